@@ -1,0 +1,87 @@
+"""Flask commands: `flask --app app portal migrate|demo|create-user|sla|...`."""
+import datetime
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from playhouse.migrations import Runner
+
+from portal import db as database
+from portal.config import ROOT
+
+portal_cli = AppGroup("portal", help="Support portal commands.")
+
+
+def runner():
+    """The playhouse migration runner over migrations/."""
+    return Runner(database.db.obj, directory=str(ROOT / "migrations"))
+
+
+def migrate_up():
+    """Apply every pending migration; returns their names."""
+    with database.db.connection_context():
+        return runner().up()
+
+
+@portal_cli.command("migrate")
+@click.option("--down", is_flag=True, help="Revert the latest migration instead.")
+@click.option("--status", is_flag=True, help="List migrations and whether they are applied.")
+def migrate_command(down, status):
+    """Apply pending migrations (or revert one / show status)."""
+    with database.db.connection_context():
+        run = runner()
+        if status:
+            for m in run.status():
+                click.echo(f"[{'x' if m.applied else ' '}] {m.name}")
+            return
+        names = run.down() if down else run.up()
+    click.echo("\n".join(f"{'reverted' if down else 'applied'}: {n}" for n in names) or "nothing to do.")
+
+
+@portal_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["customer", "reseller", "staff", "admin"]), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="")
+def create_user_command(email, role, password, name):
+    """Create a verified account of any role (staff and resellers are made this way)."""
+    from portal.services.accounts import AccountError, create_user
+    with database.db.connection_context():
+        try:
+            user = create_user(email, password, role, name)
+        except AccountError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(1)
+    click.echo(f"created {user.role} {user.email}")
+
+
+@portal_cli.command("demo")
+@click.option("--password", default="demo-password", show_default=True,
+              help="Password for every demo account.")
+def demo_command(password):
+    """Migrate and seed demo accounts, licenses and data (safe to run twice)."""
+    from portal.demo import seed
+    migrate_up()
+    with database.db.connection_context():
+        lines = seed(password)
+    click.echo("\n".join(lines))
+    click.echo(f"demo accounts use the password: {password}")
+
+
+@portal_cli.command("sla")
+@click.option("--level", required=True, help="SITE PRO PLUS STARTER RESELLER FREE TRIAL")
+@click.option("--opened", required=True, help="ISO 8601 time with offset, e.g. 2026-11-27T16:30-08:00")
+def sla_command(level, opened):
+    """Print a request's first-response due time in Pacific time and UTC (policy 2.1, 1.5)."""
+    try:
+        opened_at = datetime.datetime.fromisoformat(opened)
+        click.echo(current_app.extensions["policy"].sla_report(level.upper(), opened_at))
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+def register(app):
+    """Attach the command group to the app."""
+    app.cli.add_command(portal_cli)

@@ -1,0 +1,131 @@
+"""Settings from the environment, in one place (defaults, then environment, then overrides)."""
+import base64
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message is one line naming it."""
+
+
+def _int(env, name, default, low=None, high=None):
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _bool(env, name, default):
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _instance_secret(filename, make):
+    """Read a development secret from instance/, creating it on first use."""
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / filename
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(env):
+    url = env.get("PORTAL_DATABASE_URL") or f"sqlite:///{INSTANCE / 'portal.db'}"
+    scheme = urlparse(url).scheme
+    if scheme not in ("sqlite", "postgres", "postgresql"):
+        raise ConfigError(
+            f"PORTAL_DATABASE_URL must start with sqlite:/// or postgresql://, got {scheme or url!r}")
+    if scheme == "sqlite" and not url.startswith("sqlite:///"):
+        raise ConfigError("PORTAL_DATABASE_URL for SQLite must look like sqlite:///path/to/file.db")
+    return url
+
+
+def _fernet_key(env, development):
+    from cryptography.fernet import Fernet
+
+    key = env.get("PORTAL_CREDENTIALS_KEY")
+    if not key:
+        if not development:
+            raise ConfigError("PORTAL_CREDENTIALS_KEY is required outside development "
+                              "(make one with: python -c 'from cryptography.fernet import Fernet; "
+                              "print(Fernet.generate_key().decode())')")
+        key = _instance_secret("credentials.key", lambda: Fernet.generate_key().decode())
+    try:
+        if len(base64.urlsafe_b64decode(key.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ConfigError("PORTAL_CREDENTIALS_KEY must be a Fernet key (32 url-safe base64 bytes)") from None
+    return key
+
+
+def load_config(env=None):
+    """Build the settings dict from the environment; raise ConfigError on a bad value."""
+    env = os.environ if env is None else env
+    mode = env.get("PORTAL_ENV", "development")
+    if mode not in ("development", "production", "test"):
+        raise ConfigError(f"PORTAL_ENV must be development, production or test, got {mode!r}")
+    development = mode != "production"
+    secret = env.get("PORTAL_SECRET_KEY")
+    if not secret:
+        if not development:
+            raise ConfigError("PORTAL_SECRET_KEY is required when PORTAL_ENV=production")
+        secret = _instance_secret("secret_key", lambda: secrets.token_hex(32))
+    elif len(secret) < 16:
+        raise ConfigError("PORTAL_SECRET_KEY must be at least 16 characters")
+    mail_backend = env.get("PORTAL_MAIL_BACKEND", "file" if development else "smtp")
+    if mail_backend not in ("smtp", "file", "console", "memory"):
+        raise ConfigError(f"PORTAL_MAIL_BACKEND must be smtp, file, console or memory, got {mail_backend!r}")
+    redis_url = env.get("PORTAL_REDIS_URL") or None
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("PORTAL_REDIS_URL must start with redis://, rediss:// or unix://")
+    return {
+        "PORTAL_ENV": mode,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": _database_url(env),
+        "DB_POOL_SIZE": _int(env, "PORTAL_DB_POOL_SIZE", 8, 1, 100),
+        "REDIS_URL": redis_url,
+        "CREDENTIALS_KEY": _fernet_key(env, development),
+        "BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        "MAIL_BACKEND": mail_backend,
+        "MAIL_HOST": env.get("PORTAL_MAIL_HOST", "127.0.0.1"),
+        "MAIL_PORT": _int(env, "PORTAL_MAIL_PORT", 25, 1, 65535),
+        "MAIL_USERNAME": env.get("PORTAL_MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("PORTAL_MAIL_PASSWORD") or None,
+        "MAIL_STARTTLS": _bool(env, "PORTAL_MAIL_STARTTLS", False),
+        "MAIL_FROM": env.get("PORTAL_MAIL_FROM", "support@portal.test"),
+        "MAIL_DIR": env.get("PORTAL_MAIL_DIR", str(INSTANCE / "outbox")),
+        "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(INSTANCE / "uploads")),
+        "MAX_CONTENT_LENGTH": _int(env, "PORTAL_MAX_UPLOAD_MB", 10, 1, 512) * 1024 * 1024,
+        "UPLOAD_EXTENSIONS": tuple(
+            e.strip().lower() for e in env.get(
+                "PORTAL_UPLOAD_EXTENSIONS", "png,jpg,jpeg,gif,txt,log,pdf,zip").split(",") if e.strip()),
+        "POLICY_FILE": env.get("PORTAL_POLICY_FILE") or None,
+        "RATELIMIT_ENABLED": _bool(env, "PORTAL_RATELIMIT", True),
+        # flask / flask-wtf / cookies (policy: staff pages stay open a working day)
+        "WTF_CSRF_TIME_LIMIT": 24 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not development,
+        "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+    }

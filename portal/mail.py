@@ -1,0 +1,89 @@
+"""The outbox: SMTP in production, files or the console in development, memory in tests."""
+import json
+import smtplib
+import sys
+import threading
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+
+
+class Outbox:
+    """Sends plain-text mails; subclasses decide where they go."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def make(self, to, subject, body):
+        """Build the message (plain text: nothing a mail client could run)."""
+        msg = EmailMessage()
+        msg["From"] = self.config["MAIL_FROM"]
+        msg["To"] = to
+        msg["Subject"] = subject.replace("\n", " ").replace("\r", " ")
+        msg.set_content(body)
+        return msg
+
+    def send(self, to, subject, body):
+        self.deliver(self.make(to, subject, body))
+
+    def deliver(self, msg):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class SMTPOutbox(Outbox):
+    def deliver(self, msg):
+        cfg = self.config
+        with smtplib.SMTP(cfg["MAIL_HOST"], cfg["MAIL_PORT"], timeout=10) as smtp:
+            if cfg["MAIL_STARTTLS"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            smtp.send_message(msg)
+
+
+class FileOutbox(Outbox):
+    def deliver(self, msg):
+        folder = Path(self.config["MAIL_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns()}.eml"
+        (folder / name).write_bytes(bytes(msg))
+
+
+class ConsoleOutbox(Outbox):
+    def deliver(self, msg):
+        print(msg.as_string(), file=sys.stderr, flush=True)
+
+
+class MemoryOutbox(Outbox):
+    """Keeps mails in a list (tests that do not need a real SMTP server)."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.sent = []
+        self._lock = threading.Lock()
+
+    def deliver(self, msg):
+        with self._lock:
+            self.sent.append({"to": msg["To"], "subject": msg["Subject"],
+                              "body": msg.get_content()})
+
+    def dump(self):
+        return json.dumps(self.sent)
+
+
+BACKENDS = {"smtp": SMTPOutbox, "file": FileOutbox, "console": ConsoleOutbox, "memory": MemoryOutbox}
+
+
+def make_outbox(config):
+    """The outbox named by MAIL_BACKEND."""
+    return BACKENDS[config["MAIL_BACKEND"]](config)
+
+
+def send_mail(to, subject, body):
+    """Send one mail through the app's outbox; a failure is logged, never shown to the user."""
+    try:
+        current_app.extensions["outbox"].send(to, subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        current_app.logger.error("mail to %s failed: %s", to.split("@")[-1], exc.__class__.__name__)

@@ -1,0 +1,13 @@
+"""All models, in dependency order (the migration test compares these with the schema)."""
+from portal.models.accounts import ROLES, User
+from portal.models.licenses import LICENSE_TYPES, PRODUCTS, License, Order, Release
+from portal.models.tickets import (STATUSES, Attachment, Bug, Credential, CredentialView,
+                                   Message, RemoteSession, Ticket)
+from portal.models.forum import Category, Post, Thread
+from portal.models.staff import AuditLog, CannedReply
+
+ALL_MODELS = [User, Order, License, Release, Bug, Ticket, Message, Attachment, RemoteSession,
+              Credential, CredentialView, Category, Thread, Post, AuditLog, CannedReply]
+
+__all__ = ["ALL_MODELS", "ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES"] + [
+    m.__name__ for m in ALL_MODELS]

@@ -1,0 +1,66 @@
+"""Accounts: users with a role, a cached support level and a session version."""
+from flask_login import UserMixin
+from peewee import (AutoField, BooleanField, CharField, DateTimeField, IntegerField,
+                    TextField)
+
+from portal.db import BaseModel, utcnow
+
+ROLES = ("customer", "reseller", "staff", "admin")
+
+
+class User(UserMixin, BaseModel):
+    id = AutoField()
+    email = CharField(max_length=254, unique=True)
+    password_hash = CharField(max_length=255)
+    display_name = CharField(max_length=80, default="")
+    role = CharField(max_length=16, default="customer", index=True)
+    verified_at = DateTimeField(null=True)
+    session_version = IntegerField(default=1)
+    # policy 2.1 / 3.4 / 4.5: cached result of the policy's level resolution
+    level = CharField(max_length=16, default="FREE", index=True)
+    level_reason = CharField(max_length=200, default="FREE: no license on this account")
+    # policy 1.2: acceptance of the support policy, with its version
+    policy_accepted_at = DateTimeField(null=True)
+    policy_version = CharField(max_length=32, null=True)
+    is_active_account = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+    notes = TextField(default="")
+
+    def get_id(self):
+        """Flask-Login id carries the session version so bumping it ends every session."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.is_active_account
+
+    @property
+    def verified(self):
+        return self.verified_at is not None
+
+    @property
+    def is_staff(self):
+        return self.role in ("staff", "admin")
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    @property
+    def is_reseller(self):
+        return self.role == "reseller"
+
+    @property
+    def name(self):
+        return self.display_name or self.email.split("@")[0]
+
+    @classmethod
+    def by_email(cls, email):
+        """The account with this email (case-insensitive), or None."""
+        return cls.get_or_none(cls.email == email.strip().lower())
+
+    @classmethod
+    def staff_members(cls):
+        """Staff and admins, by name."""
+        return cls.select().where(cls.role.in_(("staff", "admin"))).order_by(cls.email)

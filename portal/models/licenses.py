@@ -1,0 +1,55 @@
+"""Orders, licenses and product releases (policy 2.1, 4.5, 7.2)."""
+from peewee import (AutoField, CharField, DateField, DateTimeField, ForeignKeyField,
+                    IntegerField)
+
+from portal.db import BaseModel, utcnow
+from portal.models.accounts import User
+
+LICENSE_TYPES = ("SITE", "PRO", "PLUS", "STARTER", "TRIAL")
+PRODUCTS = ("Remote Utilities", "Remote Utilities Server")
+
+
+class Order(BaseModel):
+    id = AutoField()
+    number = CharField(max_length=64, unique=True)
+    delivery_email = CharField(max_length=254, index=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class License(BaseModel):
+    id = AutoField()
+    key = CharField(max_length=64, unique=True)
+    order = ForeignKeyField(Order, backref="licenses", on_delete="CASCADE")
+    type = CharField(max_length=16)
+    purchased_on = DateField()
+    expires_on = DateField(null=True)
+    # policy 4.5 Decision: a key is bound to one account
+    user = ForeignKeyField(User, backref="licenses", null=True, on_delete="SET NULL")
+    bound_at = DateTimeField(null=True)
+
+    @classmethod
+    def for_user(cls, user):
+        """Licenses bound to this account."""
+        return cls.select().where(cls.user == user).order_by(cls.purchased_on.desc())
+
+
+class Release(BaseModel):
+    id = AutoField()
+    product = CharField(max_length=64)
+    version = CharField(max_length=32)
+    major = IntegerField()
+    minor = IntegerField()
+    subminor = IntegerField()
+    patch = IntegerField()
+    released_on = DateField(null=True)
+
+    class Meta:
+        indexes = ((("product", "version"), True),)
+
+    @classmethod
+    def versions(cls, product):
+        """Version strings of a product's releases, newest first."""
+        query = (cls.select(cls.version)
+                 .where(cls.product == product)
+                 .order_by(cls.major.desc(), cls.minor.desc(), cls.subminor.desc(), cls.patch.desc()))
+        return [r.version for r in query]

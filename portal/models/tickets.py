@@ -1,0 +1,107 @@
+"""Tickets, messages, attachments, bugs, remote sessions and credentials."""
+from peewee import (AutoField, BlobField, BooleanField, CharField, DateField, DateTimeField,
+                    ForeignKeyField, IntegerField, TextField)
+
+from portal.db import BaseModel, utcnow
+from portal.models.accounts import User
+
+STATUSES = ("open", "waiting", "solved", "closed")
+
+
+class Bug(BaseModel):
+    """A bug reproduced in the lab (policy 5.2, 5.3)."""
+    id = AutoField()
+    title = CharField(max_length=200)
+    status = CharField(max_length=16, default="open")  # open | fixed
+    eta = DateField(null=True)
+    workaround = TextField(default="")
+    fixed_in = CharField(max_length=32, default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Ticket(BaseModel):
+    id = AutoField()
+    requester = ForeignKeyField(User, backref="tickets", on_delete="CASCADE")
+    product = CharField(max_length=64)
+    version = CharField(max_length=32, default="")
+    version_status = CharField(max_length=24, default="unknown")  # policy 7.2 verdict
+    subject = CharField(max_length=200)
+    status = CharField(max_length=16, default="open", index=True)
+    level = CharField(max_length=16)            # requester's level when ranked
+    rank_band = IntegerField()                  # policy 4.6 / 2.1 / 3.4 via policy.rank_band
+    opened_at = DateTimeField(default=utcnow)   # naive UTC
+    due_at = DateTimeField()                    # first-response due, naive UTC
+    policy_version = CharField(max_length=32)   # policy 1.4
+    language = CharField(max_length=8, default="en")
+    is_english = BooleanField(default=True)     # policy 4.2
+    awaiting_staff = BooleanField(default=True)
+    assignee = ForeignKeyField(User, null=True, backref="assigned_tickets", on_delete="SET NULL")
+    first_response_at = DateTimeField(null=True)
+    first_response_met = BooleanField(null=True)
+    remote_requested_at = DateTimeField(null=True)
+    bug = ForeignKeyField(Bug, null=True, backref="tickets", on_delete="SET NULL")
+    submit_token = CharField(max_length=64, null=True, unique=True)  # double-submit guard
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("awaiting_staff", "rank_band", "due_at", "opened_at", "id"), False),
+            (("requester", "status", "updated_at"), False),
+        )
+
+    @property
+    def is_open(self):
+        return self.status in ("open", "waiting")
+
+
+class Message(BaseModel):
+    id = AutoField()
+    ticket = ForeignKeyField(Ticket, backref="messages", on_delete="CASCADE")
+    author = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    body = TextField()
+    internal = BooleanField(default=False)  # staff-only note
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+class Attachment(BaseModel):
+    id = AutoField()
+    ticket = ForeignKeyField(Ticket, backref="attachments", on_delete="CASCADE")
+    message = ForeignKeyField(Message, null=True, backref="attachments", on_delete="SET NULL")
+    uploaded_by = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    filename = CharField(max_length=200)       # safe display/download name
+    stored_name = CharField(max_length=64, unique=True)
+    content_type = CharField(max_length=100)
+    size = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class RemoteSession(BaseModel):
+    """A remote-support session (policy 8.1-8.5)."""
+    id = AutoField()
+    ticket = ForeignKeyField(Ticket, backref="remote_sessions", on_delete="CASCADE")
+    requested_by = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    agent = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    status = CharField(max_length=16, default="requested")  # requested|scheduled|running|ended|cancelled
+    starts_at = DateTimeField(null=True)
+    tool = CharField(max_length=100, default="Remote Utilities")
+    created_at = DateTimeField(default=utcnow)
+    ended_at = DateTimeField(null=True)
+
+
+class Credential(BaseModel):
+    """Remote-access credentials, encrypted at rest (policy 8.5)."""
+    id = AutoField()
+    ticket = ForeignKeyField(Ticket, backref="credentials", on_delete="CASCADE")
+    session = ForeignKeyField(RemoteSession, null=True, backref="credentials", on_delete="SET NULL")
+    submitted_by = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    ciphertext = BlobField(null=True)  # NULL once destroyed
+    created_at = DateTimeField(default=utcnow)
+    destroyed_at = DateTimeField(null=True)
+
+
+class CredentialView(BaseModel):
+    id = AutoField()
+    credential = ForeignKeyField(Credential, backref="views", on_delete="CASCADE")
+    viewer = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    viewed_at = DateTimeField(default=utcnow)

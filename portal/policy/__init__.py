@@ -1,0 +1,21 @@
+"""The support policy as pure rules: no Flask, no peewee, nothing else from portal.
+
+    from portal.policy import load_policy
+    policy = load_policy()   # default.toml, or $PORTAL_POLICY_FILE
+"""
+from .clock import BusinessClock
+from .core import Policy
+from .durations import format_business_duration
+from .eligibility import AccountFacts, Decision
+from .levels import LEVELS, LevelDecision, LicenseFacts
+from .loader import DEFAULT_PATH, PolicyError, load_policy, parse_policy
+from .rank import CHANNELS
+from .scope import Scope, ScopeClass
+from .versions import Version, VersionError, VersionVerdict, parse_version
+
+__all__ = [
+    "AccountFacts", "BusinessClock", "CHANNELS", "DEFAULT_PATH", "Decision", "LEVELS",
+    "LevelDecision", "LicenseFacts", "Policy", "PolicyError", "Scope", "ScopeClass", "Version",
+    "VersionError", "VersionVerdict", "format_business_duration", "load_policy", "parse_policy",
+    "parse_version",
+]

@@ -1,0 +1,124 @@
+"""The Policy object: the loaded policy data plus every rule the portal asks about."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Iterable
+
+from . import eligibility, rank
+from .clock import BusinessClock
+from .durations import require_aware
+from .eligibility import AccountFacts, Decision
+from .levels import LevelDecision, LicenseFacts, check_level, resolve_level
+from .scope import Scope
+from .versions import VersionVerdict, judge_version
+
+
+class Policy:
+    """One version of the support policy; build it with load_policy() rather than directly."""
+
+    def __init__(self, *, version: str, clock: BusinessClock, zone_label: str, at_risk_threshold: float,
+                 labels: dict, priorities: dict, targets: dict, channels: dict, remote_levels: tuple,
+                 scope: Scope, english_only_reply: str, source: str = "<policy>"):
+        self.version = version  # policy 1.4: recorded on each ticket
+        self.clock = clock
+        self.zone = clock.zone
+        self.zone_label = zone_label
+        self.at_risk_threshold = at_risk_threshold
+        self.labels = dict(labels)
+        self.priorities = dict(priorities)
+        self.targets = {level: timedelta(hours=hours) for level, hours in targets.items()}
+        self.channel_matrix = dict(channels)
+        self.remote_levels = tuple(remote_levels)
+        self.scope = scope
+        self.english_only_reply = english_only_reply
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.version} from {self.source}>"
+
+    # -- levels (policy 2.1, 2.2, 3.4) ---------------------------------------------------
+    def target(self, level: str) -> timedelta:
+        """The first-response target for a level, in business time (policy 2.1, 3.4)."""
+        return self.targets[check_level(level)]
+
+    def level_label(self, level: str) -> str:
+        """A level's display name, e.g. 'Pro'."""
+        return self.labels[check_level(level)]
+
+    def channels(self, level: str) -> tuple[str, ...]:
+        """The channels a level may use, in rank order (policy 2.1 Decision, 3.2)."""
+        return self.channel_matrix[check_level(level)]
+
+    def resolve_level(self, licenses: Iterable[LicenseFacts], is_reseller: bool, today: date) -> LevelDecision:
+        """The support level an account gets from its licenses (policy 2.1, 3.4, 4.5)."""
+        return resolve_level(licenses, is_reseller, today)
+
+    def first_response_due(self, opened_at: datetime, level: str) -> datetime:
+        """When the first response is due: opened_at plus the level's target in business time (policy 2.1)."""
+        require_aware(opened_at, "opened_at")
+        return self.clock.add_business_time(opened_at, self.target(level))
+
+    def regrade_due(self, old_due: datetime, changed_at: datetime, new_level: str) -> datetime:
+        """An open request's due time after a level change: never later, earlier on upgrade (policy 2.2)."""
+        require_aware(old_due, "old_due")
+        return min(old_due.astimezone(self.zone), self.first_response_due(changed_at, new_level))
+
+    # -- eligibility (policy 2.1, 3.2, 3.3, 4.4, 8.2) -------------------------------------
+    def may_open_ticket(self, acct: AccountFacts) -> Decision:
+        """May this account file a ticket? (policy 4.4, 2.1, 3.2)"""
+        return eligibility.may_open_ticket(acct, self.channels)
+
+    def may_post_forum(self, acct: AccountFacts) -> Decision:
+        """May this account post in the community forum? (policy 4.4, 3.2)"""
+        return eligibility.may_post_forum(acct, self.channels)
+
+    def may_see_forum(self, acct: AccountFacts) -> Decision:
+        """May this account see the forum at all? (policy 4.1, 3.2 Decision)"""
+        return eligibility.may_see_forum(acct, self.channels)
+
+    def may_request_remote(self, acct: AccountFacts) -> Decision:
+        """May this account ask for a remote session? (policy 8.2, 3.3)"""
+        return eligibility.may_request_remote(acct, self.remote_levels)
+
+    # -- queue (policy 4.6, 2.1, 3.4) -----------------------------------------------------
+    def rank_band(self, channel: str, level: str) -> int:
+        """The integer band stored with a request; the queue sorts by it first (policy 4.6)."""
+        return rank.rank_band(channel, check_level(level), self.priorities)
+
+    def queue_key(self, channel: str, level: str, due_at: datetime, opened_at: datetime, id: int) -> tuple:
+        """A Python sort key matching ORDER BY rank_band, due_at, opened_at, id."""
+        return rank.queue_key(channel, check_level(level), due_at, opened_at, id, self.priorities)
+
+    def explain_rank(self, channel: str, level: str, due_at: datetime, now: datetime) -> str:
+        """One line saying where a request stands: channel, level, due time, business time left."""
+        return rank.explain_rank(channel, check_level(level), due_at, now, self.clock, self.zone_label)
+
+    def sla_state(self, opened_at: datetime, due_at: datetime, now: datetime) -> str:
+        """'ok', 'at_risk' (under the threshold of the target left) or 'breached'."""
+        return rank.sla_state(opened_at, due_at, now, self.clock, self.at_risk_threshold)
+
+    def sla_report(self, level: str, opened_at: datetime) -> str:
+        """A multi-line explanation of a due time, for the CLI."""
+        from .report import sla_report
+
+        return sla_report(self, level, opened_at)
+
+    # -- versions, language, secrets (policy 7, 4.2, 8.6) ---------------------------------
+    def judge_version(self, version: str, releases: Iterable[str]) -> VersionVerdict:
+        """Is this product version supported? Never raises (policy 7.2)."""
+        return judge_version(version, releases)
+
+    @staticmethod
+    def detect_language(text: str):
+        """Whether a request is in English (policy 4.2); see portal.policy.language."""
+        from .language import detect_language
+
+        return detect_language(text)
+
+    @staticmethod
+    def find_secrets(text: str):
+        """Whether a text carries credentials or secrets (policy 8.6); see portal.policy.secrets."""
+        from .secrets import find_secrets
+
+        return find_secrets(text)
+

@@ -1,0 +1,32 @@
+"""Helpers for business durations: exact integer arithmetic and human wording."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+MICRO = timedelta(microseconds=1)
+
+
+def to_micros(delta: timedelta) -> int:
+    """Return a timedelta as a whole number of microseconds (exact)."""
+    return delta // MICRO
+
+
+def require_aware(value: datetime, name: str = "datetime") -> datetime:
+    """Raise ValueError unless value is a timezone-aware datetime."""
+    if not isinstance(value, datetime):
+        raise ValueError(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (got naive {value.isoformat()})")
+    return value
+
+
+def format_business_duration(delta: timedelta) -> str:
+    """Word a duration as '1 h 20 min' (minutes rounded down, '0 min' when under one)."""
+    minutes = abs(delta) // timedelta(minutes=1)
+    hours, minutes = divmod(minutes, 60)
+    sign = "-" if delta < timedelta(0) and (hours or minutes) else ""
+    if hours and minutes:
+        return f"{sign}{hours} h {minutes} min"
+    if hours:
+        return f"{sign}{hours} h"
+    return f"{sign}{minutes} min"

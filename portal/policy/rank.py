@@ -1,0 +1,76 @@
+"""Queue order and SLA state (policy 4.6, 2.1, 3.4).
+
+The queue sorts by ``ORDER BY rank_band, due_at, opened_at, id``: tickets before forum
+threads (4.6), then by support level (2.1; resellers between STARTER and FREE, 3.4).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Mapping
+
+from .clock import BusinessClock
+from .durations import format_business_duration, require_aware
+
+CHANNELS: tuple[str, ...] = ("ticket", "forum")  # policy 4.6: tickets first
+CHANNEL_LABELS = {"ticket": "Ticket", "forum": "Forum"}
+BAND_WIDTH = 10  # priorities are validated to 1..9, so channels never overlap
+
+
+def check_channel(channel: str) -> str:
+    """Return channel unchanged, or raise ValueError naming the allowed channels."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}; allowed: {', '.join(CHANNELS)}")
+    return channel
+
+
+def rank_band(channel: str, level: str, priorities: Mapping[str, int]) -> int:
+    """A small integer stored with the request: lower sorts first (policy 4.6, 2.1, 3.4)."""
+    return CHANNELS.index(check_channel(channel)) * BAND_WIDTH + priorities[level]
+
+
+def queue_key(channel: str, level: str, due_at: datetime, opened_at: datetime, id: int,
+              priorities: Mapping[str, int]) -> tuple:
+    """A sort key matching ORDER BY rank_band, due_at, opened_at, id."""
+    return (
+        rank_band(channel, level, priorities),
+        require_aware(due_at, "due_at").astimezone(timezone.utc),
+        require_aware(opened_at, "opened_at").astimezone(timezone.utc),
+        id,
+    )
+
+
+def _when(at: datetime, now: datetime, clock: BusinessClock, zone_label: str) -> str:
+    local = at.astimezone(clock.zone)
+    if abs(local - now) < timedelta(days=6):
+        return f"{local:%a %H:%M} {zone_label}"
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {zone_label}"
+
+
+def explain_rank(channel: str, level: str, due_at: datetime, now: datetime,
+                 clock: BusinessClock, zone_label: str) -> str:
+    """'Ticket · PRO · due Mon 10:30 PT · 1 h 20 min of business time left' (or '... overdue by ...')."""
+    check_channel(channel)
+    require_aware(due_at, "due_at")
+    require_aware(now, "now")
+    parts = [CHANNEL_LABELS[channel], level, "due " + _when(due_at, now, clock, zone_label)]
+    if now <= due_at:
+        left = clock.business_time_between(now, due_at)
+        parts.append(f"{format_business_duration(left)} of business time left")
+    else:
+        late = clock.business_time_between(due_at, now)
+        parts.append(f"overdue by {format_business_duration(late)} of business time")
+    return " · ".join(parts)
+
+
+def sla_state(opened_at: datetime, due_at: datetime, now: datetime,
+              clock: BusinessClock, at_risk: float) -> str:
+    """'breached' after the due time, 'at_risk' when under at_risk of the target is left, else 'ok'."""
+    for name, value in (("opened_at", opened_at), ("due_at", due_at), ("now", now)):
+        require_aware(value, name)
+    if now > due_at:
+        return "breached"
+    target = clock.business_time_between(opened_at, due_at)
+    left = clock.business_time_between(now, due_at)
+    if left < target * at_risk:
+        return "at_risk"
+    return "ok"

@@ -1,0 +1,77 @@
+"""Product versions and whether a version is still supported (policy 7.1, 7.2)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, NamedTuple
+
+_SHAPE = re.compile(r"[0-9]+(\.[0-9]+){3}")
+VERSION_HINT = "Version must look like 7.6.2.0 (Major.Minor.Subminor.Patch)"
+
+
+class VersionError(ValueError):
+    """A version string that is not Major.Minor.Subminor.Patch (policy 7.1)."""
+
+
+class Version(NamedTuple):
+    """Major.Minor.Subminor.Patch, ordered as numbers (policy 7.1)."""
+
+    major: int
+    minor: int
+    subminor: int
+    patch: int
+
+    def __str__(self) -> str:
+        return ".".join(str(part) for part in self)
+
+
+@dataclass(frozen=True)
+class VersionVerdict:
+    """status: unsupported | update_recommended | current | newer_than_known | unknown | invalid."""
+
+    status: str
+    message: str
+    latest: Version | None = None
+
+
+def parse_version(text: str) -> Version:
+    """Parse '7.6.2.0' into a Version; anything else raises VersionError (policy 7.1)."""
+    if not isinstance(text, str):
+        raise VersionError(f"{VERSION_HINT}; got {type(text).__name__}")
+    cleaned = text.strip()
+    if not _SHAPE.fullmatch(cleaned):
+        shown = cleaned if len(cleaned) <= 40 else cleaned[:37] + "..."
+        raise VersionError(f"{VERSION_HINT}; got {shown!r}")
+    return Version(*(int(part) for part in cleaned.split(".")))
+
+
+def judge_version(text: str, releases: Iterable[str]) -> VersionVerdict:
+    """Compare a user's version with the known releases; never raises (policy 7.2)."""
+    known = []
+    for release in releases or ():
+        try:
+            known.append(parse_version(str(release)))
+        except VersionError:
+            continue  # a malformed release entry must not break the ticket form
+    latest = max(known) if known else None
+    try:
+        version = parse_version(text)
+    except VersionError as exc:
+        return VersionVerdict("invalid", str(exc), latest)
+    if latest is None:
+        return VersionVerdict("unknown", f"No releases are known, so {version} cannot be checked yet.", None)
+    if version.major < latest.major:
+        return VersionVerdict(
+            "unsupported",
+            f"{version.major}.x is no longer supported, update to {latest} (policy 7.2).",
+            latest,
+        )
+    if version < latest:
+        return VersionVerdict(
+            "update_recommended",
+            f"{version} is not the latest release: update to {latest} first, the problem may already be fixed (policy 7.2).",
+            latest,
+        )
+    if version == latest:
+        return VersionVerdict("current", f"{version} is the latest release.", latest)
+    return VersionVerdict("newer_than_known", f"{version} is newer than the latest known release {latest}.", latest)

@@ -1,0 +1,113 @@
+"""Account use cases: register, verify, log in, reset and change passwords, create users."""
+import re
+
+from peewee import IntegrityError
+
+from portal.db import utcnow, write_tx
+from portal.models import ROLES, User
+from portal.passwords import hash_password, password_problem, verify_password
+
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+class AccountError(Exception):
+    """A reason to refuse, tied to a form field."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalise_email(email):
+    """The email as stored: trimmed and lower-case; AccountError when malformed."""
+    email = (email or "").strip().lower()
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise AccountError("email", "Enter a valid email address, like name@example.com.")
+    return email
+
+
+def check_new_password(password, confirm=None):
+    """Raise AccountError when a new password is unacceptable."""
+    problem = password_problem(password or "")
+    if problem:
+        raise AccountError("password", problem)
+    if confirm is not None and confirm != password:
+        raise AccountError("confirm", "The two passwords do not match.")
+
+
+def register(email, password, display_name=""):
+    """Create a customer account, or return None when the email is taken (never say so)."""
+    email = normalise_email(email)
+    check_new_password(password)
+    hashed = hash_password(password)
+    try:
+        with write_tx():
+            return User.create(email=email, password_hash=hashed, role="customer",
+                               display_name=(display_name or "").strip()[:80])
+    except IntegrityError:
+        return None
+
+
+def create_user(email, password, role, display_name="", verified=True):
+    """Admin creates any role (staff and resellers only this way); AccountError if taken."""
+    if role not in ROLES:
+        raise AccountError("role", f"Role must be one of {', '.join(ROLES)}.")
+    email = normalise_email(email)
+    check_new_password(password)
+    try:
+        with write_tx():
+            return User.create(email=email, password_hash=hash_password(password), role=role,
+                               display_name=(display_name or "").strip()[:80],
+                               verified_at=utcnow() if verified else None,
+                               level="RESELLER" if role == "reseller" else "FREE",
+                               level_reason="RESELLER: partner account" if role == "reseller"
+                               else "FREE: no license on this account")
+    except IntegrityError:
+        raise AccountError("email", "An account with this email already exists.") from None
+
+
+def authenticate(email, password):
+    """The account for these credentials, or None (same cost whether or not it exists)."""
+    try:
+        email = normalise_email(email)
+    except AccountError:
+        verify_password(None, password or "")
+        return None
+    user = User.by_email(email)
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or not user.is_active:
+        return None
+    User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
+    return user
+
+
+def mark_verified(user):
+    """Record the verification; returns the fresh user."""
+    with write_tx():
+        User.update(verified_at=utcnow()).where(
+            (User.id == user.id) & User.verified_at.is_null()).execute()
+    return User.get_by_id(user.id)
+
+
+def end_all_sessions(user):
+    """Bump the session version: every cookie of this account stops working."""
+    with write_tx():
+        User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
+
+
+def set_password(user, password, confirm=None):
+    """Set a new password and end every session of the account."""
+    check_new_password(password, confirm)
+    with write_tx():
+        User.update(password_hash=hash_password(password),
+                    session_version=User.session_version + 1).where(User.id == user.id).execute()
+    return User.get_by_id(user.id)
+
+
+def change_password(user, current, password, confirm):
+    """Change a password after checking the current one."""
+    if not verify_password(user.password_hash, current or ""):
+        raise AccountError("current", "The current password is not right.")
+    return set_password(user, password, confirm)

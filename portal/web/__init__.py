@@ -1,0 +1,132 @@
+"""The application factory: config, database, extensions, blueprints, error pages."""
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from peewee import InterfaceError, OperationalError
+
+from portal import db as database
+from portal.config import ROOT, load_config
+from portal.mail import make_outbox
+from portal.web import security
+from portal.web.extensions import csrf, htmx, limiter, login_manager
+
+BLUEPRINTS = [
+    "portal.web.main",
+    "portal.web.auth",
+    "portal.web.account",
+    "portal.web.admin",
+]
+
+
+def create_app(overrides=None, env=None):
+    """Build the portal: defaults, then the environment, then `overrides` (tests)."""
+    app = Flask("portal", template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app.config.update(load_config(env))
+    app.config.update(overrides or {})
+    _init_policy(app)
+    database.bind(app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"])
+    app.extensions["outbox"] = make_outbox(app.config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_errors(app)
+    from portal import cli
+    cli.register(app)
+    logging.getLogger("peewee").setLevel(logging.WARNING)  # never log SQL parameters
+    return app
+
+
+def _init_policy(app):
+    from portal.policy import PolicyError, load_policy
+    from portal.config import ConfigError
+    try:
+        app.extensions["policy"] = load_policy(app.config["POLICY_FILE"])
+    except PolicyError as exc:
+        raise ConfigError(f"policy file: {exc}") from None
+
+
+def _init_extensions(app):
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_ENABLED", app.config["RATELIMIT_ENABLED"])
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token):
+        from portal.models import User
+        user_id, _, version = token.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = User.get_or_none(User.id == int(user_id))
+        # logout and password changes bump the version and so end every session
+        if user is None or user.session_version != int(version) or not user.is_active:
+            return None
+        return user
+
+
+def _register_blueprints(app):
+    import importlib
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+
+def _register_hooks(app):
+    @app.before_request
+    def before():
+        security.reject_cross_origin()
+        if request.endpoint != "static":
+            database.open_connection()
+
+    app.teardown_request(database.close_connection)
+    app.after_request(security.set_security_headers)
+
+    @app.context_processor
+    def globals_for_templates():
+        from portal.policy import LEVELS
+        from portal.services.access import account_facts
+        policy = app.extensions["policy"]
+        facts = account_facts(current_user)
+        return {"policy": policy, "levels": LEVELS, "may_see_forum": bool(policy.may_see_forum(facts)),
+                "nav_endpoints": app.view_functions}
+
+
+def _error_page(status, title, message):
+    if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=title), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _register_errors(app):
+    pages = {400: ("Bad request", "The request could not be understood."),
+             403: ("Forbidden", "That action is not allowed from here."),
+             404: ("Not found", "There is nothing at this address, or you may not see it."),
+             405: ("Method not allowed", "That address does not take this kind of request."),
+             413: ("Too large", "The upload is larger than allowed."),
+             429: ("Too many attempts", "Please wait a minute and try again.")}
+    for status, (title, message) in pages.items():
+        app.register_error_handler(status, lambda e, s=status, t=title, m=message: _error_page(s, t, m))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _error_page(400, "Form expired or invalid",
+                           "The form's security token was missing or wrong. Reload the page and try again.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_down(exc):
+        app.logger.error("database unavailable: %s", exc.__class__.__name__)
+        database.close_connection()
+        return _error_page(503, "Temporarily unavailable",
+                           "The service is briefly unavailable. Nothing was saved; please try again.")
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        return _error_page(500, "Something went wrong", "The error was logged. Please try again.")

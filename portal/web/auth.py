@@ -1,0 +1,158 @@
+"""Registration, email verification, login, logout and password reset."""
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.mail import send_mail
+from portal.models import User
+from portal.services import accounts, licenses
+from portal.tokens import make_token, read_token
+from portal.web.extensions import email_key, limiter
+from portal.web.security import safe_next
+
+bp = Blueprint("auth", __name__)
+
+NEUTRAL_RESET = ("If an account exists for that address, we have sent it a link to choose a new "
+                 "password. The link works for one hour.")
+
+
+def landing_for(user):
+    """Where an account starts after login: Partner Area, staff queue or tickets."""
+    views = current_app.view_functions
+    if user.is_reseller and "partner.home" in views:
+        return url_for("partner.home")
+    if user.is_staff and "staff.queue" in views:
+        return url_for("staff.queue")
+    if "tickets.index" in views and user.role == "customer":
+        return url_for("tickets.index")
+    return url_for("account.home")
+
+
+def _load(user_id):
+    return User.get_or_none(User.id == user_id) if isinstance(user_id, int) else None
+
+
+def send_verification(user):
+    """Mail the signed, expiring verification link."""
+    link = current_app.config["BASE_URL"] + url_for("auth.verify", token=make_token("verify", user))
+    send_mail(user.email, "Confirm your email for the support portal",
+              f"Hello,\n\nconfirm your email address by opening this link (valid 48 hours):\n\n{link}\n\n"
+              "If you did not register, ignore this message.\n")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("account.home"))
+    errors, form = {}, request.form
+    if request.method == "POST":
+        try:
+            accounts.check_new_password(form.get("password", ""), form.get("confirm", ""))
+            user = accounts.register(form.get("email"), form.get("password", ""), form.get("name", ""))
+        except accounts.AccountError as exc:
+            errors[exc.field] = exc.message
+        else:
+            if user is not None:
+                send_verification(user)
+            else:  # never reveal that the address is registered: tell its owner by mail
+                existing = User.by_email(accounts.normalise_email(form.get("email")))
+                send_mail(existing.email, "Someone tried to register with your email",
+                          "An account already exists for this address. If it was you, log in or "
+                          "reset your password.\n")
+            return render_template("auth/check_email.html", email=form.get("email", "").strip())
+    return render_template("auth/register.html", errors=errors, form=form), 400 if errors else 200
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token):
+    user, problem = read_token("verify", token, _load)
+    if problem:
+        return render_template("auth/link_problem.html", problem=problem,
+                               resend=current_user.is_authenticated), 400
+    if request.method == "GET":  # a confirm button, so mail scanners' prefetch changes nothing
+        return render_template("auth/verify.html", token=token, email=user.email)
+    user = accounts.mark_verified(user)
+    licenses.attach_by_email(user)  # policy 4.5: recognised only after verification
+    flash("Your email is confirmed.", "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("account.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():
+    if not current_user.verified:
+        send_verification(current_user)
+    flash("We sent a new confirmation link.", "info")
+    return redirect(url_for("account.home"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per 5 minutes", methods=["POST"], key_func=email_key)
+def login():
+    target = safe_next(request.values.get("next"), None)
+    if current_user.is_authenticated:
+        return redirect(target or landing_for(current_user))
+    error = None
+    if request.method == "POST":
+        user = accounts.authenticate(request.form.get("email"), request.form.get("password"))
+        if user is None:
+            error = "Email or password is not right."
+        else:
+            login_user(user, remember=bool(request.form.get("remember")))
+            return redirect(target or landing_for(user))
+    return render_template("auth/login.html", error=error, next=target or "",
+                           email=request.form.get("email", "")), 401 if error else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    accounts.end_all_sessions(current_user)  # ends the account's sessions everywhere
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=email_key)
+def reset_request():
+    error = None
+    if request.method == "POST":
+        try:
+            email = accounts.normalise_email(request.form.get("email"))
+        except accounts.AccountError as exc:
+            error = exc.message
+        else:
+            user = User.by_email(email)
+            if user is not None and user.is_active:
+                link = current_app.config["BASE_URL"] + url_for(
+                    "auth.reset_password", token=make_token("reset", user))
+                send_mail(user.email, "Reset your support portal password",
+                          f"Open this link within one hour to choose a new password:\n\n{link}\n\n"
+                          "If you did not ask for this, ignore this message.\n")
+            return render_template("auth/check_email.html", email=email, reset=True,
+                                   message=NEUTRAL_RESET)
+    return render_template("auth/reset_request.html", error=error), 400 if error else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user, problem = read_token("reset", token, _load)
+    if problem:
+        return render_template("auth/link_problem.html", problem=problem, resend=False), 400
+    errors = {}
+    if request.method == "POST":
+        try:
+            accounts.set_password(user, request.form.get("password", ""), request.form.get("confirm", ""))
+        except accounts.AccountError as exc:
+            errors[exc.field] = exc.message
+        else:
+            logout_user()
+            flash("Your password was changed. Every other session was logged out.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", token=token, errors=errors), 400 if errors else 200

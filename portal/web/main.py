@@ -1,0 +1,31 @@
+"""Home page and health check."""
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal import db as database
+from portal.web.auth import landing_for
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(landing_for(current_user))
+    return render_template("main/index.html")
+
+
+@bp.route("/policy")
+def policy_page():
+    return render_template("main/policy.html")
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        database.db.execute_sql("SELECT 1").fetchone()
+        reachable = True
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        reachable = False
+    body = {"status": "ok" if reachable else "degraded", "database": reachable}
+    return jsonify(body), 200 if reachable else 503

@@ -1,0 +1,127 @@
+"""Fixtures: a fresh database per test (SQLite file, or a PostgreSQL schema), app, client, mail."""
+import os
+import shutil
+import uuid
+
+import pytest
+from cryptography.fernet import Fernet
+
+from tests import factories
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+CRED_KEY = Fernet.generate_key().decode()
+
+
+def _with_schema(url, schema):
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def fresh_database_url(tmp_path):
+    """An empty database for one test: a SQLite file, or a new PostgreSQL schema."""
+    if not PG_URL:
+        return f"sqlite:///{tmp_path / 'portal.db'}"
+    import psycopg2
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    conn = psycopg2.connect(PG_URL)
+    conn.autocommit = True
+    conn.cursor().execute(f'CREATE SCHEMA "{schema}"')
+    conn.close()
+    return _with_schema(PG_URL, schema)
+
+
+def drop_database(url):
+    """Remove a PostgreSQL test schema (SQLite files go with tmp_path)."""
+    if "search_path%3D" not in url:
+        return
+    import psycopg2
+    schema = url.rsplit("search_path%3D", 1)[1]
+    conn = psycopg2.connect(PG_URL)
+    conn.autocommit = True
+    conn.cursor().execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """One migrated database per test session, copied (SQLite) or truncated (PostgreSQL) per test."""
+    from portal import db as database
+    from portal.cli import migrate_up
+    url = fresh_database_url(tmp_path_factory.mktemp("template"))
+    database.bind(url)
+    migrate_up()
+    database.db.obj.close_all() if hasattr(database.db.obj, "close_all") else None
+    yield url
+    drop_database(url)
+
+
+def _reset_postgres(url):
+    from portal import db as database
+    from portal.models import ALL_MODELS
+    with database.db.connection_context():
+        names = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+        database.db.execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+def app_env(db_url, tmp_path):
+    """The environment a test app is built from: nothing leaks in from the developer's shell."""
+    return {
+        "PORTAL_ENV": "test",
+        "PORTAL_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "PORTAL_CREDENTIALS_KEY": CRED_KEY,
+        "PORTAL_DATABASE_URL": db_url,
+        "PORTAL_MAIL_BACKEND": "memory",
+        "PORTAL_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "PORTAL_BASE_URL": "http://localhost",
+    }
+
+
+@pytest.fixture
+def db_url(migrated_template, tmp_path):
+    """This test's database, migrated and empty."""
+    if PG_URL:
+        from portal import db as database
+        database.bind(migrated_template)
+        _reset_postgres(migrated_template)
+        return migrated_template
+    path = tmp_path / "portal.db"
+    shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    from portal.web import create_app
+    app = create_app({"TESTING": True}, env=app_env(db_url, tmp_path))
+    from portal import db as database
+    database.db.connect(reuse_if_open=True)
+    yield app
+    database.close_connection()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    """Mails the app sent (memory backend)."""
+    return app.extensions["outbox"].sent
+
+
+@pytest.fixture
+def make_user(app):
+    return factories.make_user
+
+
+@pytest.fixture
+def login(client):
+    """Log a client in as a user: login(user) → the client."""
+    def _login(user, c=None):
+        c = c or client
+        response = c.post("/login", data={"email": user.email, "password": factories.PASSWORD,
+                                          "csrf_token": factories.csrf_token(c, "/login")})
+        assert response.status_code == 302, response.data[:500]
+        return c
+    return _login

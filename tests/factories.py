@@ -1,0 +1,61 @@
+"""Test data factories: make_user(**overrides), make_order(...), csrf_token(client, url)."""
+import datetime
+import itertools
+import re
+
+from portal.db import utcnow
+from portal.models import License, Order, User
+from portal.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+_HASH = None
+_seq = itertools.count(1)
+
+LICENSED = {"SITE", "PRO", "PLUS", "STARTER", "TRIAL"}
+
+
+def password_hash():
+    global _HASH
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    return _HASH
+
+
+def make_user(role="customer", level=None, verified=True, email=None, **overrides):
+    """A user; a customer `level` given as a license type gets a matching bound license."""
+    n = next(_seq)
+    email = email or f"{(level or role).lower()}{n}@example.test"
+    user = User.create(email=email, password_hash=password_hash(), role=role,
+                       verified_at=utcnow() if verified else None, **overrides)
+    if level in LICENSED:
+        make_license(level, user=user)
+    if level or role == "reseller":
+        from portal.services.licenses import refresh_level
+        refresh_level(user)
+    return User.get_by_id(user.id)
+
+
+def make_order(email, license_type="PRO", key=None, expires_on=None, number=None):
+    """An order with one license delivered to `email`."""
+    n = next(_seq)
+    order = Order.create(number=number or f"ORD-{n:05d}", delivery_email=email)
+    lic = License.create(key=key or f"RU{license_type[:3]}-{n:05d}-TEST-{n:04d}", order=order,
+                         type=license_type, purchased_on=datetime.date.today() - datetime.timedelta(days=10),
+                         expires_on=expires_on or datetime.date.today() + datetime.timedelta(days=365))
+    return order, lic
+
+
+def make_license(license_type, user=None, **kwargs):
+    """A license, bound to `user` when given."""
+    _, lic = make_order(user.email if user else f"nobody{next(_seq)}@example.test", license_type, **kwargs)
+    if user is not None:
+        License.update(user=user, bound_at=utcnow()).where(License.id == lic.id).execute()
+    return License.get_by_id(lic.id)
+
+
+def csrf_token(client, url="/login"):
+    """The CSRF token from a page's form (flask-wtf ties it to the client's session)."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no csrf token on {url}"
+    return match.group(1)

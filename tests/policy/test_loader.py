@@ -1,0 +1,121 @@
+"""The policy file: defaults, PORTAL_POLICY_FILE, and one bad-file test per validation rule (policy 1.4)."""
+from __future__ import annotations
+
+import re
+import sys
+import types
+from datetime import time
+
+import pytest
+
+from portal.policy import DEFAULT_PATH, LEVELS, Policy, PolicyError, load_policy, parse_policy
+
+from ._util import policy_data
+
+DEFAULT_TEXT = DEFAULT_PATH.read_text(encoding="utf-8")
+
+
+def test_policy_1_4_default_loads_with_version():
+    policy = load_policy()  # may honour PORTAL_POLICY_FILE; the default when unset
+    assert isinstance(policy, Policy)
+    default = load_policy(DEFAULT_PATH)
+    assert default.version == "2026.1"
+    assert default.clock.zone.key == "America/Los_Angeles"
+    assert (default.clock.opens, default.clock.closes) == (time(8), time(17))
+    assert default.clock.workdays == (0, 1, 2, 3, 4)
+    assert default.clock.holidays == ()  # policy 1.5 Decision: empty by default
+    assert default.at_risk_threshold == 0.25
+    assert set(default.targets) == set(LEVELS)
+    assert default.remote_levels == ("SITE", "PRO", "PLUS", "STARTER", "RESELLER")
+
+
+def test_policy_1_4_env_var_points_at_another_file(tmp_path, monkeypatch):
+    path = tmp_path / "policy.toml"
+    path.write_text(DEFAULT_TEXT.replace('version = "2026.1"', 'version = "2026.2-test"'), encoding="utf-8")
+    monkeypatch.setenv("PORTAL_POLICY_FILE", str(path))
+    assert load_policy().version == "2026.2-test"
+    monkeypatch.delenv("PORTAL_POLICY_FILE")
+    assert load_policy().version == "2026.1"
+
+
+def test_policy_1_4_missing_file(tmp_path):
+    with pytest.raises(PolicyError, match="policy file not found"):
+        load_policy(tmp_path / "nope.toml")
+
+
+def test_policy_1_4_not_toml(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("version = \n", encoding="utf-8")
+    with pytest.raises(PolicyError, match="not valid TOML"):
+        load_policy(path)
+
+
+BAD = [
+    # (replace this, with this, expected message start)
+    ('version = "2026.1"', 'version = ""', "version: must be a non-empty string"),
+    ('version = "2026.1"', "", "version: missing"),
+    ('zone_label = "PT"', 'zone_label = "PT"\nbogus = 1', "bogus: unknown key"),
+    ('time_zone = "America/Los_Angeles"', 'time_zone = "Pacific/Nowhere"', "time_zone: 'Pacific/Nowhere' is not a known"),
+    ("at_risk_threshold = 0.25", "at_risk_threshold = 1.5", "at_risk_threshold: must be a number between 0 and 1"),
+    ('open = "08:00"', 'open = "8am"', 'hours.open: must be a time "HH:MM"'),
+    ('close = "17:00"', 'close = "07:00"', "hours.close: must be after hours.open"),
+    ('days = ["Mon", "Tue", "Wed", "Thu", "Fri"]', 'days = ["Mon", "Funday"]', "hours.days[1]: 'Funday' is not one of"),
+    ('days = ["Mon", "Tue", "Wed", "Thu", "Fri"]', "days = []", "hours.days: must be a non-empty list"),
+    ('days = ["Mon", "Tue", "Wed", "Thu", "Fri"]', 'days = ["Mon", "Mon"]', "hours.days: lists a weekday twice"),
+    ("holidays = []", 'holidays = ["2026-02-30"]', "hours.holidays[0]: must be an ISO date"),
+    ("holidays = []", 'holidays = "2026-12-25"', "hours.holidays: must be a list"),
+    ("PRO = 3\n", "PRO = 0\n", "targets.PRO: must be a positive number of hours"),
+    ("PRO = 3\n", 'PRO = "3"\n', "targets.PRO: must be a positive number of hours"),
+    ("PRO = 3\n", "PRO = true\n", "targets.PRO: must be a positive number of hours"),
+    ("PRO = 3\n", "", "targets.PRO: missing"),
+    ("PRO = 3\n", "PRO = 3\nGOLD = 1\n", "targets.GOLD: unknown key"),
+    ("PRO = 2\n", "PRO = 12\n", "priorities.PRO: must be a whole number from 1 to 9"),
+    ('RESELLER = ["ticket"]', 'RESELLER = ["ticket", "email"]', "channels.RESELLER: must be a list drawn from ticket, forum"),
+    ('PRO = "Pro"', 'PRO = ""', "labels.PRO: must be a non-empty string"),
+    ('levels = ["SITE", "PRO", "PLUS", "STARTER", "RESELLER"]', 'levels = ["GOLD"]', "remote.levels: must be a list of levels"),
+    ("[remote]", "[remote]\nlevels2 = 1", "remote.levels2: unknown key"),
+    ('reply = """\\\nHello,', 'answer = """\\\nHello,', "english_only.answer: unknown key"),
+    ('code = "6.2"', 'code = "6.1"', "scope.out_of_scope[1].code: '6.1' appears twice"),
+    ('title = "Antivirus problems"\n', "", "scope.out_of_scope[3].title: missing"),
+    ("topics = [", "topics = []\nold_topics = [", "scope.old_topics: unknown key"),
+    ('  "Logging new bugs",', '  "",', "scope.topics[4]: must be a non-empty string"),
+]
+
+
+@pytest.mark.parametrize("old, new, message", BAD, ids=[m.split(":")[0] + "-" + str(i) for i, (_, _, m) in enumerate(BAD)])
+def test_policy_1_4_bad_file_names_key_and_reason(tmp_path, old, new, message):
+    assert old in DEFAULT_TEXT, old
+    path = tmp_path / "policy.toml"
+    path.write_text(DEFAULT_TEXT.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    assert str(info.value).startswith(message), str(info.value)
+    assert str(path) in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_policy_1_4_table_expected():
+    with pytest.raises(PolicyError, match="^hours: must be a table"):
+        parse_policy(policy_data(hours=5))
+    with pytest.raises(PolicyError, match="^scope: missing"):
+        data = policy_data()
+        del data["scope"]
+        parse_policy(data)
+
+
+def test_policy_4_2_detect_language_delegates(policy, monkeypatch):
+    fake = types.ModuleType("portal.policy.language")
+    fake.detect_language = lambda text: ("lang", text)
+    monkeypatch.setitem(sys.modules, "portal.policy.language", fake)
+    assert policy.detect_language("hola") == ("lang", "hola")
+
+
+def test_policy_8_6_find_secrets_delegates(policy, monkeypatch):
+    fake = types.ModuleType("portal.policy.secrets")
+    fake.find_secrets = lambda text: ("secrets", text)
+    monkeypatch.setitem(sys.modules, "portal.policy.secrets", fake)
+    assert policy.find_secrets("password: x") == ("secrets", "password: x")
+
+
+def test_policy_1_4_repr_names_version(policy):
+    assert re.search(r"2026\.1", repr(policy))

@@ -1,0 +1,44 @@
+"""Configuration from the environment (issue 2 part 2)."""
+import subprocess
+import sys
+
+import pytest
+
+from portal.config import ConfigError, load_config
+from portal.config import ROOT
+
+
+def test_production_requires_secret_key():
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY is required"):
+        load_config({"PORTAL_ENV": "production"})
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"PORTAL_DATABASE_URL": "mysql://x"}, "PORTAL_DATABASE_URL"),
+    ({"PORTAL_MAIL_PORT": "twenty-five"}, "PORTAL_MAIL_PORT"),
+    ({"PORTAL_MAIL_BACKEND": "pigeon"}, "PORTAL_MAIL_BACKEND"),
+    ({"PORTAL_REDIS_URL": "localhost:6379"}, "PORTAL_REDIS_URL"),
+    ({"PORTAL_CREDENTIALS_KEY": "short"}, "PORTAL_CREDENTIALS_KEY"),
+    ({"PORTAL_SECRET_KEY": "tiny"}, "PORTAL_SECRET_KEY"),
+    ({"PORTAL_ENV": "staging"}, "PORTAL_ENV"),
+])
+def test_malformed_settings_name_the_setting(env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(env)
+
+
+def test_production_cookies_are_secure():
+    from cryptography.fernet import Fernet
+    config = load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "s" * 32,
+                          "PORTAL_CREDENTIALS_KEY": Fernet.generate_key().decode()})
+    assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_startup_stops_with_one_clear_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PORTAL_ENV": "production", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "portal: configuration error: PORTAL_SECRET_KEY is required when PORTAL_ENV=production"]
