@@ -56,10 +56,11 @@ def migrated_template(tmp_path_factory):
 
 
 def _reset_postgres(url):
+    """Empty every table of the test schema but the migration history."""
     from portal import db as database
-    from portal.models import ALL_MODELS
     with database.db.connection_context():
-        names = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+        tables = [t for t in database.db.get_tables() if t != "schema_migration"]
+        names = ", ".join(f'"{t}"' for t in tables)
         database.db.execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
