@@ -20,6 +20,12 @@ def policy_page():
     return render_template("main/policy.html")
 
 
+@bp.route("/ping")
+def ping():
+    """A bare route (no database, no template): the baseline for benchmarks and probes."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.route("/healthz")
 def healthz():
     try:
