@@ -1,0 +1,71 @@
+"""Print precision, recall and F1 of find_secrets on the labelled corpus (policy 8.6).
+
+    python tests/policy/measure_secrets.py [-v]
+
+-v also lists the misclassified samples. Not a test: tests/policy/test_secrets.py
+asserts the thresholds.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from portal.policy.secrets import find_secrets  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "secrets.jsonl"
+
+
+def load_corpus(path: Path = CORPUS) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def measure(samples: list[dict]) -> dict:
+    """Confusion counts and scores; a positive also needs its labelled kind reported."""
+    tp = fp = fn = tn = kind_ok = 0
+    errors = []
+    for s in samples:
+        finding = find_secrets(s["text"])
+        if s["secret"] and finding.found:
+            tp += 1
+            if s["kind"] in finding.kinds:
+                kind_ok += 1
+            else:
+                errors.append(("kind", s, finding))
+        elif s["secret"]:
+            fn += 1
+            errors.append(("FN", s, finding))
+        elif finding.found:
+            fp += 1
+            errors.append(("FP", s, finding))
+        else:
+            tn += 1
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "positives": tp + fn, "negatives": fp + tn, "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "precision": precision, "recall": recall, "f1": f1,
+        "kind_accuracy": kind_ok / tp if tp else 1.0, "errors": errors,
+    }
+
+
+def main(argv: list[str]) -> int:
+    m = measure(load_corpus())
+    print(f"corpus: {m['positives']} positive, {m['negatives']} negative samples")
+    print(f"tp={m['tp']} fp={m['fp']} fn={m['fn']} tn={m['tn']}")
+    print(f"precision={m['precision']:.3f} recall={m['recall']:.3f} f1={m['f1']:.3f} "
+          f"kind_accuracy={m['kind_accuracy']:.3f}")
+    if "-v" in argv:
+        for what, s, finding in m["errors"]:
+            print(f"\n[{what}] label={s['kind']} got={finding.kinds}\n  {s['text']!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
