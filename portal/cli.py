@@ -85,3 +85,6 @@ def sla_command(level, opened):
 def register(app):
     """Attach the command group to the app."""
     app.cli.add_command(portal_cli)
+
+
+from portal import cli_orders  # noqa: E402,F401  (registers import-orders on portal_cli)

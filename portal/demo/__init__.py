@@ -3,6 +3,10 @@ import importlib
 
 STEPS = [
     "portal.demo.accounts",
+    "portal.demo.tickets",
+    "portal.demo.forum",
+    "portal.demo.staff",
+    "portal.demo.sessions",
 ]
 
 

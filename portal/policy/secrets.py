@@ -70,6 +70,8 @@ _STOPWORDS = frozenset(
     whatever something anything everything someone nobody
     username user login password passwd pass pwd pw
     secret token key value your my his her our their
+    vergessen falsch richtig korrekt leer ungültig gesperrt geändert
+    oublié incorrect faux vide olvidada incorrecta vacía esqueci errada
     for from with without by to of in at as and or but if then when
     after before every each always never sometimes
     """.split()
@@ -178,7 +180,14 @@ def _clause_ends(text: str, end: int) -> bool:
 
 # --------------------------------------------------------------------------- patterns
 
-_PW_KEY = r"(?:password|passwd|passphrase|passcode|pass|pwd|pw)"
+# Password words in other languages a forum user may write in (German, French, Spanish,
+# Portuguese, Russian/Slavic, Polish, Dutch, Nordic, Finnish, Hungarian, Turkish, Italian).
+_PW_KEY_INTL = (r"(?:passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ña|na)|contrasenya|senha|"
+                r"parol|пароль|hasło|haslo|wachtwoord|lösenord|losenord|passord|adgangskode|"
+                r"salasana|jelszó|jelszo|heslo|lozinka|şifre|sifre|parola)(?!\w)")
+_PW_KEY = r"(?:" + _PW_KEY_INTL + r"|password|passwd|passphrase|passcode|pass|pwd|pw)"
+# The unambiguous subset (no "pass"): used where a value is judged by its shape alone.
+_PW_WORD = r"(?:" + _PW_KEY_INTL + r"|password|passwd|passphrase|passcode|pwd|pw)"
 # identifiers ending in a password word: SMTP_PASSWORD, db-pass, adminpwd, newPassword
 _PW_IDENT_PREFIX = (r"(?:(?:[A-Za-z0-9]{1,24}[_.-]){0,4}"
                     r"(?:admin|root|db|host|master|user|smtp|ftp|vnc|proxy|new|old|my|sql|mail|login)?)")
@@ -231,6 +240,15 @@ _TOKEN_PATTERNS = tuple(re.compile(p) for p in (
     r"(?<![A-Za-z0-9])sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}",                                    # OpenAI/Anthropic style
     r"(?<![A-Za-z0-9])hv[sbr]\.[A-Za-z0-9_-]{24,}",                                             # HashiCorp Vault
     r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",         # JWT
+    r"(?<![\w:/.-])\d{8,10}:[A-Za-z0-9_-]{35}(?![\w-])",                                        # Telegram bot
+    r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/\d{15,21}/[A-Za-z0-9_-]{40,128}",  # Discord
+    r"https://[\w-]{1,63}\.webhook\.office\.com/webhookb2/[\w@-]{20,200}/IncomingWebhook/[0-9a-f]{32}",  # Teams
+    r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}(?![A-Za-z0-9_-])",           # SendGrid
+    r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])",                                      # npm
+    r"(?<![A-Za-z0-9])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",                                   # PyPI
+    r"(?<![A-Za-z0-9])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])",                       # Shopify
+    r"(?<![A-Za-z0-9])(?:glptt|gldt|glrt)-[A-Za-z0-9_-]{20,}",                                   # GitLab others
+    r"(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/=]{24,}",                                               # Stripe webhook
 ))
 _BEARER = re.compile(r"\b(?:Bearer|Token)[ \t]+([A-Za-z0-9._~+/=-]{20,512})")
 _SECRET_ASSIGN = re.compile(
@@ -248,6 +266,70 @@ _USERINFO = re.compile(
 _CONN_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://([^\s:/@]{0,64}):([^\s@/]{1,128})@[\w.-]{1,253}")
 _CONN_CONTEXT = re.compile(
     r"(?:://|\b(?:server|data source|database|initial catalog|host|uid|user id|dsn)\s*=)", re.I)
+
+
+# Azure storage / Service Bus keys and SAS signatures inside a connection string or URL
+_ACCOUNT_KEY = re.compile(
+    r"(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey|SharedSecret)[ \t]*=[ \t]*([A-Za-z0-9+/]{20,200}={0,2})", re.I)
+_SAS_SIG = re.compile(r"[?&;]sig=([A-Za-z0-9%+/=]{20,200})")
+
+# ---- command lines that carry a password (policy 8.6)
+# net user NAME PASS [/add]
+_NET_USER = re.compile(r"\bnet(?:\.exe)?[ \t]+user[ \t]+(?:\"[^\"\n]{1,40}\"|[^\s\"/]{1,40})[ \t]+", re.I)
+# net use X: \\srv\share /user:DOMAIN\name PASS
+_NET_USE_USER = re.compile(r"(?<![\w/])/u(?:ser)?:(?:\"[^\"\n]{1,60}\"|\S{1,60})[ \t]+", re.I)
+# psexec / plink / many CLIs: -u NAME -p PASS (also -pw for plink)
+_DASH_U_P = re.compile(r"(?<!\S)-u[ \t]+\S{1,64}[ \t]+-pw?[ \t]+")
+_PLINK_PW = re.compile(r"\b(?:plink|pscp|psftp)(?:\.exe)?\b[^\n]{0,160}?(?<!\S)-pw[ \t]+", re.I)
+_SSHPASS = re.compile(r"\bsshpass[ \t]+-p[ \t]*")
+# mysql -uroot -pS3cret (no blank after -p: the value is the password)
+_MYSQL_P = re.compile(r"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)(?:\.exe)?\b[^\n|;&]{0,160}?(?<!\S)-p(?=[^\s-])")
+# curl -u user:pass / --user user:pass (also wget --http-password handled by _PW_ASSIGN)
+_USER_COLON = re.compile(r"(?<!\S)(?:-u|--user)[ \t]+['\"]?([^\s:'\"]{1,64}):([^\s'\"]{1,128})")
+# $pw = ConvertTo-SecureString "literal" -AsPlainText -Force
+_SECURE_STRING = re.compile(r"\bConvertTo-SecureString[ \t]+(?:-String[ \t]+)?(?=['\"])", re.I)
+
+# <add key="RuAdminPassword" value="..."/>, name="SmtpPwd" value="..."
+_KEYED_VALUE = re.compile(
+    r"\b(?:key|name)[ \t]*=[ \t]*([\"'])([\w.:-]{0,40}?(" + _PW_KEY + r"|secret|token|api[_-]?key|apikey))\1"
+    r"[ \t]+value[ \t]*=[ \t]*(?=['\"])",
+    re.I,
+)
+
+# admin/Passw0rd!, Administrator/Rem0teU! : user/password pair without blanks
+_TIGHT_PAIR = re.compile(r"(?<![\w/\\.:@%&=?#-])([A-Za-z][\w.@-]{1,40})/([^\s/]{4,64})")
+_ADMIN_NAMES = frozenset(
+    "admin administrator root sa user guest support operator helpdesk service superuser "
+    "sysadmin manager owner tech".split())
+_PAIR_CTX = re.compile(
+    r"\b(?:log-?in|logon|sign-?in|user(?:name)?|account|creds|credentials|combos?|combinations?|"
+    r"let[ \t]+me[ \t]+in|tried)\b", re.I)
+
+# a password word, for the "password-shaped value nearby" rule
+_PW_NEAR = re.compile(r"(?<![A-Za-z0-9_])" + _PW_WORD + r"(?![A-Za-z0-9_])", re.I)
+_POSSESSIVE_BEFORE = re.compile(r"\b(?:my|our)[ \t]+(?:[A-Za-z-]{1,20}[ \t]+)?$", re.I)
+_WORD = re.compile(r"\S{1,200}")
+_HEXLIKE = re.compile(r"^(?:0x)?[0-9A-Fa-f]+$|^0x", re.I)
+_EMAIL = re.compile(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")
+_DOTTED_NAME = re.compile(r"\.(?:[a-z]{2,4}|local|corp|internal|exe|dll|msi|log|ini|xml|json|txt)$", re.I)
+_SHAPE_SYMBOLS = set("!@#$%^&*+=?~|<>_.-")
+
+
+def _is_password_shaped(value: str) -> bool:
+    """A token that reads as a password on its own: 8-64 characters mixing at least three
+    of lower case, upper case, digits and symbols; not a path, URL, switch, hex number,
+    hash, GUID, version, e-mail, host or file name, or key=value."""
+    if not 8 <= len(value) <= 64:
+        return False
+    if (any(c in value for c in "/\\:=,;()[]{}<>\"'`") or value.startswith(("-", "$", "%", "&"))
+            or _HEXLIKE.match(value) or _VERSION.match(value) or _EMAIL.match(value)
+            or _DOTTED_NAME.search(value) or _is_placeholder(value)):
+        return False
+    lower, upper, digit, _symbol, _letters = _char_classes(value)
+    symbol = any(c in _SHAPE_SYMBOLS for c in value)
+    if not (lower or upper):
+        return False
+    return lower + upper + digit + symbol >= 3
 
 
 def _entropy(value: str) -> float:
@@ -317,6 +399,103 @@ def _password_hits(text: str) -> list[int]:
     for m in _COLON_PAIR.finditer(text):
         if _is_strong(_strip_value(m.group(2))):
             hits.append(m.start())
+    hits.extend(_command_line_hits(text))
+    hits.extend(_keyed_password_hits(text))
+    hits.extend(_tight_pair_hits(text))
+    hits.extend(_shaped_value_hits(text))
+    return hits
+
+
+def _given(value: str, quoted: bool) -> bool:
+    """A value typed on a command line: a quoted literal, or a password-like bare word."""
+    if not value or _is_placeholder(value) or _is_stopword(value) or value in ("*", "-"):
+        return False
+    if quoted:
+        return len(value) >= 3
+    return _is_strong(value) and not value.isdigit()
+
+
+def _command_line_hits(text: str) -> list[int]:
+    """Passwords given as arguments: net user/net use, psexec -u -p, plink -pw, sshpass -p,
+    mysql -pXXX, curl -u user:pass, ConvertTo-SecureString "..." (policy 8.6)."""
+    hits = []
+    for pattern in (_NET_USER, _NET_USE_USER, _DASH_U_P, _PLINK_PW, _SSHPASS):
+        for m in pattern.finditer(text):
+            value, quoted, _end = _read_value(text, m.end())
+            if value.startswith("/") and not quoted:
+                continue  # the next switch, not a password
+            if _given(value, quoted):
+                hits.append(m.start())
+    for m in _MYSQL_P.finditer(text):
+        value, quoted, _end = _read_value(text, m.end())
+        if value and not _is_placeholder(value) and (quoted or len(value) >= 3):
+            hits.append(m.start())
+    for m in _USER_COLON.finditer(text):
+        value = _strip_value(m.group(2))
+        if (len(value) >= 3 and not value.isdigit() and not _is_placeholder(value)
+                and not _is_stopword(value) and not _NUMERIC_SHAPE.match(value)):
+            hits.append(m.start())
+    for m in _SECURE_STRING.finditer(text):
+        value, quoted, _end = _read_value(text, m.end())
+        if quoted and _given(value, True):
+            hits.append(m.start())
+    return hits
+
+
+def _keyed_password_hits(text: str) -> list[int]:
+    """<add key="AdminPassword" value="..."/>: a key/value pair whose key names a password."""
+    hits = []
+    for m in _KEYED_VALUE.finditer(text):
+        if not re.fullmatch(_PW_KEY, m.group(3), re.I):
+            continue
+        value, quoted, _end = _read_value(text, m.end())
+        if quoted and _given(value, True):
+            hits.append(m.start())
+    return hits
+
+
+def _tight_pair_hits(text: str) -> list[int]:
+    """admin/Passw0rd!: a user/password pair, with a well-known account name or a login
+    word nearby."""
+    hits = []
+    for m in _TIGHT_PAIR.finditer(text):
+        if text[m.end():m.end() + 1] == "/":
+            continue  # a path segment
+        user, value = m.group(1), _strip_value(m.group(2))
+        if not _is_strong(value) or value.isdigit():
+            continue
+        if (user.lower() in _ADMIN_NAMES
+                or _PAIR_CTX.search(text, max(0, m.start() - 60), min(len(text), m.end() + 60))):
+            hits.append(m.start())
+    return hits
+
+
+def _shaped_value_hits(text: str) -> list[int]:
+    """A password-shaped token (see ``_is_password_shaped``) within a few words of a
+    password word on the same line: "same password everywhere (Blue$ky77)", "I typed
+    ChangeMe!2024 as the new password". Also a quoted value after "my password is"."""
+    hits = []
+    for m in _PW_NEAR.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end == -1 else line_end
+        before = _WORD.findall(text, max(line_start, m.start() - 80), m.start())[-6:]
+        after = _WORD.findall(text, m.end(), min(line_end, m.end() + 80))[:6]
+        for word in before + after:
+            if _is_password_shaped(word.strip("([{'\"`\u2018\u201c").rstrip(_TRAILING)):
+                hits.append(m.start())
+                break
+        else:
+            # "my password literally is 'password'": a quoted word stated as one's own
+            if _POSSESSIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                c = _CONNECTOR.match(text, m.end()) or _CONNECTOR.search(text, m.end(), min(line_end, m.end() + 30))
+                if c:
+                    value, quoted, _end = _read_value(text, c.end())
+                    if (quoted and 3 <= len(value) <= 64 and " " not in value
+                            and not _MASKED.match(value) and not _TEMPLATE.match(value)
+                            and not _PLACEHOLDER_WORDS.search(value.lower())
+                            and not _is_stopword(value) or quoted and value.lower() in ("password", "pass")):
+                        hits.append(m.start())
     return hits
 
 
@@ -374,6 +553,12 @@ def _tokens(text: str) -> bool:
     for m in _SECRET_ASSIGN.finditer(text):
         if _looks_random(m.group(1)):
             return True
+    for m in _KEYED_VALUE.finditer(text):
+        if re.fullmatch(_PW_KEY, m.group(3), re.I):
+            continue  # a password key: see _password_hits
+        value, _quoted, _end = _read_value(text, m.end())
+        if value and not _is_placeholder(value) and (_looks_random(value) or _is_strong(value)):
+            return True
     return False
 
 
@@ -386,6 +571,10 @@ def _connection_string_hits(text: str) -> list[int]:
     for m in _USERINFO.finditer(text):
         if _is_strong(m.group(1)):
             hits.append(m.start())
+    for pattern in (_ACCOUNT_KEY, _SAS_SIG):
+        for m in pattern.finditer(text):
+            if _looks_random(m.group(1)):
+                hits.append(m.start())
     return hits
 
 

@@ -17,6 +17,10 @@ BLUEPRINTS = [
     "portal.web.auth",
     "portal.web.account",
     "portal.web.admin",
+    "portal.web.tickets", "portal.web.partner", "portal.web.admin_orders",
+    "portal.web.staff",
+    "portal.web.staff_ops", "portal.web.session_ics",
+    "portal.web.forum",
 ]
 
 

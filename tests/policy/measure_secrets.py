@@ -1,12 +1,16 @@
 """Print precision, recall and F1 of find_secrets on the labelled corpus (policy 8.6).
 
-    python tests/policy/measure_secrets.py [-v]
+    python tests/policy/measure_secrets.py [-v] [--corpus PATH]
 
--v also lists the misclassified samples. Not a test: tests/policy/test_secrets.py
+Without --corpus it measures both the development corpus (corpus/secrets.jsonl, which the
+rules were tuned on) and the held-out corpus (corpus/secrets_heldout.jsonl, written
+without sight of the detector). --corpus PATH (may be repeated) measures only those
+files. -v also lists the misclassified samples. Not a test: tests/policy/test_secrets.py
 asserts the thresholds.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -18,6 +22,7 @@ if str(ROOT) not in sys.path:
 from portal.policy.secrets import find_secrets  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "secrets.jsonl"
+HELDOUT = Path(__file__).resolve().parent / "corpus" / "secrets_heldout.jsonl"
 
 
 def load_corpus(path: Path = CORPUS) -> list[dict]:
@@ -55,15 +60,27 @@ def measure(samples: list[dict]) -> dict:
     }
 
 
-def main(argv: list[str]) -> int:
-    m = measure(load_corpus())
-    print(f"corpus: {m['positives']} positive, {m['negatives']} negative samples")
-    print(f"tp={m['tp']} fp={m['fp']} fn={m['fn']} tn={m['tn']}")
-    print(f"precision={m['precision']:.3f} recall={m['recall']:.3f} f1={m['f1']:.3f} "
+def report(path: Path, verbose: bool = False) -> dict:
+    m = measure(load_corpus(path))
+    print(f"corpus {path.name}: {m['positives']} positive, {m['negatives']} negative samples")
+    print(f"  tp={m['tp']} fp={m['fp']} fn={m['fn']} tn={m['tn']}")
+    print(f"  precision={m['precision']:.3f} recall={m['recall']:.3f} f1={m['f1']:.3f} "
           f"kind_accuracy={m['kind_accuracy']:.3f}")
-    if "-v" in argv:
+    if verbose:
         for what, s, finding in m["errors"]:
-            print(f"\n[{what}] label={s['kind']} got={finding.kinds}\n  {s['text']!r}")
+            print(f"\n  [{what}] label={s['kind']} got={finding.kinds}\n    {s['text']!r}")
+        print()
+    return m
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="list misclassified samples")
+    parser.add_argument("--corpus", action="append", type=Path, metavar="PATH",
+                        help="a .jsonl corpus to measure (repeatable; default: dev and held-out)")
+    args = parser.parse_args(argv)
+    for path in args.corpus or [CORPUS, HELDOUT]:
+        report(path, args.verbose)
     return 0
 
 

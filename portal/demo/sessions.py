@@ -1,0 +1,48 @@
+"""Demo: a scheduled remote session (policy 8.1-8.5) on the PRO customer's ticket, with credentials."""
+import datetime
+
+from portal.models import RemoteSession, Ticket, User
+from portal.services import get_policy
+from portal.timeutil import now
+
+CUSTOMER = "pro@demo.test"  # portal.demo.tickets files this customer's ticket with a remote request
+
+
+def _start_fields():
+    """Next business day at 10:30 Pacific time, as the form's date and time (policy 1.5)."""
+    policy = get_policy()
+    opening = policy.clock.next_opening(now() + datetime.timedelta(days=1))
+    start = opening.astimezone(policy.zone) + datetime.timedelta(hours=2, minutes=30)
+    return {"starts_on": start.date().isoformat(), "starts_time": start.strftime("%H:%M")}
+
+
+def _demo_ticket():
+    """The PRO customer's open ticket, preferring the one that asked for a remote session."""
+    customer = User.by_email(CUSTOMER)
+    if customer is None:
+        return None
+    return (Ticket.select()
+            .where((Ticket.requester == customer) & Ticket.status.in_(("open", "waiting")))
+            .order_by(Ticket.remote_requested_at.is_null(), Ticket.id)
+            .first())
+
+
+def seed(password):
+    """Schedule the session once; skipped with a line when the demo ticket is missing."""
+    from portal.services import credentials, sessions
+    ticket = _demo_ticket()
+    agent = User.by_email("staff@demo.test")
+    if ticket is None or agent is None:
+        return ["sessions: skipped (the PRO demo ticket or staff@demo.test is missing)"]
+    if RemoteSession.select().where((RemoteSession.ticket == ticket)
+                                    & RemoteSession.status.in_(sessions.ACTIVE)).exists():
+        return [f"session on ticket #{ticket.id}: already scheduled"]
+    if not ticket.credentials.where(credentials.Credential.ciphertext.is_null(False)).exists():
+        credentials.store_credentials(ticket, ticket.requester, "ID 482-915-377",
+                                      "demo-only-password", "Host on the second workstation")
+    try:
+        session = sessions.schedule(ticket.id, agent, {"agent": str(agent.id), **_start_fields(),
+                                                       "tool": sessions.DEFAULT_TOOL})
+    except sessions.SessionError as exc:
+        return [f"sessions: skipped ({exc.message})"]
+    return [f"session on ticket #{ticket.id}: {sessions.local_text(session.starts_at)} with {agent.email}"]

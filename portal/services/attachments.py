@@ -1,0 +1,141 @@
+"""Ticket attachments: allowlisted types, size limits, content signatures, random stored names."""
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.utils import secure_filename
+
+from portal.models import Attachment
+
+MAX_FILES = 5
+
+# Magic numbers per extension; an upload must start with one of them.
+SIGNATURES = {
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "pdf": (b"%PDF-",),
+    "zip": (b"PK\x03\x04", b"PK\x05\x06"),
+}
+CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+                 "pdf": "application/pdf", "zip": "application/zip"}
+# Text that a browser could take for markup is refused even as a download.
+HTML_LIKE = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|embed|meta|link|style)\b",
+                       re.IGNORECASE)
+
+
+class AttachmentError(Exception):
+    """An upload that is refused, with a message for the person uploading."""
+
+
+@dataclass
+class Upload:
+    """A checked upload waiting to be stored."""
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _extension(name):
+    return name.rsplit(".", 1)[1].lower() if "." in name else ""
+
+
+def safe_name(original, ext):
+    """A download name that is safe on every system: secure_filename, or a plain fallback."""
+    name = secure_filename(original or "")
+    if not name or _extension(name) != ext:
+        name = f"attachment.{ext}"
+    if len(name) > 200:
+        name = name[:190 - len(ext)] + "." + ext
+    return name
+
+
+def _content_ok(ext, data):
+    if ext in SIGNATURES:
+        return data.startswith(SIGNATURES[ext])
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return not HTML_LIKE.search(data)
+
+
+def check_upload(storage):
+    """Check one werkzeug FileStorage; returns an Upload or raises AttachmentError."""
+    original = storage.filename or ""
+    ext = _extension(original)
+    allowed = current_app.config["UPLOAD_EXTENSIONS"]
+    if ext not in allowed:
+        raise AttachmentError(f"{original or 'The file'}: only these file types are accepted: "
+                              f"{', '.join(allowed)}.")
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    data = storage.stream.read(limit + 1)
+    if not data:
+        raise AttachmentError(f"{original}: the file is empty.")
+    if len(data) > limit:
+        raise AttachmentError(f"{original}: the file is larger than {limit // (1024 * 1024)} MB.")
+    if not _content_ok(ext, data):
+        raise AttachmentError(f"{original}: the content does not match a .{ext} file.")
+    return Upload(safe_name(original, ext), CONTENT_TYPES.get(ext, "text/plain"), data)
+
+
+def check_uploads(files):
+    """Check every non-empty file field; returns Uploads or raises AttachmentError."""
+    present = [f for f in files if f is not None and (f.filename or "")]
+    if len(present) > MAX_FILES:
+        raise AttachmentError(f"Attach at most {MAX_FILES} files at a time.")
+    return [check_upload(f) for f in present]
+
+
+def upload_dir():
+    """The folder attachments live in (outside static/), created on first use."""
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_files(uploads):
+    """Write checked uploads under random names; returns the stored names."""
+    folder, names = upload_dir(), []
+    for upload in uploads:
+        name = secrets.token_hex(16)
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(upload.data)
+        names.append(name)
+    return names
+
+
+def remove_files(names):
+    """Delete stored files (used when the database write that needed them failed)."""
+    folder = upload_dir()
+    for name in names:
+        try:
+            (folder / name).unlink()
+        except FileNotFoundError:
+            pass
+
+
+def record(ticket, message, user, uploads, names):
+    """Attachment rows for written files (call inside the write transaction)."""
+    return [Attachment.create(ticket=ticket, message=message, uploaded_by=user, filename=u.filename,
+                              stored_name=name, content_type=u.content_type, size=len(u.data))
+            for u, name in zip(uploads, names)]
+
+
+def path_of(attachment):
+    """Where an attachment's bytes are stored."""
+    return upload_dir() / attachment.stored_name
+
+
+def visible_to(attachment, user):
+    """Attachments on internal notes are for staff only."""
+    if user.is_staff:
+        return True
+    return attachment.message is None or not attachment.message.internal

@@ -1,0 +1,156 @@
+"""Bugs reproduced in the lab (policy 5.2, 5.3): ETA, workaround, fix; linked tickets hear of changes."""
+import datetime
+
+from peewee import JOIN, fn
+
+from portal.db import utcnow, write_tx
+from portal.models import Bug, Ticket
+from portal.policy import VersionError, parse_version
+from portal.services import audit
+
+STATUSES = ("open", "fixed")
+PAGE_SIZE = 30
+
+
+class BugError(Exception):
+    """Bug form errors: `errors` maps fields to messages."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def clean(form):
+    """Validated bug fields from a form, or BugError with a message per field."""
+    errors, values = {}, {}
+    values["title"] = (form.get("title") or "").strip()
+    if not 3 <= len(values["title"]) <= 200:
+        errors["title"] = "Give a title of 3 to 200 characters."
+    values["status"] = form.get("status") or "open"
+    if values["status"] not in STATUSES:
+        errors["status"] = "Status is open or fixed."
+    values["eta"] = None
+    if (form.get("eta") or "").strip():
+        try:
+            values["eta"] = datetime.date.fromisoformat(form["eta"].strip())
+        except ValueError:
+            errors["eta"] = "Give the ETA as a date (YYYY-MM-DD)."
+    values["workaround"] = (form.get("workaround") or "").strip()
+    if not values["workaround"]:  # policy 5.3
+        errors["workaround"] = "Recommend at least one workaround or alternative (policy 5.3)."
+    elif len(values["workaround"]) > 5000:
+        errors["workaround"] = "Keep the workaround under 5,000 characters."
+    values["fixed_in"] = (form.get("fixed_in") or "").strip()
+    if values["fixed_in"]:
+        try:
+            parse_version(values["fixed_in"])
+        except (VersionError, ValueError):
+            errors["fixed_in"] = "Write the version as four numbers, like 8.1.0.3 (policy 7.1)."
+    elif values["status"] == "fixed":
+        errors["fixed_in"] = "Name the version that ships the fix."
+    if errors:
+        raise BugError(errors)
+    return values
+
+
+def create(actor, form):
+    """Record a new bug."""
+    values = clean(form)
+    with write_tx():
+        bug = Bug.create(**values, created_at=utcnow(), updated_at=utcnow())
+        audit.record(actor, "bug.create", "bug", bug.id, f"status {bug.status}")
+    return bug
+
+
+def update(bug_id, actor, form):
+    """Change a bug; an ETA change or a shipped fix replies on every linked ticket. Returns (bug, replies)."""
+    values = clean(form)
+    with write_tx():
+        bug = Bug.get_or_none(Bug.id == bug_id)
+        if bug is None:
+            raise LookupError(bug_id)
+        news = _news(bug, values)
+        Bug.update(**values, updated_at=utcnow()).where(Bug.id == bug.id).execute()
+        audit.record(actor, "bug.update", "bug", bug.id,
+                     f"status {values['status']}; eta {values['eta'] or '-'}; fixed_in {values['fixed_in'] or '-'}")
+    bug = Bug.get_by_id(bug.id)
+    return bug, (_notify(bug, actor, news) if news else 0)
+
+
+def _news(bug, values):
+    """What linked customers must hear, or '' (policy 5.2)."""
+    if values["status"] == "fixed" and (bug.status != "fixed" or bug.fixed_in != values["fixed_in"]):
+        return (f"Good news: the bug \"{values['title']}\" linked to this ticket is fixed in version "
+                f"{values['fixed_in']}. Please update to that version (policy 7.2) and tell us if the "
+                "problem persists.")
+    if values["status"] == "open" and values["eta"] != bug.eta:
+        eta = f"is now expected by {values['eta']:%Y-%m-%d}" if values["eta"] else "has no firm date yet"
+        return (f"Update on the bug \"{values['title']}\" linked to this ticket: the fix {eta} "
+                f"(policy 5.2).\n\nUntil then, this workaround should help:\n{values['workaround']}")
+    return ""
+
+
+def _notify(bug, actor, body):
+    """Reply on each linked ticket (each reply mails its requester); returns how many."""
+    from portal.services.tickets import add_reply
+    count = 0
+    for ticket in Ticket.select().where(Ticket.bug == bug).order_by(Ticket.id):
+        add_reply(ticket, actor, body)
+        count += 1
+    return count
+
+
+def link(ticket, actor, form):
+    """Mark a ticket as a reproduced bug: link an existing bug (bug_id) or a new one."""
+    bug_id = (form.get("bug_id") or "").strip()
+    if bug_id and bug_id != "new":
+        bug = Bug.get_or_none(Bug.id == int(bug_id)) if bug_id.isdigit() else None
+        if bug is None:
+            raise BugError({"bug_id": "Choose a bug from the list."})
+        with write_tx():
+            _link(ticket, actor, bug)
+        return bug
+    values = clean(form)
+    with write_tx():
+        bug = Bug.create(**values, created_at=utcnow(), updated_at=utcnow())
+        audit.record(actor, "bug.create", "bug", bug.id, f"from ticket {ticket.id}")
+        _link(ticket, actor, bug)
+    return bug
+
+
+def _link(ticket, actor, bug):
+    Ticket.update(bug=bug, updated_at=utcnow()).where(Ticket.id == ticket.id).execute()
+    ticket.bug = bug
+    audit.record(actor, "bug.link", "ticket", ticket.id, f"bug {bug.id}")
+
+
+def unlink(ticket, actor):
+    """Remove a ticket's bug link."""
+    with write_tx():
+        old = ticket.bug_id
+        Ticket.update(bug=None, updated_at=utcnow()).where(Ticket.id == ticket.id).execute()
+        ticket.bug = None
+        audit.record(actor, "bug.unlink", "ticket", ticket.id, f"bug {old}")
+
+
+def listing(status="", page=1):
+    """A page of bugs with their linked-ticket counts (counted in SQL), open first; (rows, has_next)."""
+    linked = fn.COUNT(Ticket.id).alias("linked")
+    query = (Bug.select(Bug, linked)
+             .join(Ticket, JOIN.LEFT_OUTER, on=(Ticket.bug == Bug.id))
+             .group_by(Bug.id)
+             .order_by(Bug.status.desc(), Bug.updated_at.desc(), Bug.id.desc()))
+    if status in STATUSES:
+        query = query.where(Bug.status == status)
+    rows = list(query.offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def open_bugs():
+    """Open bugs to pick from when linking a ticket."""
+    return list(Bug.select(Bug.id, Bug.title).where(Bug.status == "open").order_by(Bug.id.desc()).limit(200))
+
+
+def linked_tickets(bug):
+    """Tickets linked to a bug."""
+    return list(Ticket.select().where(Ticket.bug == bug).order_by(Ticket.id))

@@ -1,0 +1,78 @@
+"""Canned replies: out-of-scope classes (policy 6.1-6.4) and the English-only rule (4.2).
+
+They are seeded from the policy the first time anyone looks at them; after that the
+database copy is what staff use, and admins may edit it.
+"""
+from peewee import IntegrityError
+
+from portal.db import utcnow, write_tx
+from portal.models import CannedReply
+from portal.services import get_policy
+
+ENGLISH_ONLY_KEY = "english-only"
+MAX_TITLE, MAX_BODY = 120, 5000
+
+
+class CannedError(Exception):
+    """Invalid input for a canned reply, with the field it belongs to."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def policy_replies():
+    """(key, title, body) for every reply the policy defines, in policy order."""
+    policy = get_policy()
+    replies = [(f"scope-{c.code}", f"{c.code} {c.title}", c.reply) for c in policy.scope.out_of_scope]
+    replies.append((ENGLISH_ONLY_KEY, "4.2 English only", policy.english_only_reply))
+    return replies
+
+
+def ensure_seeded():
+    """Create the policy's canned replies that are missing (first use, demo); returns how many."""
+    existing = {c.key for c in CannedReply.select(CannedReply.key)}
+    missing = [r for r in policy_replies() if r[0] not in existing]
+    created = 0
+    for key, title, body in missing:
+        try:
+            with write_tx():
+                CannedReply.create(key=key, title=title, body=body)
+            created += 1
+        except IntegrityError:  # another request seeded it a moment ago
+            pass
+    return created
+
+
+def all_replies():
+    """Every canned reply, policy order first (by key)."""
+    ensure_seeded()
+    return list(CannedReply.select().order_by(CannedReply.key))
+
+
+def get(key):
+    """The canned reply with this key, or None."""
+    if not key:
+        return None
+    ensure_seeded()
+    return CannedReply.get_or_none(CannedReply.key == str(key)[:32])
+
+
+def update(reply_id, title, body, actor):
+    """Edit a canned reply (admins); CannedError names the field that is wrong."""
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title:
+        raise CannedError("title", "Give the reply a title.")
+    if len(title) > MAX_TITLE:
+        raise CannedError("title", f"Keep the title under {MAX_TITLE} characters.")
+    if not body:
+        raise CannedError("body", "The reply cannot be empty.")
+    if len(body) > MAX_BODY:
+        raise CannedError("body", f"Keep the reply under {MAX_BODY} characters.")
+    from portal.services.assign import audit
+    with write_tx():
+        updated = (CannedReply.update(title=title, body=body, updated_at=utcnow())
+                   .where(CannedReply.id == reply_id).execute())
+        if updated:
+            audit(actor, "canned edit", "canned", reply_id)
+    return updated == 1

@@ -1,0 +1,207 @@
+"""The shared staff queue: tickets then forum threads in the policy's rank (policy 4.6, 2.1, 3.4).
+
+The database does the ordering (ORDER BY rank_band, due_at, opened_at/created_at, id on the
+indexed columns) and the paging (a keyset cursor compared as a row value), so a page costs
+the same with 100 or 100,000 open requests. Tickets always rank before threads (forum bands
+are >= 10), so a page takes tickets first and fills up with threads.
+"""
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from peewee import JOIN, Tuple
+
+from portal import timeutil
+from portal.models import PRODUCTS, Thread, Ticket, User
+from portal.policy import LEVELS, format_business_duration
+from portal.services import get_policy
+
+PAGE_SIZE = 50
+ASSIGNEE_CHOICES = ("", "me", "none")
+_CURSOR = re.compile(r"^(ticket|forum)~(\d{1,3})~([0-9T:.\-]{19,26})~([0-9T:.\-]{19,26})~(\d{1,12})$")
+
+
+class QueueError(ValueError):
+    """A filter or cursor that is not allowed, with the field it belongs to."""
+
+    def __init__(self, field_name, message):
+        super().__init__(message)
+        self.field, self.message = field_name, message
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Queue filters, already validated against their allowlists."""
+    level: str = ""
+    product: str = ""
+    assignee: str = ""          # "" any, "me", "none"
+    breached: bool = False
+    user_id: int | None = None  # whose "me"
+
+    def as_args(self):
+        """The filters as URL query arguments (empty ones left out)."""
+        args = {"level": self.level, "product": self.product, "assignee": self.assignee,
+                "breached": "1" if self.breached else ""}
+        return {k: v for k, v in args.items() if v}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The queue position of the last row of a page: the ORDER BY columns of that row."""
+    channel: str
+    band: int
+    due_at: datetime.datetime
+    opened_at: datetime.datetime
+    id: int
+
+    def encode(self):
+        """The cursor as a URL-safe string."""
+        return "~".join((self.channel, str(self.band), self.due_at.isoformat(),
+                         self.opened_at.isoformat(), str(self.id)))
+
+
+@dataclass
+class QueueRow:
+    """One request as the queue shows it."""
+    channel: str
+    id: int
+    title: str
+    level: str
+    product: str
+    version: str
+    version_status: str
+    is_english: bool
+    requester: str
+    assignee: str | None
+    assignee_name: str | None
+    due: datetime.datetime       # aware UTC
+    opened: datetime.datetime    # aware UTC
+    state: str                   # ok | at_risk | breached (policy sla_state)
+    time_text: str
+    explanation: str
+
+
+@dataclass
+class QueuePage:
+    """A page of rows and the cursor of the next page (None on the last page)."""
+    rows: list = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def parse_filters(args, user):
+    """Validated Filters from URL arguments; QueueError names the offending field."""
+    level = (args.get("level") or "").strip().upper()
+    if level and level not in LEVELS:
+        raise QueueError("level", f"Unknown level. Choose one of: {', '.join(LEVELS)}.")
+    product = (args.get("product") or "").strip()
+    if product and product not in PRODUCTS:
+        raise QueueError("product", "Unknown product.")
+    assignee = (args.get("assignee") or "").strip()
+    if assignee not in ASSIGNEE_CHOICES:
+        raise QueueError("assignee", "Choose anyone, me or unassigned.")
+    breached = (args.get("breached") or "") in ("1", "on", "true")
+    return Filters(level, product, assignee, breached, user.id if user is not None else None)
+
+
+def parse_cursor(text):
+    """A Cursor from its URL form, None for none; QueueError when it is malformed."""
+    if not text:
+        return None
+    match = _CURSOR.match(text)
+    try:
+        if not match:
+            raise ValueError(text)
+        channel, band, due, opened, ident = match.groups()
+        return Cursor(channel, int(band), datetime.datetime.fromisoformat(due),
+                      datetime.datetime.fromisoformat(opened), int(ident))
+    except ValueError:
+        raise QueueError("after", "This queue position is not valid; start from the top.") from None
+
+
+def _conditions(model, filters, now):
+    conds = [model.awaiting_staff == True, model.due_at.is_null(False)]  # noqa: E712
+    if model is Ticket:
+        conds.append(Ticket.status == "open")
+    else:
+        conds.append(Thread.hidden == False)  # noqa: E712
+    if filters.level:  # the band pins the level to one stretch of the index
+        channel = "ticket" if model is Ticket else "forum"
+        conds += [model.rank_band == get_policy().rank_band(channel, filters.level), model.level == filters.level]
+    if filters.product:
+        conds.append(model.product == filters.product)
+    if filters.assignee == "me":
+        conds.append(model.assignee == (filters.user_id or 0))
+    elif filters.assignee == "none":
+        conds.append(model.assignee.is_null())
+    if filters.breached:  # policy sla_state: breached once now is past the due time
+        conds.append(model.due_at < timeutil.stored(now))
+    return conds
+
+
+def select_channel(channel, filters, cursor, limit, now):
+    """One channel's query, ordered and limited by the database, people joined in (no N+1)."""
+    model = Ticket if channel == "ticket" else Thread
+    opened = Ticket.opened_at if model is Ticket else Thread.created_at
+    person = Ticket.requester if model is Ticket else Thread.author
+    owner, helper = User.alias("owner"), User.alias("helper")
+    order = (model.rank_band, model.due_at, opened, model.id)
+    conds = _conditions(model, filters, now)
+    if cursor is not None and cursor.channel == channel:
+        conds.append(Tuple(*order) > Tuple(cursor.band, cursor.due_at, cursor.opened_at, cursor.id))
+    query = (model.select(model, owner, helper)
+             .join_from(model, owner, on=(person == owner.id), attr="who")
+             .join_from(model, helper, JOIN.LEFT_OUTER, on=(model.assignee == helper.id), attr="helper")
+             .where(*conds)
+             .order_by(*order)
+             .limit(limit))
+    return query
+
+
+def _row(channel, item, policy, now):
+    due, opened = timeutil.aware(item.due_at), timeutil.aware(
+        item.opened_at if channel == "ticket" else item.created_at)
+    if now <= due:
+        time_text = f"{format_business_duration(policy.clock.business_time_between(now, due))} left"
+    else:
+        time_text = f"overdue by {format_business_duration(policy.clock.business_time_between(due, now))}"
+    helper = getattr(item, "helper", None)
+    assigned = helper if helper is not None and helper.id is not None else None
+    is_ticket = channel == "ticket"
+    return QueueRow(
+        channel=channel, id=item.id, title=item.subject if is_ticket else item.title,
+        level=item.level, product=item.product, version=item.version if is_ticket else "",
+        version_status=item.version_status if is_ticket else "", is_english=item.is_english,
+        requester=item.who.email, assignee=assigned.email if assigned else None,
+        assignee_name=assigned.name if assigned else None, due=due, opened=opened,
+        state=policy.sla_state(opened, due, now), time_text=time_text,
+        explanation=policy.explain_rank(channel, item.level, due, now))
+
+
+def _cursor_of(channel, item):
+    opened = item.opened_at if channel == "ticket" else item.created_at
+    return Cursor(channel, item.rank_band, item.due_at, opened, item.id).encode()
+
+
+def queue_page(filters=None, cursor=None, limit=PAGE_SIZE, now=None):
+    """A page of the queue after `cursor` (a Cursor, its string, or None for the top)."""
+    policy, now = get_policy(), now or timeutil.now()
+    filters = filters or Filters()
+    if isinstance(cursor, str):
+        cursor = parse_cursor(cursor)
+    limit = max(1, min(int(limit), 200))
+    items = []
+    if cursor is None or cursor.channel == "ticket":  # policy 4.6: tickets first
+        items = [("ticket", t) for t in select_channel("ticket", filters, cursor, limit + 1, now)]
+    if len(items) <= limit:
+        items += [("forum", t) for t in select_channel("forum", filters, cursor, limit + 1 - len(items), now)]
+    page = QueuePage(rows=[_row(ch, item, policy, now) for ch, item in items[:limit]])
+    if len(items) > limit:
+        page.next_cursor = _cursor_of(*items[limit - 1])
+    return page
+
+
+def queue_depth(filters=None, now=None):
+    """How many requests wait in each channel (for the page heading)."""
+    filters, now = filters or Filters(), now or timeutil.now()
+    return {channel: model.select().where(*_conditions(model, filters, now)).count()
+            for channel, model in (("ticket", Ticket), ("forum", Thread))}

@@ -1,0 +1,226 @@
+"""Remote sessions (policy 8.1-8.5): schedule inside support hours (1.5), start, end, reveal credentials."""
+import datetime
+
+from portal.db import utcnow, write_tx
+from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
+from portal.policy import Decision
+from portal.services import audit, get_policy
+from portal.services.access import account_facts
+from portal.timeutil import aware, now, stored
+
+DEFAULT_TOOL = "Remote Utilities"  # policy 8.3
+ACTIVE = ("scheduled", "running")
+LIVE = ("requested", "scheduled", "running")
+
+
+class SessionError(Exception):
+    """A refused session action; `field` names the form field it belongs to."""
+
+    def __init__(self, message, field="session"):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def hours_text(policy=None):
+    """Support hours in words for messages (policy 1.5)."""
+    policy = policy or get_policy()
+    clock = policy.clock
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    days = (f"{names[clock.workdays[0]]} to {names[clock.workdays[-1]]}" if len(clock.workdays) > 1
+            else names[clock.workdays[0]])
+    return f"{clock.opens:%H:%M} to {clock.closes:%H:%M} {policy.zone_label} ({policy.zone.key}), {days}"
+
+
+def local_text(naive_utc, policy=None):
+    """A stored time in the policy's zone, e.g. 'Tue 2026-03-10 09:30 PT'."""
+    if naive_utc is None:
+        return ""
+    policy = policy or get_policy()
+    return f"{aware(naive_utc).astimezone(policy.zone):%a %Y-%m-%d %H:%M} {policy.zone_label}"
+
+
+def parse_start(day, clock_time, at=None, policy=None):
+    """A local Pacific date and time as naive UTC, refused outside support hours or in the past (1.5)."""
+    policy = policy or get_policy()
+    try:
+        local_day = datetime.date.fromisoformat((day or "").strip())
+        local_time = datetime.time.fromisoformat((clock_time or "").strip())
+    except ValueError:
+        raise SessionError("Give the start as a date and a time (Pacific time).", "starts_on") from None
+    start = datetime.datetime.combine(local_day, local_time.replace(tzinfo=None), tzinfo=policy.zone)
+    # a wall time that does not exist (DST gap) is normalised through UTC
+    start = start.astimezone(datetime.timezone.utc)
+    if not policy.clock.is_open(start):
+        nxt = policy.clock.next_opening(start)
+        raise SessionError(f"Sessions start inside support hours only: {hours_text(policy)} "
+                           f"(policy 1.5). The next opening is "
+                           f"{nxt.astimezone(policy.zone):%a %Y-%m-%d %H:%M} {policy.zone_label}.",
+                           "starts_on")
+    if start <= (at or now()):
+        raise SessionError("That start time is in the past.", "starts_on")
+    return stored(start)
+
+
+def parse_tool(choice, other):
+    """The tool: Remote Utilities, or another tool named by staff (policy 8.3, 8.4)."""
+    if (choice or DEFAULT_TOOL) == DEFAULT_TOOL:
+        return DEFAULT_TOOL
+    name = (other or "").strip()
+    if not name:
+        raise SessionError("Name the other remote-control tool (policy 8.4).", "other_tool")
+    if len(name) > 100:
+        raise SessionError("Keep the tool name under 100 characters.", "other_tool")
+    return name
+
+
+def active_session(ticket):
+    """The ticket's scheduled or running session, or None."""
+    return (RemoteSession.select()
+            .where((RemoteSession.ticket == ticket) & RemoteSession.status.in_(ACTIVE))
+            .order_by(RemoteSession.id.desc())
+            .first())
+
+
+def sessions_of(ticket):
+    """Every session of a ticket, newest first."""
+    return list(RemoteSession.select()
+                .where(RemoteSession.ticket == ticket)
+                .order_by(RemoteSession.id.desc()))
+
+
+def eligibility(ticket):
+    """May this ticket's requester have a remote session? (policy 8.2, 3.3)"""
+    return get_policy().may_request_remote(account_facts(ticket.requester))
+
+
+def _agent(agent_id):
+    agent = User.get_or_none(User.id == agent_id) if str(agent_id or "").isdigit() else None
+    if agent is None or not agent.is_staff or not agent.is_active:
+        raise SessionError("Choose a staff member as the agent.", "agent")
+    return agent
+
+
+def schedule(ticket_id, actor, form):
+    """Schedule a session on an eligible open ticket; attaches the ticket's pending credentials."""
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    if ticket is None:
+        raise LookupError(ticket_id)
+    decision = eligibility(ticket)
+    if not decision:
+        raise SessionError(f"Not eligible: {decision.reason} (policy {decision.clause}).")
+    if not ticket.is_open:
+        raise SessionError("The ticket is closed; reopen it before scheduling a session.")
+    agent = _agent(form.get("agent"))
+    starts_at = parse_start(form.get("starts_on"), form.get("starts_time"))
+    tool = parse_tool(form.get("tool"), form.get("other_tool"))
+    with write_tx():
+        if active_session(ticket) is not None:
+            raise SessionError("This ticket already has a scheduled session; end or cancel it first.")
+        session = (RemoteSession.select()
+                   .where((RemoteSession.ticket == ticket) & (RemoteSession.status == "requested"))
+                   .order_by(RemoteSession.id.desc()).first())
+        if session is None:
+            session = RemoteSession(ticket=ticket, requested_by=actor)
+        session.agent, session.starts_at, session.tool, session.status = agent, starts_at, tool, "scheduled"
+        session.save()
+        _attach_pending(ticket, session)
+        audit.record(actor, "session.schedule", "remote_session", session.id,
+                     f"ticket {ticket.id}; agent {agent.email}; {local_text(starts_at)}; tool {tool}")
+    return session
+
+
+def _attach_pending(ticket, session):
+    (Credential.update(session=session)
+     .where((Credential.ticket == ticket) & Credential.session.is_null()
+            & Credential.ciphertext.is_null(False))
+     .execute())
+
+
+VERBS = {"running": ("start", "started"), "ended": ("end", "ended"), "cancelled": ("cancel", "cancelled")}
+
+
+def _move(session_id, actor, to, allowed):
+    with write_tx():
+        session = RemoteSession.get_or_none(RemoteSession.id == session_id)
+        if session is None:
+            raise LookupError(session_id)
+        changes = {RemoteSession.status: to}
+        if to in ("ended", "cancelled"):
+            changes[RemoteSession.ended_at] = utcnow()
+        done = (RemoteSession.update(changes)
+                .where((RemoteSession.id == session.id) & RemoteSession.status.in_(allowed))
+                .execute())
+        verb, past = VERBS[to]
+        if not done:
+            raise SessionError(f"The session is {session.status}; it cannot be {past}.")
+        if to in ("ended", "cancelled"):
+            _destroy(session)
+        audit.record(actor, f"session.{verb}", "remote_session", session.id, f"ticket {session.ticket_id}")
+    return RemoteSession.get_by_id(session.id)
+
+
+def _destroy(session):
+    """policy 8.5: ending the session destroys its credentials (and any still unattached)."""
+    from portal.services.credentials import destroy_for_session
+    _attach_pending(session.ticket, session)
+    destroy_for_session(session)
+
+
+def start(session_id, actor):
+    """Mark a scheduled session as running."""
+    return _move(session_id, actor, "running", ("scheduled",))
+
+
+def end(session_id, actor):
+    """End a scheduled or running session; its credentials are destroyed (policy 8.5)."""
+    return _move(session_id, actor, "ended", ACTIVE)
+
+
+def cancel(session_id, actor):
+    """Cancel a requested or scheduled session; its credentials are destroyed too."""
+    return _move(session_id, actor, "cancelled", ("requested", "scheduled"))
+
+
+def may_reveal(credential, viewer, session=None):
+    """Only the session's agent, while it is scheduled or running, sees credentials (policy 8.5)."""
+    if credential.ciphertext is None:
+        return Decision(False, "8.5", "Destroyed when the session ended.")
+    session = session or credential.session or active_session(credential.ticket)
+    if session is None or session.status not in ACTIVE:
+        return Decision(False, "8.5", "Hidden: shown only while a session is scheduled or running.")
+    if session.agent_id != viewer.id:
+        name = session.agent.name if session.agent else "nobody"
+        return Decision(False, "8.5", f"Hidden: only the session's assigned agent ({name}) may see them.")
+    return Decision(True, "8.5", "You are the assigned agent of this session.")
+
+
+def reveal(credential_id, viewer):
+    """Decrypt one credential for its session's agent, logging the view; (decision, values)."""
+    from portal.services import credentials
+    with write_tx():
+        credential = Credential.get_or_none(Credential.id == credential_id)
+        if credential is None:
+            raise LookupError(credential_id)
+        session = credential.session or active_session(credential.ticket)
+        decision = may_reveal(credential, viewer, session)
+        if not decision:
+            return decision, None
+        if credential.session_id is None:
+            Credential.update(session=session).where(Credential.id == credential.id).execute()
+        values = credentials.reveal(credential, viewer)
+        audit.record(viewer, "credential.view", "credential", credential.id,
+                     f"ticket {credential.ticket_id}; session {session.id}")
+    return decision, values
+
+
+def credential_rows(ticket, viewer):
+    """Credential metadata for the staff panel: no values, just who, when, views and access."""
+    active = active_session(ticket)
+    rows = []
+    query = (Credential.select().where(Credential.ticket == ticket).order_by(Credential.id))
+    for cred in query:
+        views = (CredentialView.select().where(CredentialView.credential == cred)
+                 .order_by(CredentialView.id.desc()))
+        rows.append({"credential": cred, "views": list(views),
+                     "decision": may_reveal(cred, viewer, cred.session or active)})
+    return rows

@@ -1,0 +1,336 @@
+"""Ticket use cases: file, read, reply, change status, ask for remote support (policy 1.2-8.5)."""
+import re
+from dataclasses import dataclass
+
+from flask import abort, current_app
+from peewee import IntegrityError
+
+from portal import timeutil
+from portal.db import utcnow, write_tx
+from portal.mail import send_mail
+from portal.models import PRODUCTS, STATUSES, Message, Release, RemoteSession, Ticket, User
+from portal.policy import LEVELS, format_business_duration
+from portal.services import attachments, credentials, get_policy
+from portal.services.access import account_facts
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+LIVE_SESSIONS = ("requested", "scheduled", "running")
+PAGE_SIZE = 20
+
+
+class TicketError(Exception):
+    """A refused ticket action; `errors` maps form fields to messages a person understands."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Language:
+    is_english: bool = True
+    language: str = "en"
+    reason: str = ""
+
+
+def detect_language(text):
+    """policy 4.2: is the request in English? (English is assumed while no detector is installed)"""
+    try:
+        return get_policy().detect_language(text)
+    except ImportError:
+        return Language()
+
+
+def judge_version(product, version):
+    """policy 7.2: the verdict on a product version against the known releases."""
+    return get_policy().judge_version(version, Release.versions(product))
+
+
+def needs_policy_acceptance(user):
+    """policy 1.2 Decision: accepted on the first ticket, and again when the policy version changes."""
+    return user.policy_accepted_at is None or user.policy_version != get_policy().version
+
+
+def _level(user):
+    return user.level if user.level in LEVELS else "FREE"
+
+
+def _check_new(requester, product, version, subject, body, accept_policy):
+    errors = {}
+    decision = get_policy().may_open_ticket(account_facts(requester))
+    if not decision:
+        errors["form"] = decision.reason
+    if product not in PRODUCTS:
+        errors["product"] = "Choose Remote Utilities or Remote Utilities Server."
+    if version and judge_version(product, version).status == "invalid":
+        errors["version"] = "Write the version as four numbers, like 7.6.2.0 (policy 7.1)."
+    if not 3 <= len(subject) <= 200:
+        errors["subject"] = "Give a subject of 3 to 200 characters."
+    if not 10 <= len(body) <= 20000:
+        errors["body"] = "Describe the problem in 10 to 20,000 characters."
+    if needs_policy_acceptance(requester) and not accept_policy:
+        errors["accept_policy"] = "Please accept the support policy to file a ticket (policy 1.2)."
+    return errors
+
+
+def _existing(token, requester):
+    if token is None:
+        return None
+    ticket = Ticket.get_or_none(Ticket.submit_token == token)
+    if ticket is not None and ticket.requester_id != requester.id:
+        raise TicketError({"form": "This form was already used. Reload the page and try again."})
+    return ticket
+
+
+def create_ticket(requester, product, version, subject, body, files=(), submit_token=None,
+                  accept_policy=False):
+    """File a ticket; the same submit_token returns the ticket already filed (double click)."""
+    token = submit_token if submit_token and TOKEN_RE.match(submit_token) else None
+    found = _existing(token, requester)
+    if found is not None:
+        return found
+    product, version = (product or "").strip(), (version or "").strip()
+    subject, body = (subject or "").strip(), (body or "").strip()
+    errors = _check_new(requester, product, version, subject, body, accept_policy)
+    try:
+        uploads = attachments.check_uploads(files)
+    except attachments.AttachmentError as exc:
+        errors["files"] = str(exc)
+    if errors:
+        raise TicketError(errors)
+    names = attachments.write_files(uploads)
+    try:
+        return _insert(requester, product, version, subject, body, uploads, names, token)
+    except IntegrityError:
+        attachments.remove_files(names)
+        found = _existing(token, requester)
+        if found is None:
+            raise
+        return found
+    except Exception:
+        attachments.remove_files(names)
+        raise
+
+
+def _insert(requester, product, version, subject, body, uploads, names, token):
+    policy, now = get_policy(), timeutil.now()
+    level = _level(requester)
+    verdict = judge_version(product, version) if version else None
+    lang = detect_language(f"{subject}\n{body}")
+    with write_tx():
+        found = _existing(token, requester)
+        if found is not None:
+            attachments.remove_files(names)
+            return found
+        ticket = Ticket.create(
+            requester=requester, product=product, version=version, subject=subject,
+            version_status=verdict.status if verdict else "unknown", level=level,
+            rank_band=policy.rank_band("ticket", level), opened_at=timeutil.stored(now),
+            due_at=timeutil.stored(policy.first_response_due(now, level)),
+            policy_version=policy.version, language=(lang.language or "")[:8],
+            is_english=lang.is_english, submit_token=token, updated_at=timeutil.stored(now))
+        message = Message.create(ticket=ticket, author=requester, body=body, created_at=timeutil.stored(now))
+        attachments.record(ticket, message, requester, uploads, names)
+        if needs_policy_acceptance(requester):  # policy 1.2: time and version recorded
+            User.update(policy_accepted_at=timeutil.stored(now), policy_version=policy.version).where(
+                User.id == requester.id).execute()
+    return ticket
+
+
+def may_see(user, ticket):
+    """The requester and staff may see a ticket; nobody else."""
+    return user.is_authenticated and (ticket.requester_id == user.id or user.is_staff)
+
+
+def get_ticket_for(user, ticket_id):
+    """The ticket, or 404 for anyone who may not see it."""
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    if ticket is None or not may_see(user, ticket):
+        abort(404)
+    return ticket
+
+
+def messages_for(ticket, user):
+    """The conversation as this user may see it (internal notes only for staff)."""
+    query = Message.select().where(Message.ticket == ticket)
+    if not user.is_staff:
+        query = query.where(~Message.internal)
+    return list(query.order_by(Message.created_at, Message.id))
+
+
+def _is_staff_author(ticket, author):
+    return author.is_staff and author.id != ticket.requester_id
+
+
+def add_reply(ticket, author, body, internal=False, files=()):
+    """Add a message; the first public staff reply records the first response (policy 2.1)."""
+    body = (body or "").strip()
+    staff = _is_staff_author(ticket, author)
+    errors = {}
+    if not staff and ticket.requester_id != author.id:
+        abort(404)
+    if internal and not staff:
+        internal = False
+    if not 1 <= len(body) <= 20000:
+        errors["body"] = "Write a reply of at most 20,000 characters."
+    if ticket.status == "closed" and not staff:
+        errors["body"] = "This ticket is closed. Reopen it to reply."
+    try:
+        uploads = attachments.check_uploads(files)
+    except attachments.AttachmentError as exc:
+        errors["files"] = str(exc)
+    if errors:
+        raise TicketError(errors)
+    names = attachments.write_files(uploads)
+    try:
+        message = _insert_reply(ticket, author, body, internal, staff, uploads, names)
+    except Exception:
+        attachments.remove_files(names)
+        raise
+    if staff and not internal:
+        _mail_requester(ticket, author, body)
+    return message
+
+
+def _insert_reply(ticket, author, body, internal, staff, uploads, names):
+    now = utcnow()
+    with write_tx():
+        fresh = Ticket.get_by_id(ticket.id)
+        message = Message.create(ticket=fresh, author=author, body=body, internal=internal, created_at=now)
+        attachments.record(fresh, message, author, uploads, names)
+        changes = {"updated_at": now}
+        if staff and not internal:
+            if fresh.first_response_at is None:
+                changes.update(first_response_at=now, first_response_met=now <= fresh.due_at)
+            changes.update(awaiting_staff=False, status="waiting" if fresh.is_open else fresh.status)
+        elif not staff:
+            changes["awaiting_staff"] = True
+            if fresh.status in ("waiting", "solved"):
+                changes["status"] = "open"
+        Ticket.update(**changes).where(Ticket.id == fresh.id).execute()
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    return message
+
+
+def _mail_requester(ticket, author, body):
+    """Mail a staff reply to the requester: the reply text and a link, never credentials."""
+    link = f"{current_app.config['BASE_URL']}/tickets/{ticket.id}"
+    requester = User.get_by_id(ticket.requester_id)
+    send_mail(requester.email, f"[Ticket #{ticket.id}] {ticket.subject}",
+              f"{author.name} from Remote Utilities support replied to your ticket:\n\n{body}\n\n"
+              f"Read the conversation and reply here: {link}\n")
+
+
+def set_status(ticket, actor, status):
+    """Change a ticket's status; closing destroys its credentials and cancels pending sessions (8.5)."""
+    if status not in STATUSES:
+        raise TicketError({"status": f"Status must be one of {', '.join(STATUSES)}."})
+    if not may_see(actor, ticket):
+        abort(404)
+    if not actor.is_staff and status not in ("closed", "open"):
+        raise TicketError({"status": "You can close or reopen your ticket."})
+    now = utcnow()
+    with write_tx():
+        changes = {"status": status, "updated_at": now}
+        if status == "open" and ticket.status in ("solved", "closed"):
+            changes["awaiting_staff"] = True
+        Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
+        if status == "closed":
+            credentials.destroy_for_ticket(ticket)
+            (RemoteSession.update(status="cancelled", ended_at=now)
+             .where((RemoteSession.ticket == ticket) & RemoteSession.status.in_(("requested", "scheduled")))
+             .execute())
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    return ticket
+
+
+def close_ticket(ticket, user):
+    """The requester closes their ticket."""
+    return set_status(ticket, user, "closed")
+
+
+def reopen_ticket(ticket, user):
+    """The requester reopens a solved or closed ticket."""
+    if ticket.is_open:
+        raise TicketError({"status": "This ticket is already open."})
+    return set_status(ticket, user, "open")
+
+
+def live_session(ticket):
+    """The ticket's requested, scheduled or running remote session, if any."""
+    return (RemoteSession.select()
+            .where((RemoteSession.ticket == ticket) & RemoteSession.status.in_(LIVE_SESSIONS))
+            .order_by(RemoteSession.id.desc())
+            .first())
+
+
+def remote_decision(user):
+    """policy 8.2 / 3.3: may this account ask for remote support, and why (not)."""
+    return get_policy().may_request_remote(account_facts(user))
+
+
+def request_remote(ticket, user):
+    """The requester asks for a remote session (policy 8.1, 8.2); TicketError with the reason if not."""
+    if ticket.requester_id != user.id:
+        abort(404)
+    decision = remote_decision(user)
+    if not decision:
+        raise TicketError({"remote": decision.reason})
+    if not ticket.is_open:
+        raise TicketError({"remote": "This ticket is closed. Reopen it to ask for remote support."})
+    now = utcnow()
+    with write_tx():
+        session = live_session(ticket)
+        if session is None:
+            session = RemoteSession.create(ticket=ticket, requested_by=user, status="requested", created_at=now)
+            Ticket.update(remote_requested_at=now, updated_at=now).where(Ticket.id == ticket.id).execute()
+            ticket.remote_requested_at = now
+    return session
+
+
+def list_for(user, status=None, product=None, page=1):
+    """A page of the user's own tickets, newest activity first; filters must be allowlisted."""
+    query = Ticket.select().where(Ticket.requester == user)
+    if status in STATUSES:
+        query = query.where(Ticket.status == status)
+    if product in PRODUCTS:
+        query = query.where(Ticket.product == product)
+    rows = list(query
+                .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+                .offset((page - 1) * PAGE_SIZE)
+                .limit(PAGE_SIZE + 1))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How a ticket stands against its first-response target (policy 1.5, 2.1)."""
+    state: str   # ok | at_risk | breached | answered | closed
+    text: str
+
+
+def clock_for(ticket, now=None):
+    """The ticket's first-response clock, in business time left (policy 2.1 footnote)."""
+    policy, now = get_policy(), now or timeutil.now()
+    if ticket.first_response_at is not None:
+        met = "within" if ticket.first_response_met else "after"
+        return Clock("answered", f"First response given {met} the target.")
+    if not ticket.is_open:
+        return Clock("closed", "Closed before a first response.")
+    opened, due = timeutil.aware(ticket.opened_at), timeutil.aware(ticket.due_at)
+    state = policy.sla_state(opened, due, now)
+    if now <= due:
+        left = policy.clock.business_time_between(now, due)
+        return Clock(state, f"First response due in {format_business_duration(left)} of business time.")
+    late = policy.clock.business_time_between(due, now)
+    return Clock(state, f"First response overdue by {format_business_duration(late)} of business time.")
+
+
+def support_hours_now(now=None):
+    """Whether support is open now, and when it opens next (policy 1.5)."""
+    policy, now = get_policy(), now or timeutil.now()
+    if policy.clock.is_open(now):
+        return True, None
+    return False, policy.clock.next_opening(now)

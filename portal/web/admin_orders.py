@@ -1,0 +1,51 @@
+"""Admin: import orders from CSV (policy 4.5) and keep each product's releases (policy 7.2)."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from portal.models import PRODUCTS, Order
+from portal.services import orders
+from portal.web.admin import admin_required
+
+bp = Blueprint("admin_orders", __name__, url_prefix="/admin")
+
+
+@bp.route("/orders", methods=["GET", "POST"])
+@admin_required
+def orders_page():
+    result, error = None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            error = "Choose a CSV file to import."
+        else:
+            try:
+                result = orders.import_orders(orders.decode_upload(upload.read()))
+            except ValueError as exc:
+                error = str(exc)
+    recent = Order.select().order_by(Order.created_at.desc(), Order.id.desc()).limit(20)
+    status = 400 if error or (result and result.errors) else 200
+    return render_template("admin_orders/orders.html", result=result, error=error, recent=recent,
+                           columns=orders.COLUMNS), status
+
+
+@bp.route("/releases", methods=["GET", "POST"])
+@admin_required
+def releases():
+    errors, form = {}, request.form
+    if request.method == "POST":
+        try:
+            release = orders.add_release(form.get("product"), form.get("version"), form.get("released_on"))
+        except orders.ReleaseError as exc:
+            errors = exc.errors
+        else:
+            flash(f"Added {release.product} {release.version}.", "success")
+            return redirect(url_for("admin_orders.releases"))
+    return render_template("admin_orders/releases.html", errors=errors, form=form, products=PRODUCTS,
+                           releases=orders.releases_by_product()), 400 if errors else 200
+
+
+@bp.route("/releases/<int:release_id>/delete", methods=["POST"])
+@admin_required
+def delete_release(release_id):
+    if orders.delete_release(release_id):
+        flash("Release removed.", "success")
+    return redirect(url_for("admin_orders.releases"))

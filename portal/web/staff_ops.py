@@ -1,0 +1,174 @@
+"""Staff operations: bugs (5.2, 5.3), remote sessions and credentials (8.1-8.5), audit log, dashboard."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.models import Bug, RemoteSession, Ticket, User
+from portal.services import audit, bugs, dashboard, sessions
+from portal.services.tickets import TicketError
+from portal.web.render import render, wants_fragment
+from portal.web.security import safe_next
+
+bp = Blueprint("staff_ops", __name__, url_prefix="/staff")
+PANELS = "staff/session_ticket.html"
+
+
+@bp.before_request
+def staff_only():
+    """Every page here is 404 for anyone but staff and admins (issue 6)."""
+    if not current_user.is_authenticated or not current_user.is_staff:
+        abort(404)
+
+
+def _back(ticket):
+    return safe_next(request.form.get("next"), url_for("staff_ops.ticket_ops", ticket_id=ticket.id))
+
+
+@bp.app_template_global()
+def staff_ticket_panels(ticket):
+    """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal."""
+    back = request.path if request.method == "GET" else safe_next(request.form.get("next"), request.path)
+    return {
+        "bug": Bug.get_or_none(Bug.id == ticket.bug_id) if ticket.bug_id else None,
+        "open_bugs": bugs.open_bugs(),
+        "sessions": sessions.sessions_of(ticket),
+        "active": sessions.active_session(ticket),
+        "eligible": sessions.eligibility(ticket),
+        "staff": list(User.staff_members()),
+        "credentials": sessions.credential_rows(ticket, current_user),
+        "hours": sessions.hours_text(),
+        "tool": sessions.DEFAULT_TOOL,
+        "back": back,
+    }
+
+
+@bp.app_template_filter("ops_local")
+def ops_local(naive_utc):
+    """A stored UTC time shown in the policy's zone."""
+    return sessions.local_text(naive_utc)
+
+
+def _ticket(ticket_id):
+    return Ticket.get_or_none(Ticket.id == ticket_id) or abort(404)
+
+
+def _panels(ticket, errors=None, notice=""):
+    """After a panel action: the panels fragment (htmx), the page with errors, or a redirect."""
+    errors = errors or {}
+    if wants_fragment():
+        return render(PANELS, block="panels", ticket=ticket, panel_errors=errors,
+                      panel_form=request.form if errors else {}, panel_notice=notice)
+    if errors:
+        return render(PANELS, ticket=ticket, panel_errors=errors, panel_form=request.form, status=400)
+    flash(notice, "success")
+    return redirect(_back(ticket))
+
+
+@bp.get("/tickets/<int:ticket_id>/ops")
+def ticket_ops(ticket_id):
+    return render(PANELS, block="panels", ticket=_ticket(ticket_id), panel_errors={}, panel_form={})
+
+
+@bp.post("/tickets/<int:ticket_id>/bug")
+def link_bug(ticket_id):
+    ticket = _ticket(ticket_id)
+    try:
+        bug = bugs.link(ticket, current_user, request.form)
+    except bugs.BugError as exc:
+        return _panels(ticket, {f"bug_{k}": v for k, v in exc.errors.items()})
+    return _panels(ticket, notice=f"Ticket linked to bug #{bug.id}.")
+
+
+@bp.post("/tickets/<int:ticket_id>/bug/unlink")
+def unlink_bug(ticket_id):
+    ticket = _ticket(ticket_id)
+    bugs.unlink(ticket, current_user)
+    return _panels(ticket, notice="Bug link removed.")
+
+
+@bp.post("/tickets/<int:ticket_id>/sessions")
+def schedule_session(ticket_id):
+    ticket = _ticket(ticket_id)
+    try:
+        session = sessions.schedule(ticket.id, current_user, request.form)
+    except sessions.SessionError as exc:
+        return _panels(ticket, {exc.field: exc.message})
+    return _panels(ticket, notice=f"Session scheduled for {sessions.local_text(session.starts_at)}.")
+
+
+@bp.post("/sessions/<int:session_id>/<any(start, end, cancel):action>")
+def session_action(session_id, action):
+    session = RemoteSession.get_or_none(RemoteSession.id == session_id) or abort(404)
+    try:
+        session = getattr(sessions, action)(session.id, current_user)
+    except sessions.SessionError as exc:
+        return _panels(session.ticket, {"session": exc.message})
+    done = {"start": "Session started.", "end": "Session ended; its credentials are destroyed.",
+            "cancel": "Session cancelled; its credentials are destroyed."}[action]
+    return _panels(session.ticket, notice=done)
+
+
+@bp.post("/credentials/<int:credential_id>/reveal")
+def reveal_credential(credential_id):
+    try:
+        decision, values = sessions.reveal(credential_id, current_user)
+    except LookupError:
+        abort(404)
+    status = 200 if decision or wants_fragment() else 403
+    response = render("staff/session_credential.html", block="values", decision=decision, values=values,
+                      credential_id=credential_id, status=status)
+    response.headers["Cache-Control"] = "no-store"  # policy 8.5: never kept by a browser or proxy
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.route("/bugs", methods=["GET", "POST"])
+def bug_list():
+    errors = {}
+    if request.method == "POST":
+        try:
+            bug = bugs.create(current_user, request.form)
+        except bugs.BugError as exc:
+            errors = exc.errors
+        else:
+            flash(f"Bug #{bug.id} recorded.", "success")
+            return redirect(url_for("staff_ops.bug_detail", bug_id=bug.id))
+    wanted, page = request.args.get("status", ""), max(request.args.get("page", 1, type=int) or 1, 1)
+    wanted = wanted if wanted in bugs.STATUSES else ""
+    rows, has_next = bugs.listing(wanted, page)
+    return render("staff/bugs.html", block="list", rows=rows, has_next=has_next, page=page, wanted=wanted,
+                  errors=errors, form=request.form, status=400 if errors else 200)
+
+
+@bp.route("/bugs/<int:bug_id>", methods=["GET", "POST"])
+def bug_detail(bug_id):
+    bug = Bug.get_or_none(Bug.id == bug_id) or abort(404)
+    errors = {}
+    if request.method == "POST":
+        try:
+            bug, replies = bugs.update(bug.id, current_user, request.form)
+        except (bugs.BugError, TicketError) as exc:
+            errors = exc.errors
+        else:
+            flash(f"Bug #{bug.id} saved." + (f" {replies} linked ticket(s) got a reply." if replies else ""),
+                  "success")
+            return redirect(url_for("staff_ops.bug_detail", bug_id=bug.id))
+    return render("staff/bugs_detail.html", bug=bug, tickets=bugs.linked_tickets(bug), errors=errors,
+                  form=request.form if errors else {}, status=400 if errors else 200)
+
+
+@bp.get("/audit")
+def audit_log():
+    action, page = request.args.get("action", ""), max(request.args.get("page", 1, type=int) or 1, 1)
+    known = audit.actions()
+    action = action if action in known else ""
+    rows, has_next = audit.entries(action, page)
+    return render("staff/audit.html", block="rows", rows=rows, has_next=has_next, page=page,
+                  action=action, actions=known)
+
+
+@bp.get("/dashboard")
+def overview():
+    sla, depth = dashboard.sla_by_level(), dashboard.queue_depth()
+    return render("staff/dashboard.html", sla=sla, depth=depth, days=dashboard.WINDOW_DAYS,
+                  sla_chart=dashboard.bars(sla, "percent", maximum=100),
+                  depth_chart=dashboard.bars(depth, "total"))

@@ -1,0 +1,229 @@
+"""Customer and reseller tickets: list, file, follow, reply, close, remote support, attachments."""
+import secrets
+
+from flask import Blueprint, abort, flash, make_response, redirect, request, send_file, url_for
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from portal import timeutil
+from portal.models import PRODUCTS, STATUSES, Attachment
+from portal.services import attachments, credentials, get_policy, tickets
+from portal.services.access import account_facts
+from portal.web.render import render, render_block, wants_fragment
+
+bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+NEW, DETAIL = "tickets/new.html", "tickets/detail.html"
+
+
+@bp.app_template_filter("pt_time")
+def pt_time(naive_utc):
+    """A stored naive-UTC time in the policy's zone: 'Mon 2 Mar 2026 10:30 PT'."""
+    if naive_utc is None:
+        return ""
+    policy = get_policy()
+    local = timeutil.aware(naive_utc).astimezone(policy.zone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {policy.zone_label}"
+
+
+def list_context():
+    """The current user's tickets with filters (allowlisted) and paging, plus their clocks."""
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    product = request.args.get("product") if request.args.get("product") in PRODUCTS else None
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
+    rows, has_next = tickets.list_for(current_user, status, product, page)
+    args = {k: v for k, v in (("status", status), ("product", product)) if v}
+    return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows}, status=status,
+                product=product, page=page, has_next=has_next, filter_args=args, statuses=STATUSES,
+                products=PRODUCTS)
+
+
+@bp.route("/")
+@login_required
+def index():
+    if current_user.is_reseller:  # policy 3.2: resellers follow their tickets in the Partner Area
+        return redirect(url_for("partner.home", **request.args))
+    return render("tickets/index.html", block="ticket_list", **list_context())
+
+
+def _draft_checks(values):
+    """policy 7.2 verdict and 4.2 English-only notice for a draft ticket."""
+    product, version = values.get("product", ""), (values.get("version") or "").strip()
+    verdict = tickets.judge_version(product, version) if version and product in PRODUCTS else None
+    text = f"{values.get('subject', '')}\n{values.get('body', '')}".strip()
+    lang = tickets.detect_language(text) if len(text) >= 20 else None
+    return {"verdict": verdict, "lang": lang}
+
+
+def _new_page(values, errors, status=200):
+    token = values.get("submit_token") or ""
+    if not tickets.TOKEN_RE.match(token) or not errors:
+        token = secrets.token_urlsafe(24)
+    return render(NEW, form=values, errors=errors, token=token, products=PRODUCTS,
+                  decision=get_policy().may_open_ticket(account_facts(current_user)),
+                  needs_policy=tickets.needs_policy_acceptance(current_user),
+                  **_draft_checks(values), status=status)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = request.form
+    if request.method == "GET":
+        return _new_page({}, {})
+    try:
+        ticket = tickets.create_ticket(
+            current_user, form.get("product"), form.get("version"), form.get("subject"), form.get("body"),
+            files=request.files.getlist("files"), submit_token=form.get("submit_token"),
+            accept_policy=bool(form.get("accept_policy")))
+    except tickets.TicketError as exc:
+        return _new_page(form, exc.errors, 400)
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.route("/new/check", methods=["GET", "POST"])
+@login_required
+def check():
+    # POST keeps the draft's text out of access logs; GET works for a plain link
+    values = request.form if request.method == "POST" else request.args
+    if not wants_fragment():
+        return _new_page(values, {})
+    return render(NEW, block="checks", **_draft_checks(values))
+
+
+@bp.route("/new/similar")
+@login_required
+def similar():
+    """policy 1.3: forum threads like the subject being typed; never for resellers (3.2)."""
+    query = (request.args.get("q") or request.args.get("subject") or "").strip()[:200]
+    threads = []
+    if len(query) >= 3 and get_policy().may_see_forum(account_facts(current_user)):
+        try:
+            from portal.services.search import search_threads
+        except ImportError:
+            search_threads = None
+        threads = search_threads(query, limit=5) if search_threads else []
+    return render(NEW, block="similar", threads=[(t, _thread_url(t)) for t in threads])
+
+
+def _thread_url(thread):
+    """A forum thread's address, whatever the forum blueprint names its parameter (None if none)."""
+    for name in ("thread_id", "id"):
+        try:
+            return url_for("forum.thread", **{name: thread.id})
+        except (BuildError, ValueError):
+            continue
+    return None
+
+
+def _detail_context(ticket, errors=None):
+    open_now, next_opening = tickets.support_hours_now()
+    return dict(ticket=ticket, messages=tickets.messages_for(ticket, current_user), errors=errors or {},
+                clock=tickets.clock_for(ticket), open_now=open_now, next_opening=next_opening,
+                verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
+                remote=tickets.remote_decision(current_user), session=tickets.live_session(ticket),
+                creds=credentials.received_for(ticket), oob=False, cred_errors={}, cred_saved=False,
+                is_requester=ticket.requester_id == current_user.id)
+
+
+def _detail(ticket, errors=None, status=200, block=None, **extra):
+    if block and wants_fragment():
+        status = 200  # htmx swaps only 2xx answers; the block carries the messages
+    return render(DETAIL, block=block, status=status, **(_detail_context(ticket, errors) | extra))
+
+
+def _blocks(ticket, names, headers=None, **extra):
+    """Several named blocks of the ticket page in one htmx answer (later ones swap out of band)."""
+    ctx = _detail_context(ticket) | extra
+    body = "".join(render_block(DETAIL, name, **(ctx | {"oob": i > 0})) for i, name in enumerate(names))
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    response.headers.update(headers or {})
+    return response
+
+
+@bp.route("/<int:ticket_id>")
+@login_required
+def detail(ticket_id):
+    return _detail(tickets.get_ticket_for(current_user, ticket_id))
+
+
+@bp.route("/<int:ticket_id>/reply", methods=["POST"])
+@login_required
+def reply(ticket_id):
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    try:
+        message = tickets.add_reply(ticket, current_user, request.form.get("body"),
+                                    internal=bool(request.form.get("internal")),
+                                    files=request.files.getlist("files"))
+    except tickets.TicketError as exc:
+        if wants_fragment():
+            return _blocks(ticket, ["reply_form"], {"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"},
+                           errors=exc.errors, body=request.form.get("body", ""))
+        return _detail(ticket, exc.errors, 400, body=request.form.get("body", ""))
+    if wants_fragment():
+        return _blocks(ticket, ["message", "reply_form", "status"], m=message)
+    flash("Your reply was added.", "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor=f"m{message.id}"))
+
+
+@bp.route("/<int:ticket_id>/<any(close, reopen):action>", methods=["POST"])
+@login_required
+def change_status(ticket_id, action):
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    if ticket.requester_id != current_user.id:
+        abort(404)
+    try:
+        (tickets.close_ticket if action == "close" else tickets.reopen_ticket)(ticket, current_user)
+    except tickets.TicketError as exc:
+        flash(next(iter(exc.errors.values())), "error")
+    else:
+        flash("Ticket closed." if action == "close" else "Ticket reopened.", "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.route("/<int:ticket_id>/remote", methods=["POST"])
+@login_required
+def request_remote(ticket_id):
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    try:
+        tickets.request_remote(ticket, current_user)
+    except tickets.TicketError as exc:
+        return _detail(ticket, exc.errors, 400, block="remote")
+    if wants_fragment():
+        return _detail(ticket, block="remote")
+    flash("Remote support requested. Support will propose a time and a tool (policy 8.3).", "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="remote"))
+
+
+@bp.route("/<int:ticket_id>/credentials", methods=["POST"])
+@login_required
+def submit_credentials(ticket_id):
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    form = request.form
+    try:
+        credentials.store_credentials(ticket, current_user, form.get("remote_id"), form.get("password"),
+                                      form.get("notes"))
+    except credentials.CredentialError as exc:
+        return _detail(ticket, None, 400, block="credentials", cred_errors=exc.errors)
+    if wants_fragment():
+        return _detail(ticket, block="credentials", cred_saved=True)
+    flash("Credentials received. They are encrypted and will not be shown again.", "success")
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="credentials"))
+
+
+@bp.route("/<int:ticket_id>/attachments/<int:att_id>")
+@login_required
+def attachment(ticket_id, att_id):
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    att = Attachment.get_or_none((Attachment.id == att_id) & (Attachment.ticket == ticket))
+    if att is None or not attachments.visible_to(att, current_user):
+        abort(404)
+    path = attachments.path_of(att)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="application/octet-stream", as_attachment=True,
+                         download_name=att.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

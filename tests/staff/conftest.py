@@ -1,0 +1,38 @@
+"""Staff test fixtures: factories that run inside their own application context.
+
+A context pushed for the whole test would be reused by every test-client request (and
+with it `g`, where Flask-Login keeps the logged-in user), so each factory call gets its own.
+"""
+import pytest
+
+from tests import factories
+from tests.staff import helpers
+
+
+def _in_context(app, fn):
+    def wrapped(*args, **kwargs):
+        with app.app_context():
+            return fn(*args, **kwargs)
+    return wrapped
+
+
+@pytest.fixture
+def make_user(app):
+    return _in_context(app, factories.make_user)
+
+
+@pytest.fixture
+def make_ticket(app):
+    return _in_context(app, helpers.make_ticket)
+
+
+@pytest.fixture
+def make_thread(app):
+    return _in_context(app, helpers.make_thread)
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that call services directly (no test client)."""
+    with app.app_context():
+        yield
