@@ -17,7 +17,9 @@ and the scan is deterministic: the same text always gives the same finding.
 What counts as a secret is a *value*: "I forgot my password" or "the password field is
 greyed out" talk about passwords and pass; "password: Xy7!kq" or "my pass is hunter2"
 give one and are refused. See ``tests/policy/corpus/secrets.jsonl`` for the labelled
-forum-style samples the thresholds are measured on (``tests/policy/measure_secrets.py``).
+forum-style samples the rules were developed on, and
+``tests/policy/corpus/secrets_heldout.jsonl`` for samples written without sight of this
+code, which check that the rules generalise (``tests/policy/measure_secrets.py``).
 """
 from __future__ import annotations
 
@@ -221,6 +223,14 @@ _RU_ID = re.compile(r"(?<![\d.:/-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d.:/-])")
 # XXXXX-XXXXX-XXXXX-XXXXX style license / product keys
 _LICENSE_KEY = re.compile(r"(?<![A-Za-z0-9-])[A-Z0-9]{4,8}(?:-[A-Z0-9]{4,8}){2,7}(?![A-Za-z0-9-])")
 _LICENSE_CTX = re.compile(r"\b(?:license|licence|key|serial|activation|registration|product)\b", re.I)
+# Looser shapes accepted only right after a license word: lower case or mixed groups of
+# any length ("ruviewer-9f3kq-22xlm-p7w0d", "RU-ENT-2024-7F3K9Q2MXP4L") and all-digit
+# activation codes of four or more groups ("7731-4482-9910-2365-0087").
+_LICENSE_LOOSE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]{2,16}(?:-[A-Za-z0-9]{2,16}){2,7}(?![A-Za-z0-9-])")
+_LICENSE_DIGITS = re.compile(r"(?<![\d-])\d{4,6}(?:-\d{4,6}){3,7}(?![\d-])")
+_LICENSE_CTX_NEAR = re.compile(
+    r"\b(?:license|licence|serial|activation|registration|product|cd)[ \t-]*(?:key|code|number|no\.?|#)?"
+    r"|\bkey\b", re.I)
 
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN[ A-Z0-9]{0,20}PRIVATE KEY(?: BLOCK)?-----\s*"
@@ -312,7 +322,8 @@ _WORD = re.compile(r"\S{1,200}")
 _HEXLIKE = re.compile(r"^(?:0x)?[0-9A-Fa-f]+$|^0x", re.I)
 _EMAIL = re.compile(r"^[^@\s]+@[\w-]+(?:\.[\w-]+)+$")
 _DOTTED_NAME = re.compile(r"\.(?:[a-z]{2,4}|local|corp|internal|exe|dll|msi|log|ini|xml|json|txt)$", re.I)
-_SHAPE_SYMBOLS = set("!@#$%^&*+=?~|<>_.-")
+_PRODUCT_NAME = re.compile(r"^[A-Z][a-z]+[-_.]?\d{1,3}$")  # Windows10, Office365, Server-2
+_KEY_CHORD = re.compile(r"^[A-Za-z0-9]{1,6}(?:\+[A-Za-z0-9]{1,6})+$")  # Ctrl+Alt+Del
 
 
 def _is_password_shaped(value: str) -> bool:
@@ -323,10 +334,10 @@ def _is_password_shaped(value: str) -> bool:
         return False
     if (any(c in value for c in "/\\:=,;()[]{}<>\"'`") or value.startswith(("-", "$", "%", "&"))
             or _HEXLIKE.match(value) or _VERSION.match(value) or _EMAIL.match(value)
-            or _DOTTED_NAME.search(value) or _is_placeholder(value)):
+            or _DOTTED_NAME.search(value) or _PRODUCT_NAME.match(value) or _KEY_CHORD.match(value)
+            or _is_placeholder(value)):
         return False
-    lower, upper, digit, _symbol, _letters = _char_classes(value)
-    symbol = any(c in _SHAPE_SYMBOLS for c in value)
+    lower, upper, digit, symbol, _letters = _char_classes(value)  # "-_." are no symbols here
     if not (lower or upper):
         return False
     return lower + upper + digit + symbol >= 3
@@ -494,8 +505,8 @@ def _shaped_value_hits(text: str) -> list[int]:
                     if (quoted and 3 <= len(value) <= 64 and " " not in value
                             and not _MASKED.match(value) and not _TEMPLATE.match(value)
                             and not _PLACEHOLDER_WORDS.search(value.lower())
-                            and not _is_stopword(value) or quoted and value.lower() in ("password", "pass")):
-                        hits.append(m.start())
+                            and (value.lower() in _PLACEHOLDER_CORE or not _is_stopword(value))):
+                        hits.append(m.start())  # 'password', 'admin', 'changeme' given as one's own
     return hits
 
 
@@ -540,6 +551,22 @@ def _license_keys(text: str) -> bool:
         if len(groups) >= 4:
             return True
         if _LICENSE_CTX.search(text, max(0, m.start() - 50), m.start()):
+            return True
+    for m in _LICENSE_LOOSE.finditer(text):
+        if not _LICENSE_CTX_NEAR.search(text, max(0, m.start() - 40), m.start()):
+            continue
+        if re.match(r"\.\w", text[m.end():m.end() + 2]):
+            continue  # a host or file name: ru-srv01-a.corp.local
+        groups = m.group(0).split("-")
+        if [len(g) for g in groups] == [8, 4, 4, 4, 12]:
+            continue  # a GUID
+        if sum(1 for g in groups if set(g.upper()) <= {"X", "0"}) * 2 >= len(groups):
+            continue  # xxxxx-xxxxx placeholder
+        mixed = [g for g in groups if any(c.isdigit() for c in g) and any(c.isalpha() for c in g)]
+        if len([g for g in mixed if len(g) >= 4]) >= 2 or any(len(g) >= 8 for g in mixed):
+            return True
+    for m in _LICENSE_DIGITS.finditer(text):
+        if _LICENSE_CTX_NEAR.search(text, max(0, m.start() - 40), m.start()):
             return True
     return False
 

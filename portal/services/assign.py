@@ -132,7 +132,7 @@ def convert_thread(thread, actor, ticket_url):
     `ticket_url(ticket)` builds the link the thread's staff post shows.
     """
     from portal.models import Post, PRODUCTS, Thread
-    from portal.services import get_policy, tickets
+    from portal.services import get_policy, search, tickets
     from portal.services.access import account_facts
     author = thread.author
     decision = get_policy().may_open_ticket(account_facts(author))
@@ -148,8 +148,9 @@ def convert_thread(thread, actor, ticket_url):
         if taken != 1:
             raise AssignError("This thread has already been answered or converted.", "convert")
         ticket = _ticket_from_thread(tickets, author, product, thread)
-        Post.create(thread=thread.id, author=actor.id, body=thread_link_text(ticket_url(ticket), ticket.id),
-                    is_staff_answer=True, created_at=now)
+        post = Post.create(thread=thread.id, author=actor.id, is_staff_answer=True, created_at=now,
+                           body=thread_link_text(ticket_url(ticket), ticket.id))
+        search.index_post(post)  # the staff answer is searchable like any other post
         Thread.update(post_count=Thread.post_count + 1, last_post_at=now).where(Thread.id == thread.id).execute()
         audit(actor, "convert", "thread", thread.id, f"to ticket {ticket.id}")
     return ticket
