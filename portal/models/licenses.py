@@ -6,7 +6,7 @@ from portal.db import BaseModel, utcnow
 from portal.models.accounts import User
 
 LICENSE_TYPES = ("SITE", "PRO", "PLUS", "STARTER", "TRIAL")
-PRODUCTS = ("Remote Utilities", "Remote Utilities Server")
+PRODUCTS = ("Remote Utilities", "Remote Utilities Server")  # policy 1.1: support covers these two
 
 
 class Order(BaseModel):

@@ -60,7 +60,7 @@ def _check_new(requester, product, version, subject, body, accept_policy):
     decision = get_policy().may_open_ticket(account_facts(requester))
     if not decision:
         errors["form"] = decision.reason
-    if product not in PRODUCTS:
+    if product not in PRODUCTS:  # policy 1.1
         errors["product"] = "Choose Remote Utilities or Remote Utilities Server."
     if version and judge_version(product, version).status == "invalid":
         errors["version"] = "Write the version as four numbers, like 7.6.2.0 (policy 7.1)."

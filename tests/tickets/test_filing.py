@@ -177,3 +177,12 @@ def test_similar_threads_are_suggested_to_customers(user, client_for, in_app):
                                headers={"HX-Request": "true"}))
     assert "Viewer cannot connect after update" in fragment
     assert f'href="/forum/t/{thread.id}"' in fragment
+
+
+def test_policy_1_1_only_the_two_products_are_supported(user, client_for):
+    client = client_for(user(level="PRO"))
+    for product in ("Remote Utilities", "Remote Utilities Server"):
+        assert _file(client, product=product, subject=f"Question about {product}").status_code == 302
+    refused = _file(client, product="TeamViewer", subject="Question about another product")
+    assert refused.status_code == 400 and 'id="e-product"' in text(refused)
+    assert Ticket.select().count() == 2

@@ -1,0 +1,73 @@
+"""Every rule clause of POLICY.md has code and a test citing it (issue 3, "Done when").
+
+`python -m tests.test_policy_coverage` prints the clause map that the README carries.
+"""
+import collections
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT.parent / "shared" / "policy" / "POLICY.md"
+# clauses that state a fact rather than a rule the portal can enforce
+INFORMATIONAL = {
+    "2.3": "support is free for every level: the portal has no billing at all",
+    "3.1": "describes who resellers are; their rules are 3.2-3.4",
+    "4.3": "email, chat, social media and phone are not offered: the portal has only tickets and forum",
+}
+CITATION = re.compile(r"policy[ _]+((?:\d[._]\d(?:\s*[-–,/]\s*|\s+and\s+|_)?)+)", re.I)
+SPAN = re.compile(r"(\d)[._](\d)(?:\s*[-–]\s*(\d)[._](\d))?")
+
+
+def clauses():
+    """Clause numbers in POLICY.md, in order."""
+    text = POLICY.read_text(encoding="utf-8") if POLICY.exists() else ""
+    return re.findall(r"^- (\d\.\d)", text, re.M)
+
+
+def _expand(text):
+    found = set()
+    for a, b, c, d in SPAN.findall(text):
+        if c and a == c:
+            found |= {f"{a}.{n}" for n in range(int(b), int(d) + 1)}
+        else:
+            found.add(f"{a}.{b}")
+    return found
+
+
+def citations(folders, suffixes=(".py", ".html", ".toml")):
+    """clause -> set of files under `folders` that cite it ('# policy 3.4', test_policy_3_4_...)."""
+    cited = collections.defaultdict(set)
+    for folder in folders:
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in suffixes and path.name != Path(__file__).name:
+                for match in CITATION.finditer(path.read_text(encoding="utf-8", errors="ignore")):
+                    for clause in _expand(match.group(1)):
+                        cited[clause].add(str(path.relative_to(ROOT)))
+    return cited
+
+
+def test_every_rule_clause_has_code_and_a_test():
+    numbers = clauses()
+    assert len(numbers) >= 30, "POLICY.md not found or changed shape"
+    code, tests = citations(["portal", "templates"]), citations(["tests"])
+    missing = [(c, "code" if not code[c] else "test") for c in numbers
+               if c not in INFORMATIONAL and (not code[c] or not tests[c])]
+    assert not missing, missing
+
+
+def markdown_map():
+    """The README's clause map: clause, where enforced, where tested."""
+    code, tests = citations(["portal", "templates"]), citations(["tests"])
+    lines = ["| clause | enforced in | tested in |", "|---|---|---|"]
+    for clause in clauses():
+        if clause in INFORMATIONAL:
+            lines.append(f"| {clause} | informational: {INFORMATIONAL[clause]} | – |")
+            continue
+        where = ", ".join(f"`{p}`" for p in sorted(code[clause])[:5])
+        tested = ", ".join(f"`{p}`" for p in sorted(tests[clause])[:3])
+        lines.append(f"| {clause} | {where} | {tested} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_map())
