@@ -5,6 +5,7 @@
 """
 from .clock import BusinessClock
 from .core import Policy
+from .decisions import Decisions
 from .durations import format_business_duration
 from .eligibility import AccountFacts, Decision
 from .levels import LEVELS, LevelDecision, LicenseFacts
@@ -14,7 +15,7 @@ from .scope import Scope, ScopeClass
 from .versions import Version, VersionError, VersionVerdict, parse_version
 
 __all__ = [
-    "AccountFacts", "BusinessClock", "CHANNELS", "DEFAULT_PATH", "Decision", "LEVELS",
+    "AccountFacts", "BusinessClock", "CHANNELS", "DEFAULT_PATH", "Decision", "Decisions", "LEVELS",
     "LevelDecision", "LicenseFacts", "Policy", "PolicyError", "Scope", "ScopeClass", "Version",
     "VersionError", "VersionVerdict", "format_business_duration", "load_policy", "parse_policy",
     "parse_version",

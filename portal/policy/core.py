@@ -6,6 +6,7 @@ from typing import Iterable
 
 from . import eligibility, rank
 from .clock import BusinessClock
+from .decisions import Decisions
 from .durations import require_aware
 from .eligibility import AccountFacts, Decision
 from .levels import LevelDecision, LicenseFacts, check_level, resolve_level
@@ -18,7 +19,8 @@ class Policy:
 
     def __init__(self, *, version: str, clock: BusinessClock, zone_label: str, at_risk_threshold: float,
                  labels: dict, priorities: dict, targets: dict, channels: dict, remote_levels: tuple,
-                 scope: Scope, english_only_reply: str, source: str = "<policy>"):
+                 scope: Scope, english_only_reply: str, source: str = "<policy>",
+                 decisions: Decisions = Decisions()):
         self.version = version  # policy 1.4: recorded on each ticket
         self.clock = clock
         self.zone = clock.zone
@@ -32,6 +34,7 @@ class Policy:
         self.scope = scope
         self.english_only_reply = english_only_reply
         self.source = source
+        self.decisions = decisions  # the product's readings where the policy is silent
 
     def __repr__(self) -> str:
         return f"<Policy {self.version} from {self.source}>"
@@ -108,11 +111,12 @@ class Policy:
         """Is this product version supported? Never raises (policy 7.2)."""
         return judge_version(version, releases)
 
-    @staticmethod
-    def detect_language(text: str):
+    def detect_language(self, text: str):
         """Whether a request is in English (policy 4.2); see portal.policy.language."""
-        from .language import detect_language
+        from .language import LanguageResult, detect_language
 
+        if not self.decisions.flag_non_english:
+            return LanguageResult(True, "und", 0.0, "the English-only check is turned off in the policy")
         return detect_language(text)
 
     @staticmethod

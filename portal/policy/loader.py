@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .clock import WEEKDAY_NAMES, BusinessClock
+from .decisions import parse_decisions
 from .levels import LEVELS
 from .rank import CHANNELS
 from .scope import Scope, ScopeClass
@@ -17,7 +18,7 @@ from .scope import Scope, ScopeClass
 DEFAULT_PATH = Path(__file__).with_name("default.toml")
 ENV_VAR = "PORTAL_POLICY_FILE"
 _TOP_KEYS = {"version", "time_zone", "zone_label", "at_risk_threshold", "hours", "labels",
-             "priorities", "targets", "channels", "remote", "english_only", "scope"}
+             "priorities", "targets", "channels", "remote", "english_only", "scope", "decisions"}
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
@@ -166,8 +167,10 @@ def parse_policy(data: dict, source: str = "<policy>"):
     clock = _hours(data, zone)
     levels = _levels(data)
     scope, english_only_reply = _scope(data)
+    decisions = parse_decisions(_table(data, "decisions") if "decisions" in data else {}, _fail)
     return Policy(version=version, clock=clock, zone_label=zone_label, at_risk_threshold=float(threshold),
-                  scope=scope, english_only_reply=english_only_reply, source=source, **levels)
+                  scope=scope, english_only_reply=english_only_reply, source=source,
+                  decisions=decisions, **levels)
 
 
 def load_policy(path: str | os.PathLike | None = None):

@@ -24,7 +24,8 @@ def refresh_level(user):
     old = user.level
     with write_tx():
         User.update(level=decision.level, level_reason=decision.reason).where(User.id == user.id).execute()
-        if decision.level != old and policy.rank_band("ticket", decision.level) < policy.rank_band("ticket", old):
+        upgrade = policy.rank_band("ticket", decision.level) < policy.rank_band("ticket", old)
+        if upgrade and policy.decisions.reprioritise_on_upgrade:
             _regrade_open_requests(user, decision.level)
     user.level, user.level_reason = decision.level, decision.reason
     return decision
@@ -47,7 +48,7 @@ def _regrade_open_requests(user, level):
 
 def attach_by_email(user):
     """policy 4.5: a verified account gets the unbound licenses of orders delivered to its email."""
-    if not user.verified:
+    if not user.verified and get_policy().decisions.recognise_only_verified:
         return 0
     with write_tx():
         orders = Order.select(Order.id).where(Order.delivery_email == user.email)

@@ -48,7 +48,13 @@ def judge_version(product, version):
 
 def needs_policy_acceptance(user):
     """policy 1.2 Decision: accepted on the first ticket, and again when the policy version changes."""
-    return user.policy_accepted_at is None or user.policy_version != get_policy().version
+    policy = get_policy()
+    mode = policy.decisions.policy_acceptance
+    if mode == "off":
+        return False
+    if user.policy_accepted_at is None:
+        return True
+    return mode == "each_version" and user.policy_version != policy.version
 
 
 def _level(user):

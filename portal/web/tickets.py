@@ -41,7 +41,9 @@ def list_context():
 @login_required
 def index():
     if current_user.is_reseller:  # policy 3.2: resellers follow their tickets in the Partner Area
-        return redirect(url_for("partner.home", **request.args))
+        # only the list's own filters go along: `_method`, `_scheme`, `_external` ... are url_for's
+        kept = {k: v for k, v in request.args.items() if k in ("status", "product", "page")}
+        return redirect(url_for("partner.home", **kept))
     return render("tickets/index.html", block="ticket_list", **list_context())
 
 
@@ -96,7 +98,9 @@ def similar():
     """policy 1.3: forum threads like the subject being typed; never for resellers (3.2)."""
     query = (request.args.get("q") or request.args.get("subject") or "").strip()[:200]
     threads = []
-    if len(query) >= 3 and get_policy().may_see_forum(account_facts(current_user)):
+    policy = get_policy()
+    if (len(query) >= 3 and policy.decisions.suggest_similar_threads
+            and policy.may_see_forum(account_facts(current_user))):
         try:
             from portal.services.search import search_threads
         except ImportError:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 import sys
 import types
 from datetime import time
@@ -103,11 +104,36 @@ def test_policy_1_4_table_expected():
         parse_policy(data)
 
 
-def test_policy_4_2_detect_language_delegates(policy, monkeypatch):
-    fake = types.ModuleType("portal.policy.language")
-    fake.detect_language = lambda text: ("lang", text)
-    monkeypatch.setitem(sys.modules, "portal.policy.language", fake)
-    assert policy.detect_language("hola") == ("lang", "hola")
+def test_policy_4_2_detect_language_uses_the_detector(policy):
+    spanish = "Hola, no puedo conectarme al equipo remoto desde ayer, ¿pueden ayudarme por favor?"
+    assert policy.detect_language(spanish).is_english is False
+    assert policy.detect_language("The Viewer cannot connect to the Host since yesterday.").is_english
+
+
+def test_policy_4_2_decision_can_turn_the_english_check_off():
+    data = tomllib.loads(DEFAULT_PATH.read_text()) | {"decisions": {"flag_non_english": False}}
+    relaxed = parse_policy(data)
+    result = relaxed.detect_language("Hola, no puedo conectarme al equipo remoto desde ayer, por favor.")
+    assert result.is_english and "turned off" in result.reason
+
+
+def test_policy_decisions_default_to_policy_md():
+    decisions = parse_policy(tomllib.loads(DEFAULT_PATH.read_text())).decisions
+    assert decisions.policy_acceptance == "each_version"  # policy 1.2
+    assert decisions.suggest_similar_threads and decisions.reprioritise_on_upgrade  # 1.3, 2.2
+    assert decisions.flag_non_english and decisions.recognise_only_verified  # 4.2, 4.5
+    assert decisions.forum_secret_guard  # 8.6
+
+
+@pytest.mark.parametrize("table, message", [
+    ({"policy_acceptance": "sometimes"}, "decisions.policy_acceptance: must be one of"),
+    ({"forum_secret_guard": "yes"}, "decisions.forum_secret_guard: must be true or false"),
+    ({"be_nice": True}, "decisions.be_nice: unknown key"),
+])
+def test_policy_bad_decisions_name_the_key(table, message):
+    data = tomllib.loads(DEFAULT_PATH.read_text()) | {"decisions": table}
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(data)
 
 
 def test_policy_8_6_find_secrets_delegates(policy, monkeypatch):
