@@ -41,9 +41,12 @@ def _instance_secret(filename, make):
     """Read a development secret from instance/, creating it on first use."""
     INSTANCE.mkdir(exist_ok=True)
     path = INSTANCE / filename
-    if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+    try:  # created private from the start (never briefly world-readable)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(make())
     return path.read_text().strip()
 
 
@@ -96,6 +99,15 @@ def load_config(env=None):
     redis_url = env.get("PORTAL_REDIS_URL") or None
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("PORTAL_REDIS_URL must start with redis://, rediss:// or unix://")
+    limits_store = env.get("PORTAL_RATELIMIT_STORAGE", "redis" if redis_url else "memory")
+    if limits_store not in ("redis", "memory"):
+        raise ConfigError(f"PORTAL_RATELIMIT_STORAGE must be redis or memory, got {limits_store!r}")
+    if limits_store == "redis" and not redis_url:
+        raise ConfigError("PORTAL_RATELIMIT_STORAGE=redis needs PORTAL_REDIS_URL")
+    if not development and limits_store == "memory" and "PORTAL_RATELIMIT_STORAGE" not in env:
+        # each uWSGI worker would count on its own: limits x4, reset on reload
+        raise ConfigError("PORTAL_REDIS_URL is required when PORTAL_ENV=production "
+                          "(or set PORTAL_RATELIMIT_STORAGE=memory to accept per-process limits)")
     return {
         "PORTAL_ENV": mode,
         "SECRET_KEY": secret,
@@ -119,6 +131,8 @@ def load_config(env=None):
                 "PORTAL_UPLOAD_EXTENSIONS", "png,jpg,jpeg,gif,txt,log,pdf,zip").split(",") if e.strip()),
         "POLICY_FILE": env.get("PORTAL_POLICY_FILE") or None,
         "RATELIMIT_ENABLED": _bool(env, "PORTAL_RATELIMIT", True),
+        "RATELIMIT_STORAGE_URI": redis_url if limits_store == "redis" else "memory://",
+        "MAIL_DEFER": _bool(env, "PORTAL_MAIL_DEFER", True),
         # flask / flask-wtf / cookies (policy: staff pages stay open a working day)
         "WTF_CSRF_TIME_LIMIT": 24 * 3600,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -7,7 +7,7 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app
+from flask import after_this_request, current_app, g, has_request_context
 
 
 class Outbox:
@@ -82,8 +82,34 @@ def make_outbox(config):
 
 
 def send_mail(to, subject, body):
-    """Send one mail through the app's outbox; a failure is logged, never shown to the user."""
+    """Send one mail through the app's outbox, after the response when MAIL_DEFER is on.
+
+    Deferring keeps SMTP time out of the response, so a page that mails only when an
+    account exists (password reset) answers in the same time either way.
+    """
+    if current_app.config.get("MAIL_DEFER") and has_request_context():
+        pending = g.setdefault("pending_mail", [])
+        if not pending:
+            app = current_app._get_current_object()
+
+            @after_this_request
+            def _send_after(response):
+                response.call_on_close(lambda: _deliver_all(app, pending))
+                return response
+        pending.append((to, subject, body))
+        return
+    _deliver(current_app, to, subject, body)
+
+
+def _deliver_all(app, pending):
+    with app.app_context():
+        for to, subject, body in pending:
+            _deliver(app, to, subject, body)
+
+
+def _deliver(app, to, subject, body):
+    """Hand one mail to the outbox; a failure is logged (domain only), never shown to the user."""
     try:
-        current_app.extensions["outbox"].send(to, subject, body)
+        app.extensions["outbox"].send(to, subject, body)
     except (OSError, smtplib.SMTPException) as exc:
-        current_app.logger.error("mail to %s failed: %s", to.split("@")[-1], exc.__class__.__name__)
+        app.logger.error("mail to %s failed: %s", to.split("@")[-1], exc.__class__.__name__)

@@ -30,7 +30,8 @@ def test_malformed_settings_name_the_setting(env, message):
 def test_production_cookies_are_secure():
     from cryptography.fernet import Fernet
     config = load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "s" * 32,
-                          "PORTAL_CREDENTIALS_KEY": Fernet.generate_key().decode()})
+                          "PORTAL_CREDENTIALS_KEY": Fernet.generate_key().decode(),
+                          "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
@@ -42,3 +43,29 @@ def test_startup_stops_with_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "portal: configuration error: PORTAL_SECRET_KEY is required when PORTAL_ENV=production"]
+
+
+def _production(**extra):
+    from cryptography.fernet import Fernet
+    return {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "s" * 32,
+            "PORTAL_CREDENTIALS_KEY": Fernet.generate_key().decode(), **extra}
+
+
+def test_production_rate_limits_need_a_shared_store():
+    with pytest.raises(ConfigError, match="PORTAL_REDIS_URL is required"):
+        load_config(_production())
+    shared = load_config(_production(PORTAL_REDIS_URL="redis://127.0.0.1:6379/3"))
+    assert shared["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+    chosen = load_config(_production(PORTAL_RATELIMIT_STORAGE="memory"))
+    assert chosen["RATELIMIT_STORAGE_URI"] == "memory://"
+    with pytest.raises(ConfigError, match="needs PORTAL_REDIS_URL"):
+        load_config(_production(PORTAL_RATELIMIT_STORAGE="redis"))
+
+
+def test_development_secrets_are_created_private(tmp_path, monkeypatch):
+    import stat
+    from portal import config
+    monkeypatch.setattr(config, "INSTANCE", tmp_path)
+    first = config._instance_secret("secret_key", lambda: "abc")
+    assert first == "abc" and config._instance_secret("secret_key", lambda: "other") == "abc"
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600

@@ -53,8 +53,6 @@ def _init_policy(app):
 
 
 def _init_extensions(app):
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    app.config.setdefault("RATELIMIT_ENABLED", app.config["RATELIMIT_ENABLED"])
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
@@ -86,10 +84,11 @@ def _register_hooks(app):
     @app.before_request
     def before():
         security.reject_cross_origin()
+        security.reject_nul_bytes()
         if request.endpoint != "static":
             database.open_connection()
 
-    app.teardown_request(database.close_connection)
+    app.teardown_request(database.end_request)  # SQLite keeps its connection (docs/bench.md)
     app.after_request(security.set_security_headers)
 
     @app.context_processor

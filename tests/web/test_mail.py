@@ -1,0 +1,29 @@
+"""Mail leaves after the response (MAIL_DEFER), so the reset page costs the same for every address."""
+from tests.factories import csrf_token
+
+
+def test_mail_is_sent_after_the_response_closes(app, client, make_user, outbox):
+    app.config["MAIL_DEFER"] = True
+    user = make_user()
+    token = csrf_token(client, "/reset")
+    response = client.post("/reset", data={"email": user.email, "csrf_token": token})
+    assert response.status_code == 200
+    assert outbox == []  # nothing was sent while the request was answered
+    response.close()  # the server closes the response once it is sent
+    assert len(outbox) == 1 and outbox[0]["to"] == user.email
+
+
+def test_unknown_address_sends_nothing_even_after_close(app, client, outbox):
+    app.config["MAIL_DEFER"] = True
+    response = client.post("/reset", data={"email": "ghost@example.test", "csrf_token": csrf_token(client, "/reset")})
+    response.close()
+    assert response.status_code == 200 and outbox == []
+
+
+def test_smtp_failure_is_logged_without_the_address(app, client, make_user, caplog, monkeypatch):
+    outbox = app.extensions["outbox"]
+    monkeypatch.setattr(outbox, "deliver", lambda msg: (_ for _ in ()).throw(OSError("down")))
+    user = make_user()
+    response = client.post("/reset", data={"email": user.email, "csrf_token": csrf_token(client, "/reset")})
+    assert response.status_code == 200
+    assert "mail to example.test failed: OSError" in caplog.text and user.email not in caplog.text
