@@ -88,3 +88,13 @@ def register(app):
 
 
 from portal import cli_orders  # noqa: E402,F401  (registers import-orders on portal_cli)
+
+
+@portal_cli.command("refresh-levels")
+def refresh_levels_command():
+    """Recompute every customer's and reseller's support level (run daily: licenses expire and
+    start on dates, policy 2.1, 3.4); an upgrade re-prioritises open requests (2.2)."""
+    from portal.services.licenses import refresh_all
+    with database.db.connection_context():
+        seen, changed = refresh_all()
+    click.echo(f"{seen} accounts checked, {changed} changed level.")

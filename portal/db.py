@@ -63,3 +63,24 @@ def close_connection(exc=None):
     """Close this request's connection (returns it to the pool on PostgreSQL)."""
     if not db.is_closed():
         db.close()
+
+
+def end_request(exc=None):
+    """After a request: PostgreSQL gets its connection back in the pool; SQLite keeps this
+    thread's connection open for its next request (closing the last connection to a WAL
+    database checkpoints and deletes the WAL, which costs more than most requests; see
+    docs/bench.md). A transaction nobody ended is rolled back."""
+    if db.is_closed():
+        return
+    if not is_sqlite():
+        db.close()
+        return
+    conn = db.connection()
+    if conn.in_transaction:
+        conn.rollback()
+
+
+def lock_for_update(query):
+    """`query` as SELECT ... FOR UPDATE on PostgreSQL, so a read-then-write holds the rows it read;
+    unchanged on SQLite, where write_tx()'s IMMEDIATE transaction already serialises writers."""
+    return query if is_sqlite() else query.for_update()

@@ -21,7 +21,8 @@ class Outbox:
         msg = EmailMessage()
         msg["From"] = self.config["MAIL_FROM"]
         msg["To"] = to
-        msg["Subject"] = subject.replace("\n", " ").replace("\r", " ")
+        # every line break str.splitlines knows (\u2028, \x85, \v ...): the email package refuses them all
+        msg["Subject"] = " ".join(subject.splitlines())
         msg.set_content(body)
         return msg
 

@@ -19,6 +19,11 @@ from zoneinfo import ZoneInfo
 from .durations import require_aware, to_micros
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_WORDS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# what people call the common zones; any other is named after its city ("Berlin time")
+ZONE_WORDS = {"America/Los_Angeles": "Pacific time", "America/Denver": "Mountain time",
+              "America/Phoenix": "Mountain time", "America/Chicago": "Central time",
+              "America/New_York": "Eastern time", "UTC": "UTC", "Etc/UTC": "UTC"}
 _DAY = 86_400_000_000  # microseconds
 
 
@@ -139,3 +144,23 @@ class BusinessClock:
         contiguous = self.workdays == tuple(range(self.workdays[0], self.workdays[-1] + 1))
         span = f"{days[0]}-{days[-1]}" if contiguous and len(days) > 2 else ", ".join(days)
         return f"{self.opens:%H:%M}-{self.closes:%H:%M} {span}, {self.zone.key}"
+
+
+def _zone_words(key: str, label: str) -> str:
+    words = ZONE_WORDS.get(key) or key.rsplit("/", 1)[-1].replace("_", " ") + " time"
+    return words if label == words else f"{words} ({label})"
+
+
+def _day_words(workdays: tuple) -> str:
+    names = [DAY_WORDS[d] for d in workdays]
+    if len(names) == 7:
+        return "every day"
+    if len(names) > 2 and workdays == tuple(range(workdays[0], workdays[-1] + 1)):
+        return f"{names[0]} to {names[-1]}"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def hours_text(clock: BusinessClock, zone_label: str) -> str:
+    """Support hours in words, e.g. '08:00–17:00 Pacific time (PT), Monday to Friday' (policy 1.5)."""
+    text = f"{clock.opens:%H:%M}–{clock.closes:%H:%M} {_zone_words(clock.zone.key, zone_label)}, {_day_words(clock.workdays)}"
+    return text + ", except holidays" if clock.holidays else text  # policy 1.5 Decision: only when some are set

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from . import eligibility, rank
-from .clock import BusinessClock
+from .clock import BusinessClock, hours_text
 from .decisions import Decisions
 from .durations import require_aware
 from .eligibility import AccountFacts, Decision
@@ -38,6 +38,10 @@ class Policy:
 
     def __repr__(self) -> str:
         return f"<Policy {self.version} from {self.source}>"
+
+    def hours_text(self) -> str:
+        """Support hours in words from the clock, e.g. '08:00–17:00 Pacific time (PT), Monday to Friday' (policy 1.5)."""
+        return hours_text(self.clock, self.zone_label)
 
     # -- levels (policy 2.1, 2.2, 3.4) ---------------------------------------------------
     def target(self, level: str) -> timedelta:

@@ -71,11 +71,11 @@ def may_see_forum(acct: AccountFacts, channels: Channels) -> Decision:
         return Decision(True, "4.1", "The community forum is public to read.")
     if acct.role in STAFF_ROLES:
         return Decision(True, "4.1", "Staff see the community forum.")
+    if acct.role == "reseller":  # policy 3.2 is a rule, whatever channels.RESELLER says (the loader refuses it)
+        return Decision(False, "3.2", "Reseller support is given only through the ticket system (Partner Area).")
     level = _level(acct)
     if "forum" in channels(level):
         return Decision(True, "4.1", "The community forum is open to you.")
-    if acct.role == "reseller":
-        return Decision(False, "3.2", "Reseller support is given only through the ticket system (Partner Area).")
     return Decision(False, "2.1", f"{level} support is given through tickets only.")
 
 
@@ -86,10 +86,10 @@ def may_post_forum(acct: AccountFacts, channels: Channels) -> Decision:
         return Decision(False, "4.4", "Sign in or register (free) to post in the forum.")
     if acct.role in STAFF_ROLES:
         return Decision(True, "4.1", "Staff may post in the community forum.")
+    if acct.role == "reseller":  # policy 3.2: never, not even when a channel list would allow it
+        return Decision(False, "3.2", "Reseller accounts cannot post in the community forum; please file a ticket.")
     seen = may_see_forum(acct, channels)
     if not seen:
-        if acct.role == "reseller":
-            return Decision(False, "3.2", "Reseller accounts cannot post in the community forum; please file a ticket.")
         return seen
     if not acct.verified:
         return _unverified("posting in the forum")

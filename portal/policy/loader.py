@@ -111,6 +111,8 @@ def _levels(data: dict) -> dict[str, Any]:
         if not isinstance(value, list) or any(c not in CHANNELS for c in value):
             _fail(f"channels.{level}", f"must be a list drawn from {', '.join(CHANNELS)}")
         out["channels"][level] = tuple(c for c in CHANNELS if c in value)
+    if "forum" in out["channels"]["RESELLER"]:  # a rule, not a Decision: no switch can open the forum to resellers
+        _fail("channels.RESELLER", "resellers work only through tickets (policy 3.2)")
     remote = _table(data, "remote", allowed={"levels"})
     levels = remote.get("levels")
     if not isinstance(levels, list) or any(v not in LEVELS for v in levels):

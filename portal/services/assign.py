@@ -5,6 +5,7 @@ says who won, so two agents claiming at once never both get the ticket.
 """
 from portal.db import utcnow, write_tx
 from portal.models import STATUSES, Ticket, User
+from portal.services import audit
 
 
 class AssignError(Exception):
@@ -17,15 +18,6 @@ class AssignError(Exception):
 
 class Conflict(AssignError):
     """Someone else holds the ticket (HTTP 409)."""
-
-
-def audit(actor, action, object_type, object_id, detail=""):
-    """Record a staff action in the audit log (part of the staff console, issue 6)."""
-    try:
-        from portal.services.audit import record
-    except ImportError:  # the audit service arrives with the oversight work
-        return None
-    return record(actor, action, object_type, object_id, detail)
 
 
 def _agent(user_id):
@@ -43,7 +35,7 @@ def claim(ticket_id, agent):
                .where((Ticket.id == ticket_id) & Ticket.assignee.is_null())
                .execute())
         if won == 1:
-            audit(agent, "claim", "ticket", ticket_id)
+            audit.record(agent, "claim", "ticket", ticket_id)
             return agent
     holder = (User.select().join(Ticket, on=(Ticket.assignee == User.id))
               .where(Ticket.id == ticket_id).first())
@@ -58,7 +50,7 @@ def assign(ticket_id, actor, agent_id):
     agent = _agent(agent_id)
     with write_tx():
         Ticket.update(assignee=agent.id, updated_at=utcnow()).where(Ticket.id == ticket_id).execute()
-        audit(actor, "assign", "ticket", ticket_id, f"to {agent.email}")
+        audit.record(actor, "assign", "ticket", ticket_id, f"to {agent.email}")
     return agent
 
 
@@ -66,7 +58,7 @@ def unassign(ticket_id, actor):
     """Put the ticket back in the pool."""
     with write_tx():
         Ticket.update(assignee=None, updated_at=utcnow()).where(Ticket.id == ticket_id).execute()
-        audit(actor, "unassign", "ticket", ticket_id)
+        audit.record(actor, "unassign", "ticket", ticket_id)
 
 
 def change_status(ticket, actor, status):
@@ -82,11 +74,8 @@ def change_status(ticket, actor, status):
             result = tickets.set_status(ticket, actor, status)
         except tickets.TicketError as exc:
             raise AssignError(" ".join(exc.errors.values()), "status") from None
-        audit(actor, "status", "ticket", ticket.id, f"{before} -> {status}")
+        audit.record(actor, "status", "ticket", ticket.id, f"{before} -> {status}")
     return result
-
-
-MAX_BODY = 20000
 
 
 def respond(ticket, actor, body, internal=False):
@@ -94,14 +83,12 @@ def respond(ticket, actor, body, internal=False):
     body = (body or "").strip()
     if not body:
         raise AssignError("Write something first.", "note" if internal else "body")
-    if len(body) > MAX_BODY:
-        raise AssignError(f"Keep it under {MAX_BODY} characters.", "note" if internal else "body")
     from portal.services import tickets
     try:
         message = tickets.add_reply(ticket, actor, body, internal=internal)
     except tickets.TicketError as exc:
         raise AssignError(" ".join(exc.errors.values()), "note" if internal else "body") from None
-    audit(actor, "internal note" if internal else "reply", "ticket", ticket.id)
+    audit.record(actor, "internal note" if internal else "reply", "ticket", ticket.id)
     return message
 
 
@@ -113,6 +100,7 @@ def thread_link_text(ticket_url, ticket_id):
 
 def _thread_body(thread):
     from portal.models import Post
+    from portal.services.sessions import local_text  # Pacific time, like every staff page (policy 1.5)
     posts = (Post.select(Post, User)
              .join(User, on=(Post.author == User.id))
              .where((Post.thread == thread) & (Post.hidden == False))  # noqa: E712
@@ -122,7 +110,7 @@ def _thread_body(thread):
         if not parts:
             parts.append(post.body)
         else:
-            parts.append(f"--- {post.author.name} wrote on {post.created_at:%Y-%m-%d %H:%M} UTC:\n{post.body}")
+            parts.append(f"--- {post.author.name} wrote on {local_text(post.created_at)}:\n{post.body}")
     return "\n\n".join(parts) or thread.title
 
 
@@ -152,7 +140,7 @@ def convert_thread(thread, actor, ticket_url):
                            body=thread_link_text(ticket_url(ticket), ticket.id))
         search.index_post(post)  # the staff answer is searchable like any other post
         Thread.update(post_count=Thread.post_count + 1, last_post_at=now).where(Thread.id == thread.id).execute()
-        audit(actor, "convert", "thread", thread.id, f"to ticket {ticket.id}")
+        audit.record(actor, "convert", "thread", thread.id, f"to ticket {ticket.id}")
     return ticket
 
 

@@ -3,7 +3,7 @@ import datetime
 
 from peewee import JOIN, fn
 
-from portal.db import utcnow, write_tx
+from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import Bug, Ticket
 from portal.policy import VersionError, parse_version
 from portal.services import audit
@@ -63,18 +63,23 @@ def create(actor, form):
 
 
 def update(bug_id, actor, form):
-    """Change a bug; an ETA change or a shipped fix replies on every linked ticket. Returns (bug, replies)."""
+    """Change a bug; an ETA change or a shipped fix replies on every linked ticket not closed, in the
+    same transaction as the change, and mails those customers once it commits. Returns (bug, replies)."""
+    from portal.services import tickets
     values = clean(form)
     with write_tx():
-        bug = Bug.get_or_none(Bug.id == bug_id)
+        # locked: two agents saving the same change at once must not both announce it (policy 5.2)
+        bug = lock_for_update(Bug.select().where(Bug.id == bug_id)).first()
         if bug is None:
             raise LookupError(bug_id)
         news = _news(bug, values)
         Bug.update(**values, updated_at=utcnow()).where(Bug.id == bug.id).execute()
         audit.record(actor, "bug.update", "bug", bug.id,
                      f"status {values['status']}; eta {values['eta'] or '-'}; fixed_in {values['fixed_in'] or '-'}")
-    bug = Bug.get_by_id(bug.id)
-    return bug, (_notify(bug, actor, news) if news else 0)
+        told = _reply_all(tickets, bug, actor, news) if news else []
+    for ticket in told:  # after the commit: nobody hears of a change that was not saved
+        tickets._mail_requester(ticket, actor, news)
+    return Bug.get_by_id(bug.id), len(told)
 
 
 def _news(bug, values):
@@ -90,14 +95,21 @@ def _news(bug, values):
     return ""
 
 
-def _notify(bug, actor, body):
-    """Reply on each linked ticket (each reply mails its requester); returns how many."""
-    from portal.services.tickets import add_reply
-    count = 0
-    for ticket in Ticket.select().where(Ticket.bug == bug).order_by(Ticket.id):
-        add_reply(ticket, actor, body)
-        count += 1
-    return count
+def _reply_all(tickets, bug, actor, body):
+    """Write the staff reply on each linked ticket that is not closed, inside the caller's transaction.
+
+    Closed tickets get nothing: nobody waits on them and a staff reply would not reopen them (a
+    solved one still hears, since its customer may be waiting for the fix). tickets.add_reply would
+    mail before our commit, so its two halves are used: the insert here, the mail after the commit.
+    """
+    linked = (Ticket.select()
+              .where((Ticket.bug == bug) & (Ticket.status != "closed"))
+              .order_by(Ticket.id))
+    told = []
+    for ticket in linked:
+        tickets._insert_reply(ticket, actor, body, False, True, (), ())
+        told.append(ticket)
+    return told
 
 
 def link(ticket, actor, form):

@@ -1,13 +1,14 @@
 """Canned replies: out-of-scope classes (policy 6.1-6.4) and the English-only rule (4.2).
 
-They are seeded from the policy the first time anyone looks at them; after that the
-database copy is what staff use, and admins may edit it.
+They are seeded from the policy the first time anyone looks at them (once per running app, and
+by the demo); after that the database copy is what staff use, and admins may edit it.
 """
+from flask import current_app
 from peewee import IntegrityError
 
 from portal.db import utcnow, write_tx
 from portal.models import CannedReply
-from portal.services import get_policy
+from portal.services import audit, get_policy
 
 ENGLISH_ONLY_KEY = "english-only"
 MAX_TITLE, MAX_BODY = 120, 5000
@@ -41,21 +42,20 @@ def ensure_seeded():
             created += 1
         except IntegrityError:  # another request seeded it a moment ago
             pass
+    current_app.extensions["canned_seeded"] = True
     return created
+
+
+def _seed_once():
+    """ensure_seeded on the first use in this app, not on every page view."""
+    if not current_app.extensions.get("canned_seeded"):
+        ensure_seeded()
 
 
 def all_replies():
     """Every canned reply, policy order first (by key)."""
-    ensure_seeded()
+    _seed_once()
     return list(CannedReply.select().order_by(CannedReply.key))
-
-
-def get(key):
-    """The canned reply with this key, or None."""
-    if not key:
-        return None
-    ensure_seeded()
-    return CannedReply.get_or_none(CannedReply.key == str(key)[:32])
 
 
 def update(reply_id, title, body, actor):
@@ -69,10 +69,9 @@ def update(reply_id, title, body, actor):
         raise CannedError("body", "The reply cannot be empty.")
     if len(body) > MAX_BODY:
         raise CannedError("body", f"Keep the reply under {MAX_BODY} characters.")
-    from portal.services.assign import audit
     with write_tx():
         updated = (CannedReply.update(title=title, body=body, updated_at=utcnow())
                    .where(CannedReply.id == reply_id).execute())
         if updated:
-            audit(actor, "canned edit", "canned", reply_id)
+            audit.record(actor, "canned edit", "canned", reply_id)
     return updated == 1

@@ -265,34 +265,41 @@ def _staff(user):
         raise ForumError("form", "Only staff can do that.", status=403)
 
 
-def set_post_hidden(user, post, hidden):
-    """Hide or show a post; hidden posts leave the search index."""
+def _moderate(user, field, row_id, value, actions, after=None):
+    """Staff only: set one on/off flag of a thread or post, audit it and run `after(changed)`, in one transaction."""
     _staff(user)
+    model, value = field.model, bool(value)
     with write_tx():
-        Post.update(hidden=bool(hidden)).where(Post.id == post.id).execute()
-        audit(user, "forum_hide_post" if hidden else "forum_show_post", "post", post.id)
-        thread = Thread.get_by_id(post.thread_id)
-        if hidden or thread.hidden:
+        # conditional: `changed` says whether this request flipped it (a repeat or a race does not)
+        changed = model.update({field: value}).where((model.id == row_id) & (field != value)).execute()
+        audit(user, actions[0] if value else actions[1], model._meta.table_name, row_id)
+        if after is not None:
+            after(changed)
+    return changed
+
+
+def set_post_hidden(user, post, hidden):
+    """Hide or show a post; hidden posts leave the search index and the thread's post_count."""
+    def after(changed):
+        if changed:  # post_count counts the posts readers see
+            (Thread.update(post_count=Thread.post_count + (-1 if hidden else 1))
+             .where(Thread.id == post.thread_id).execute())
+        if hidden or Thread.get_by_id(post.thread_id).hidden:
             search.unindex_post(post.id)
         else:
             search.index_post(Post.get_by_id(post.id))
+    _moderate(user, Post.hidden, post.id, hidden, ("forum_hide_post", "forum_show_post"), after)
 
 
 def set_thread_hidden(user, thread, hidden):
-    """Hide or show a whole thread (and its index entries)."""
-    _staff(user)
-    with write_tx():
-        Thread.update(hidden=bool(hidden)).where(Thread.id == thread.id).execute()
-        audit(user, "forum_hide_thread" if hidden else "forum_show_thread", "thread", thread.id)
-        search.reindex_thread(Thread.get_by_id(thread.id))
+    """Hide or show a whole thread (and its index entries); its post_count stays as it is."""
+    _moderate(user, Thread.hidden, thread.id, hidden, ("forum_hide_thread", "forum_show_thread"),
+              lambda changed: search.reindex_thread(Thread.get_by_id(thread.id)))
 
 
 def set_locked(user, thread, locked):
     """Lock or unlock a thread against replies."""
-    _staff(user)
-    with write_tx():
-        Thread.update(locked=bool(locked)).where(Thread.id == thread.id).execute()
-        audit(user, "forum_lock" if locked else "forum_unlock", "thread", thread.id)
+    _moderate(user, Thread.locked, thread.id, locked, ("forum_lock", "forum_unlock"))
 
 
 def move_thread(user, thread, category):
@@ -305,13 +312,20 @@ def move_thread(user, thread, category):
         audit(user, "forum_move", "thread", thread.id, f"to {category.slug}")
 
 
-def accept_answer(user, thread, post):
-    """Mark (or, when it already is, unmark) a post as the thread's accepted answer."""
+def accept_answer(user, thread, post, accept=True):
+    """Mark a visible post as the thread's accepted answer, or unmark it; returns the accepted post id now."""
     _staff(user)
-    if post.thread_id != thread.id or post.hidden:
+    if post.thread_id != thread.id:
         raise ForumError("form", "Only a visible post of this thread can be the accepted answer.")
-    value = None if thread.accepted_post == post.id else post.id
+    # conditional updates on the rows as they are now, never on the thread read before
+    if accept:
+        visible = Post.select(Post.thread).where((Post.id == post.id) & (Post.hidden == False))  # noqa: E712
+        query = Thread.update(accepted_post=post.id).where((Thread.id == thread.id) & Thread.id.in_(visible))
+    else:  # only if it still is this post: another staff member may have chosen a better one
+        query = Thread.update(accepted_post=None).where((Thread.id == thread.id) & (Thread.accepted_post == post.id))
     with write_tx():
-        Thread.update(accepted_post=value).where(Thread.id == thread.id).execute()
+        if not query.execute() and accept:
+            raise ForumError("form", "Only a visible post of this thread can be the accepted answer.")
+        value = Thread.select(Thread.accepted_post).where(Thread.id == thread.id).scalar()
         audit(user, "forum_accept", "thread", thread.id, f"post {value}" if value else "none")
     return value

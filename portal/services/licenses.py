@@ -1,6 +1,6 @@
 """Licenses and support levels (policy 2.1, 2.2, 3.4, 4.5)."""
 from portal import timeutil
-from portal.db import utcnow, write_tx
+from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import License, Order, Thread, Ticket, User
 from portal.policy import LicenseFacts
 from portal.services import get_policy
@@ -8,6 +8,10 @@ from portal.services import get_policy
 
 class LicenseError(Exception):
     """A license key that cannot be bound, with a message for the user."""
+
+
+CANNOT_ADD = ("We cannot add this key. Check it against your order email, "
+              "or contact support if it is yours.")
 
 
 def license_facts(user):
@@ -18,17 +22,49 @@ def license_facts(user):
 
 def refresh_level(user):
     """Recompute the account's level; an upgrade re-prioritises open requests (policy 2.2)."""
+    return _refresh(user)[0]
+
+
+def current_level(user):
+    """The account's level as of today (licenses expire and start: policy 2.1, 3.4), refreshed first."""
+    return refresh_level(user).level
+
+
+def refresh_all():
+    """Refresh every customer and reseller account (a daily job); (accounts seen, levels changed)."""
+    ids = [u.id for u in User.select(User.id).where(User.role.in_(("customer", "reseller"))).order_by(User.id)]
+    changed = 0
+    for user_id in ids:
+        user = User.get_or_none(User.id == user_id)
+        if user is not None:
+            changed += _refresh(user)[1]
+    return len(ids), changed
+
+
+def _refresh(user):
+    """(decision, level changed?): the old level and the licenses are read inside the write
+    transaction, so two refreshes (or a refresh and a key binding) cannot both see the old level."""
     policy = get_policy()
-    decision = policy.resolve_level(license_facts(user), user.role == "reseller",
-                                    timeutil.now().astimezone(policy.zone).date())
-    old = user.level
+    today = timeutil.now().astimezone(policy.zone).date()
+    # the usual case, nothing changed, needs no write transaction (on SQLite the one writer lock,
+    # taken on every ticket filed): read first, and write only when the level or reason moved
+    row = User.select(User.role, User.level, User.level_reason).where(User.id == user.id).get()
+    decision = policy.resolve_level(license_facts(user), row.role == "reseller", today)
+    if (decision.level, decision.reason) == (row.level, row.level_reason):
+        user.level, user.level_reason = decision.level, decision.reason
+        return decision, False
     with write_tx():
-        User.update(level=decision.level, level_reason=decision.reason).where(User.id == user.id).execute()
-        upgrade = policy.rank_band("ticket", decision.level) < policy.rank_band("ticket", old)
+        row = lock_for_update(User.select(User.role, User.level, User.level_reason)
+                              .where(User.id == user.id)).get()
+        decision = policy.resolve_level(license_facts(user), row.role == "reseller", today)
+        if (decision.level, decision.reason) != (row.level, row.level_reason):
+            (User.update(level=decision.level, level_reason=decision.reason)
+             .where(User.id == user.id).execute())
+        upgrade = policy.rank_band("ticket", decision.level) < policy.rank_band("ticket", row.level)
         if upgrade and policy.decisions.reprioritise_on_upgrade:
             _regrade_open_requests(user, decision.level)
     user.level, user.level_reason = decision.level, decision.reason
-    return decision
+    return decision, decision.level != row.level
 
 
 def _regrade_open_requests(user, level):
@@ -66,15 +102,13 @@ def bind_key(user, key):
         raise LicenseError("Enter the license key from your order email.")
     with write_tx():
         lic = License.get_or_none(License.key == key)
-        if lic is None:
-            raise LicenseError("We do not know this license key. Check it against your order email.")
-        if lic.user_id == user.id:
+        if lic is not None and lic.user_id == user.id:
             raise LicenseError("This license key is already on your account.")
-        if lic.user_id is not None:
-            raise LicenseError("This license key is already bound to another account. "
-                               "Contact support if you believe that is wrong.")
+        # one answer for an unknown key and another account's key, so keys cannot be enumerated
+        if lic is None or lic.user_id is not None:
+            raise LicenseError(CANNOT_ADD)
         updated = (License.update(user=user, bound_at=utcnow())
                    .where((License.id == lic.id) & License.user.is_null()).execute())
         if updated != 1:
-            raise LicenseError("This license key is already bound to another account.")
+            raise LicenseError(CANNOT_ADD)
     return refresh_level(user)

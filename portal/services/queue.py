@@ -17,6 +17,7 @@ from portal.policy import LEVELS, format_business_duration
 from portal.services import get_policy
 
 PAGE_SIZE = 50
+DEPTH_CAP = 1000
 ASSIGNEE_CHOICES = ("", "me", "none")
 _CURSOR = re.compile(r"^(ticket|forum)~(\d{1,3})~([0-9T:.\-]{19,26})~([0-9T:.\-]{19,26})~(\d{1,12})$")
 
@@ -76,7 +77,7 @@ class QueueRow:
     assignee_name: str | None
     due: datetime.datetime       # aware UTC
     opened: datetime.datetime    # aware UTC
-    state: str                   # ok | at_risk | breached (policy sla_state)
+    state: str                   # ok | at_risk | breached (policy sla_state) | follow_up (answered before)
     time_text: str
     explanation: str
 
@@ -133,8 +134,8 @@ def _conditions(model, filters, now):
         conds.append(model.assignee == (filters.user_id or 0))
     elif filters.assignee == "none":
         conds.append(model.assignee.is_null())
-    if filters.breached:  # policy sla_state: breached once now is past the due time
-        conds.append(model.due_at < timeutil.stored(now))
+    if filters.breached:  # policy 2.1: the target is the FIRST response; a follow-up cannot breach it
+        conds += [model.due_at < timeutil.stored(now), model.first_response_at.is_null()]
     return conds
 
 
@@ -148,7 +149,12 @@ def select_channel(channel, filters, cursor, limit, now):
     conds = _conditions(model, filters, now)
     if cursor is not None and cursor.channel == channel:
         conds.append(Tuple(*order) > Tuple(cursor.band, cursor.due_at, cursor.opened_at, cursor.id))
-    query = (model.select(model, owner, helper)
+    columns = ((Ticket.subject, Ticket.opened_at, Ticket.version, Ticket.version_status) if model is Ticket
+               else (Thread.title, Thread.created_at))
+    # only what a row shows (no password hashes, no wide rows): less to build, fetch and convert
+    query = (model.select(model.id, model.level, model.product, model.is_english, model.rank_band, model.due_at,
+                          model.first_response_at, *columns, owner.id, owner.email,
+                          helper.id, helper.email, helper.display_name)
              .join_from(model, owner, on=(person == owner.id), attr="who")
              .join_from(model, helper, JOIN.LEFT_OUTER, on=(model.assignee == helper.id), attr="helper")
              .where(*conds)
@@ -157,13 +163,24 @@ def select_channel(channel, filters, cursor, limit, now):
     return query
 
 
-def _row(channel, item, policy, now):
-    due, opened = timeutil.aware(item.due_at), timeutil.aware(
-        item.opened_at if channel == "ticket" else item.created_at)
+def _clock(channel, item, policy, opened, due, now):
+    """(state, time text, explanation); policy 2.1: the SLA clock runs only until the first response."""
+    if item.first_response_at is not None:  # answered, then the customer wrote again (or reopened)
+        label = "Ticket" if channel == "ticket" else "Forum"
+        return ("follow_up", "follow-up", f"{label} · {item.level} · follow-up: the first response was "
+                "given, so no first-response target applies (policy 2.1); it keeps its place by its "
+                "level and original due time")
     if now <= due:
         time_text = f"{format_business_duration(policy.clock.business_time_between(now, due))} left"
     else:
         time_text = f"overdue by {format_business_duration(policy.clock.business_time_between(due, now))}"
+    return policy.sla_state(opened, due, now), time_text, policy.explain_rank(channel, item.level, due, now)
+
+
+def _row(channel, item, policy, now):
+    due, opened = timeutil.aware(item.due_at), timeutil.aware(
+        item.opened_at if channel == "ticket" else item.created_at)
+    state, time_text, explanation = _clock(channel, item, policy, opened, due, now)
     helper = getattr(item, "helper", None)
     assigned = helper if helper is not None and helper.id is not None else None
     is_ticket = channel == "ticket"
@@ -173,8 +190,7 @@ def _row(channel, item, policy, now):
         version_status=item.version_status if is_ticket else "", is_english=item.is_english,
         requester=item.who.email, assignee=assigned.email if assigned else None,
         assignee_name=assigned.name if assigned else None, due=due, opened=opened,
-        state=policy.sla_state(opened, due, now), time_text=time_text,
-        explanation=policy.explain_rank(channel, item.level, due, now))
+        state=state, time_text=time_text, explanation=explanation)
 
 
 def _cursor_of(channel, item):
@@ -200,8 +216,12 @@ def queue_page(filters=None, cursor=None, limit=PAGE_SIZE, now=None):
     return page
 
 
-def queue_depth(filters=None, now=None):
-    """How many requests wait in each channel (for the page heading)."""
+def queue_depth(filters=None, now=None, cap=DEPTH_CAP):
+    """How many requests wait in each channel (for the page heading), counted up to `cap`:
+    beyond it the heading says "1,000+", so the count costs the same with 100,000 waiting."""
     filters, now = filters or Filters(), now or timeutil.now()
-    return {channel: model.select().where(*_conditions(model, filters, now)).count()
-            for channel, model in (("ticket", Ticket), ("forum", Thread))}
+
+    def count(model):
+        found = model.select(model.id).where(*_conditions(model, filters, now)).limit(cap + 1).count()
+        return f"{cap:,}+" if found > cap else found
+    return {channel: count(model) for channel, model in (("ticket", Ticket), ("forum", Thread))}

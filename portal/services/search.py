@@ -18,7 +18,7 @@ import re
 from peewee import DatabaseError
 
 from portal import db as database
-from portal.models import Category, Thread
+from portal.models import Category, Thread, User
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,10 @@ def search_threads(query: str, limit: int = 5, offset: int = 0) -> list:
         ids = _thread_ids(words, "or", limit, offset)
     if not ids:
         return []
-    found = {t.id: t for t in (Thread.select(Thread, Category)
-                               .join(Category)
+    # author joined as forum.threads() does: the result list shows it on every row
+    found = {t.id: t for t in (Thread.select(Thread, Category, User)
+                               .join(Category).switch(Thread)
+                               .join(User, on=(Thread.author == User.id), attr="author")
                                .where(Thread.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
 

@@ -1,7 +1,9 @@
 """Remote sessions (policy 8.1-8.5): schedule inside support hours (1.5), start, end, reveal credentials."""
 import datetime
 
-from portal.db import utcnow, write_tx
+from peewee import JOIN
+
+from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
 from portal.policy import Decision
 from portal.services import audit, get_policy
@@ -32,11 +34,12 @@ def hours_text(policy=None):
 
 
 def local_text(naive_utc, policy=None):
-    """A stored time in the policy's zone, e.g. 'Tue 2026-03-10 09:30 PT'."""
+    """A stored time in the policy's zone, e.g. 'Tue 10 Mar 2026 09:30 PT' (the pages' pt_time format)."""
     if naive_utc is None:
         return ""
     policy = policy or get_policy()
-    return f"{aware(naive_utc).astimezone(policy.zone):%a %Y-%m-%d %H:%M} {policy.zone_label}"
+    local = aware(naive_utc).astimezone(policy.zone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {policy.zone_label}"
 
 
 def parse_start(day, clock_time, at=None, policy=None):
@@ -73,19 +76,29 @@ def parse_tool(choice, other):
     return name
 
 
-def active_session(ticket):
-    """The ticket's scheduled or running session, or None."""
-    return (RemoteSession.select()
-            .where((RemoteSession.ticket == ticket) & RemoteSession.status.in_(ACTIVE))
-            .order_by(RemoteSession.id.desc())
-            .first())
+def _with_agent(where):
+    return (RemoteSession.select(RemoteSession, User)
+            .join(User, JOIN.LEFT_OUTER, on=(RemoteSession.agent == User.id), attr="agent")
+            .where(where)
+            .order_by(RemoteSession.id.desc()))
+
+
+def live_session(ticket, statuses=LIVE):
+    """The ticket's newest session in `statuses` (requested, scheduled or running), agent joined, or None.
+
+    The one lookup of a ticket's current session: pass ACTIVE for a scheduled or running one.
+    """
+    return _with_agent((RemoteSession.ticket == ticket) & RemoteSession.status.in_(statuses)).first()
 
 
 def sessions_of(ticket):
-    """Every session of a ticket, newest first."""
-    return list(RemoteSession.select()
-                .where(RemoteSession.ticket == ticket)
-                .order_by(RemoteSession.id.desc()))
+    """Every session of a ticket with its agent, newest first."""
+    return list(_with_agent(RemoteSession.ticket == ticket))
+
+
+def newest(sessions, statuses):
+    """The first session of a newest-first list in `statuses` (what live_session finds), or None."""
+    return next((s for s in sessions if s.status in statuses), None)
 
 
 def eligibility(ticket):
@@ -114,13 +127,14 @@ def schedule(ticket_id, actor, form):
     starts_at = parse_start(form.get("starts_on"), form.get("starts_time"))
     tool = parse_tool(form.get("tool"), form.get("other_tool"))
     with write_tx():
-        if active_session(ticket) is not None:
+        # the ticket row is the lock: two agents scheduling at once take turns (PostgreSQL; SQLite's
+        # IMMEDIATE transaction already does), so the second one sees the first one's session
+        ticket = lock_for_update(Ticket.select().where(Ticket.id == ticket.id)).first()
+        if not ticket.is_open:
+            raise SessionError("The ticket is closed; reopen it before scheduling a session.")
+        if live_session(ticket, ACTIVE) is not None:
             raise SessionError("This ticket already has a scheduled session; end or cancel it first.")
-        session = (RemoteSession.select()
-                   .where((RemoteSession.ticket == ticket) & (RemoteSession.status == "requested"))
-                   .order_by(RemoteSession.id.desc()).first())
-        if session is None:
-            session = RemoteSession(ticket=ticket, requested_by=actor)
+        session = live_session(ticket, ("requested",)) or RemoteSession(ticket=ticket, requested_by=actor)
         session.agent, session.starts_at, session.tool, session.status = agent, starts_at, tool, "scheduled"
         session.save()
         _attach_pending(ticket, session)
@@ -181,11 +195,13 @@ def cancel(session_id, actor):
     return _move(session_id, actor, "cancelled", ("requested", "scheduled"))
 
 
-def may_reveal(credential, viewer, session=None):
-    """Only the session's agent, while it is scheduled or running, sees credentials (policy 8.5)."""
+def may_reveal(credential, viewer, session):
+    """Only the session's agent, while it is scheduled or running, sees credentials (policy 8.5).
+
+    `session` is the credential's own session, else the ticket's active one (None without either).
+    """
     if credential.ciphertext is None:
         return Decision(False, "8.5", "Destroyed when the session ended.")
-    session = session or credential.session or active_session(credential.ticket)
     if session is None or session.status not in ACTIVE:
         return Decision(False, "8.5", "Hidden: shown only while a session is scheduled or running.")
     if session.agent_id != viewer.id:
@@ -201,7 +217,7 @@ def reveal(credential_id, viewer):
         credential = Credential.get_or_none(Credential.id == credential_id)
         if credential is None:
             raise LookupError(credential_id)
-        session = credential.session or active_session(credential.ticket)
+        session = credential.session if credential.session_id else live_session(credential.ticket_id, ACTIVE)
         decision = may_reveal(credential, viewer, session)
         if not decision:
             return decision, None
@@ -213,14 +229,22 @@ def reveal(credential_id, viewer):
     return decision, values
 
 
-def credential_rows(ticket, viewer):
-    """Credential metadata for the staff panel: no values, just who, when, views and access."""
-    active = active_session(ticket)
-    rows = []
-    query = (Credential.select().where(Credential.ticket == ticket).order_by(Credential.id))
-    for cred in query:
-        views = (CredentialView.select().where(CredentialView.credential == cred)
+def credential_rows(ticket, viewer, known_sessions=None):
+    """Credential metadata for the staff panel: no values, just who, when, views and access.
+
+    Two queries however many credentials and views (three without `known_sessions`, sessions_of's list).
+    """
+    known = sessions_of(ticket) if known_sessions is None else known_sessions
+    by_id, active = {s.id: s for s in known}, newest(known, ACTIVE)
+    creds = list(Credential.select().where(Credential.ticket == ticket).order_by(Credential.id))
+    views = {c.id: [] for c in creds}
+    if creds:
+        query = (CredentialView.select(CredentialView, User)
+                 .join(User, on=(CredentialView.viewer == User.id), attr="viewer")
+                 .where(CredentialView.credential.in_(list(views)))
                  .order_by(CredentialView.id.desc()))
-        rows.append({"credential": cred, "views": list(views),
-                     "decision": may_reveal(cred, viewer, cred.session or active)})
-    return rows
+        for view in query:
+            views[view.credential_id].append(view)
+    return [{"credential": c, "views": views[c.id],
+             "decision": may_reveal(c, viewer, by_id.get(c.session_id) if c.session_id else active)}
+            for c in creds]

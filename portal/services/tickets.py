@@ -3,14 +3,14 @@ import re
 from dataclasses import dataclass
 
 from flask import abort, current_app
-from peewee import IntegrityError
+from peewee import IntegrityError, prefetch
 
 from portal import timeutil
-from portal.db import utcnow, write_tx
+from portal.db import lock_for_update, utcnow, write_tx
 from portal.mail import send_mail
-from portal.models import PRODUCTS, STATUSES, Message, Release, RemoteSession, Ticket, User
+from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
 from portal.policy import LEVELS, format_business_duration
-from portal.services import attachments, credentials, get_policy
+from portal.services import attachments, credentials, get_policy, licenses
 from portal.services.access import account_facts
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -26,19 +26,9 @@ class TicketError(Exception):
         self.errors = errors
 
 
-@dataclass(frozen=True)
-class Language:
-    is_english: bool = True
-    language: str = "en"
-    reason: str = ""
-
-
 def detect_language(text):
-    """policy 4.2: is the request in English? (English is assumed while no detector is installed)"""
-    try:
-        return get_policy().detect_language(text)
-    except ImportError:
-        return Language()
+    """policy 4.2: is the request in English?"""
+    return get_policy().detect_language(text)
 
 
 def judge_version(product, version):
@@ -68,7 +58,8 @@ def _check_new(requester, product, version, subject, body, accept_policy):
         errors["form"] = decision.reason
     if product not in PRODUCTS:  # policy 1.1
         errors["product"] = "Choose Remote Utilities or Remote Utilities Server."
-    if version and judge_version(product, version).status == "invalid":
+    verdict = judge_version(product, version) if version else None
+    if verdict is not None and verdict.status == "invalid":
         errors["version"] = "Write the version as four numbers, like 7.6.2.0 (policy 7.1)."
     if not 3 <= len(subject) <= 200:
         errors["subject"] = "Give a subject of 3 to 200 characters."
@@ -76,16 +67,17 @@ def _check_new(requester, product, version, subject, body, accept_policy):
         errors["body"] = "Describe the problem in 10 to 20,000 characters."
     if needs_policy_acceptance(requester) and not accept_policy:
         errors["accept_policy"] = "Please accept the support policy to file a ticket (policy 1.2)."
-    return errors
+    return errors, verdict
 
 
 def _existing(token, requester):
     if token is None:
         return None
-    ticket = Ticket.get_or_none(Ticket.submit_token == token)
-    if ticket is not None and ticket.requester_id != requester.id:
+    # two narrow columns on the hot path (a miss); the whole ticket only for a double submit
+    hit = Ticket.select(Ticket.id, Ticket.requester).where(Ticket.submit_token == token).first()
+    if hit is not None and hit.requester_id != requester.id:
         raise TicketError({"form": "This form was already used. Reload the page and try again."})
-    return ticket
+    return Ticket.get_by_id(hit.id) if hit is not None else None
 
 
 def create_ticket(requester, product, version, subject, body, files=(), submit_token=None,
@@ -95,9 +87,10 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
     found = _existing(token, requester)
     if found is not None:
         return found
+    licenses.refresh_level(requester)  # policy 2.1, 3.4: the level as of today (licenses expire, start)
     product, version = (product or "").strip(), (version or "").strip()
     subject, body = (subject or "").strip(), (body or "").strip()
-    errors = _check_new(requester, product, version, subject, body, accept_policy)
+    errors, verdict = _check_new(requester, product, version, subject, body, accept_policy)
     try:
         uploads = attachments.check_uploads(files)
     except attachments.AttachmentError as exc:
@@ -106,7 +99,7 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
         raise TicketError(errors)
     names = attachments.write_files(uploads)
     try:
-        return _insert(requester, product, version, subject, body, uploads, names, token)
+        return _insert(requester, product, version, subject, body, uploads, names, token, verdict)
     except IntegrityError:
         attachments.remove_files(names)
         found = _existing(token, requester)
@@ -118,10 +111,9 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
         raise
 
 
-def _insert(requester, product, version, subject, body, uploads, names, token):
+def _insert(requester, product, version, subject, body, uploads, names, token, verdict):
     policy, now = get_policy(), timeutil.now()
     level = _level(requester)
-    verdict = judge_version(product, version) if version else None
     lang = detect_language(f"{subject}\n{body}")
     with write_tx():
         found = _existing(token, requester)
@@ -158,10 +150,14 @@ def get_ticket_for(user, ticket_id):
 
 def messages_for(ticket, user):
     """The conversation as this user may see it (internal notes only for staff)."""
-    query = Message.select().where(Message.ticket == ticket)
+    query = (Message.select(Message, User)
+             .join(User, on=(Message.author == User.id))
+             .where(Message.ticket == ticket))
     if not user.is_staff:
         query = query.where(~Message.internal)
-    return list(query.order_by(Message.created_at, Message.id))
+    files = Attachment.select().where(Attachment.ticket == ticket).order_by(Attachment.id)
+    # two queries whatever the length of the conversation: authors joined, attachments prefetched
+    return prefetch(query.order_by(Message.created_at, Message.id), files)
 
 
 def _is_staff_author(ticket, author):
@@ -205,18 +201,27 @@ def _insert_reply(ticket, author, body, internal, staff, uploads, names):
         message = Message.create(ticket=fresh, author=author, body=body, internal=internal, created_at=now)
         attachments.record(fresh, message, author, uploads, names)
         changes = {"updated_at": now}
+        first = staff and not internal and _record_first_response(fresh, now)
         if staff and not internal:
-            if fresh.first_response_at is None:
-                changes.update(first_response_at=now, first_response_met=now <= fresh.due_at)
             changes.update(awaiting_staff=False, status="waiting" if fresh.is_open else fresh.status)
         elif not staff:
             changes["awaiting_staff"] = True
             if fresh.status in ("waiting", "solved"):
                 changes["status"] = "open"
         Ticket.update(**changes).where(Ticket.id == fresh.id).execute()
+    if first:
+        changes.update(first_response_at=now, first_response_met=now <= fresh.due_at)
     for name, value in changes.items():
         setattr(ticket, name, value)
     return message
+
+
+def _record_first_response(ticket, now):
+    """policy 2.1: set the first response only if none is recorded yet (a conditional UPDATE, so
+    two staff replies racing on PostgreSQL cannot both set it or flip first_response_met)."""
+    return (Ticket.update(first_response_at=now, first_response_met=(Ticket.due_at >= now))
+            .where((Ticket.id == ticket.id) & Ticket.first_response_at.is_null())
+            .execute()) == 1
 
 
 def _mail_requester(ticket, author, body):
@@ -229,7 +234,8 @@ def _mail_requester(ticket, author, body):
 
 
 def set_status(ticket, actor, status):
-    """Change a ticket's status; closing destroys its credentials and cancels pending sessions (8.5)."""
+    """Change a ticket's status; closing destroys its credentials, cancels pending sessions and
+    ends a running one (policy 8.5)."""
     if status not in STATUSES:
         raise TicketError({"status": f"Status must be one of {', '.join(STATUSES)}."})
     if not may_see(actor, ticket):
@@ -242,11 +248,14 @@ def set_status(ticket, actor, status):
         if status == "open" and ticket.status in ("solved", "closed"):
             changes["awaiting_staff"] = True
         Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
-        if status == "closed":
-            credentials.destroy_for_ticket(ticket)
+        if status == "closed":  # policy 8.5: no session outlives its ticket; credentials destroyed
             (RemoteSession.update(status="cancelled", ended_at=now)
              .where((RemoteSession.ticket == ticket) & RemoteSession.status.in_(("requested", "scheduled")))
              .execute())
+            (RemoteSession.update(status="ended", ended_at=now)
+             .where((RemoteSession.ticket == ticket) & (RemoteSession.status == "running"))
+             .execute())
+            credentials.destroy_for_ticket(ticket)
     for name, value in changes.items():
         setattr(ticket, name, value)
     return ticket
@@ -288,6 +297,10 @@ def request_remote(ticket, user):
         raise TicketError({"remote": "This ticket is closed. Reopen it to ask for remote support."})
     now = utcnow()
     with write_tx():
+        # the ticket row is locked (PostgreSQL) so two requests cannot both find no live session
+        fresh = lock_for_update(Ticket.select().where(Ticket.id == ticket.id)).get()
+        if not fresh.is_open:
+            raise TicketError({"remote": "This ticket is closed. Reopen it to ask for remote support."})
         session = live_session(ticket)
         if session is None:
             session = RemoteSession.create(ticket=ticket, requested_by=user, status="requested", created_at=now)

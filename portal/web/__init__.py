@@ -101,6 +101,19 @@ def _register_hooks(app):
                 "nav_endpoints": app.view_functions}
 
 
+def _page_user(database_down=False):
+    """The user an error page shows; anonymous when the database cannot tell (no query while it is down)."""
+    if "_login_user" in g:  # already loaded by this request
+        return
+    try:
+        if not database_down:
+            login_manager._load_user()
+            return
+    except (OperationalError, InterfaceError):
+        database.close_connection()
+    g._login_user = login_manager.anonymous_user()
+
+
 def _error_page(status, title, message):
     if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=title), status
@@ -127,9 +140,11 @@ def _register_errors(app):
     def database_down(exc):
         app.logger.error("database unavailable: %s", exc.__class__.__name__)
         database.close_connection()
+        _page_user(database_down=True)  # the page must not ask the database who is logged in
         return _error_page(503, "Temporarily unavailable",
                            "The service is briefly unavailable. Nothing was saved; please try again.")
 
     @app.errorhandler(500)
     def server_error(exc):
+        _page_user()
         return _error_page(500, "Something went wrong", "The error was logged. Please try again.")

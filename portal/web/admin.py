@@ -10,6 +10,14 @@ from portal.services import accounts
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.before_app_request
+def admins_only():
+    """No /admin address exists for anyone but admins, whatever the method (404, not 405)."""
+    if request.path == "/admin" or request.path.startswith("/admin/"):
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(404)
+
+
 def admin_required(view):
     """404 for anyone but admins: the admin area does not exist for them."""
     @wraps(view)
@@ -33,7 +41,7 @@ def users():
         else:
             flash(f"Created {user.role} account {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
     rows = User.select().order_by(User.role, User.email).paginate(page, 50)
     return render_template("admin/users.html", users=rows, roles=ROLES, errors=errors, form=form,
                            page=page), 400 if errors else 200

@@ -1,5 +1,5 @@
 """Admin: import orders from CSV (policy 4.5) and keep each product's releases (policy 7.2)."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from portal.models import PRODUCTS, Order
 from portal.services import orders
@@ -46,6 +46,7 @@ def releases():
 @bp.route("/releases/<int:release_id>/delete", methods=["POST"])
 @admin_required
 def delete_release(release_id):
-    if orders.delete_release(release_id):
-        flash("Release removed.", "success")
+    if not orders.delete_release(release_id):
+        abort(404)  # no such release: like every other unknown id
+    flash("Release removed.", "success")
     return redirect(url_for("admin_orders.releases"))

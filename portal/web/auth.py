@@ -102,6 +102,7 @@ def login():
         if user is None:
             error = "Email or password is not right."
         else:
+            licenses.refresh_level(user)  # policy 2.1, 3.4: a license may have expired or started
             login_user(user, remember=bool(request.form.get("remember")))
             return redirect(target or landing_for(user))
     return render_template("auth/login.html", error=error, next=target or "",

@@ -15,3 +15,9 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 def email_key():
     """Rate-limit key: the address the form names (login, reset), so one account is guarded."""
     return (request.form.get("email") or "").strip().lower() or get_remote_address()
+
+
+def user_key():
+    """Rate-limit key: the logged-in account (wherever it posts from), else the address."""
+    from flask_login import current_user
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()

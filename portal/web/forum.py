@@ -62,7 +62,7 @@ def too_fast(exc):
 
 
 def _page():
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
 
 
 def _thread(thread_id):
@@ -160,6 +160,8 @@ def new_thread():
 @limiter.limit("60 per minute")
 def check():
     """While typing: the English-only notice (policy 4.2) and an early secret warning (8.6)."""
+    if not wants_fragment():  # only htmx asks for hints; a plain POST goes back to the form (was a 500)
+        return redirect(url_for("forum.new_thread"))
     text = "\n".join(request.form.get(k, "") for k in ("title", "body")).strip()[:forum.BODY_MAX]
     verdict = forum.language(text) if len(text) >= 20 else None
     finding = get_policy().find_secrets(text) if text else None
@@ -214,22 +216,25 @@ def _moderated(thread_id, message):
     return redirect(url_for("forum.thread", thread_id=thread_id))
 
 
+def _moderate(change, load, row_id, field, messages):
+    """One on/off moderation form: staff only, load the thread or post, apply the flag, back to the thread."""
+    _staff_only()
+    target, on = load(row_id), request.form.get(field) == "1"
+    change(current_user, target, on)
+    return _moderated(getattr(target, "thread_id", target.id), messages[0] if on else messages[1])
+
+
 @bp.route("/t/<int:thread_id>/lock", methods=["POST"])
 @login_required
 def lock(thread_id):
-    _staff_only()
-    locked = request.form.get("locked") == "1"
-    forum.set_locked(current_user, _thread(thread_id), locked)
-    return _moderated(thread_id, "Thread locked." if locked else "Thread unlocked.")
+    return _moderate(forum.set_locked, _thread, thread_id, "locked", ("Thread locked.", "Thread unlocked."))
 
 
 @bp.route("/t/<int:thread_id>/hide", methods=["POST"])
 @login_required
 def hide_thread(thread_id):
-    _staff_only()
-    hidden = request.form.get("hidden") == "1"
-    forum.set_thread_hidden(current_user, _thread(thread_id), hidden)
-    return _moderated(thread_id, "Thread hidden from readers." if hidden else "Thread visible again.")
+    return _moderate(forum.set_thread_hidden, _thread, thread_id, "hidden",
+                     ("Thread hidden from readers.", "Thread visible again."))
 
 
 @bp.route("/t/<int:thread_id>/move", methods=["POST"])
@@ -247,19 +252,18 @@ def move(thread_id):
 @bp.route("/p/<int:post_id>/hide", methods=["POST"])
 @login_required
 def hide_post(post_id):
-    _staff_only()
-    found, hidden = _post(post_id), request.form.get("hidden") == "1"
-    forum.set_post_hidden(current_user, found, hidden)
-    return _moderated(found.thread_id, "Post hidden from readers." if hidden else "Post visible again.")
+    return _moderate(forum.set_post_hidden, _post, post_id, "hidden",
+                     ("Post hidden from readers.", "Post visible again."))
 
 
 @bp.route("/p/<int:post_id>/accept", methods=["POST"])
 @login_required
 def accept(post_id):
     _staff_only()
-    found = _post(post_id)
+    found, wanted = _post(post_id), request.form.get("accepted", "1") == "1"  # the form says which; no toggling
     try:
-        accepted = forum.accept_answer(current_user, found.thread, found)
+        accepted = forum.accept_answer(current_user, found.thread, found, accept=wanted)
     except ForumError as exc:
         return _thread_page(found.thread, {"moderation": exc.message}, status=exc.status)
-    return _moderated(found.thread_id, "Marked as the accepted answer." if accepted else "Accepted answer removed.")
+    return _moderated(found.thread_id, "Marked as the accepted answer." if accepted == found.id
+                      else "This post is not the accepted answer.")

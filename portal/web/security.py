@@ -39,6 +39,15 @@ def reject_cross_origin():
         abort(403)
 
 
+def reject_nul_bytes():
+    """A NUL byte in the path, a query or a form field is refused (400): PostgreSQL cannot store one."""
+    fields = [request.path, *(k + v for k, v in request.args.items(multi=True))]
+    if request.method in UNSAFE:
+        fields += [k + v for k, v in request.form.items(multi=True)]
+    if any("\x00" in value for value in fields):
+        abort(400)
+
+
 def safe_next(target, default):
     """`target` when it is a path on this site, else `default` (no open redirects)."""
     if not target or not isinstance(target, str):

@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN
-from werkzeug.routing import BuildError
 
 from portal import timeutil
 from portal.models import STATUSES, PRODUCTS, CannedReply, Message, Post, Release, Thread, Ticket, User
@@ -14,11 +13,16 @@ from portal.web.render import render, wants_fragment
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-@bp.before_request
+@bp.before_app_request
 def staff_only():
-    """Only staff and admins reach the console; for anyone else it does not exist (404)."""
-    if not current_user.is_authenticated or not current_user.is_staff:
-        abort(404)
+    """Only staff and admins reach the console; for anyone else no /staff address exists (404).
+
+    App-wide and limited to /staff paths, so a method a route does not take (405) or an
+    unknown address answers 404 too, as the blueprint's own hook never runs for those.
+    """
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        if not current_user.is_authenticated or not current_user.is_staff:
+            abort(404)
 
 
 @bp.route("/")
@@ -36,7 +40,8 @@ def queue_list():
         errors[exc.field] = exc.message
     return render("staff/queue.html", block="rows", status=400 if errors else 200, page=page,
                   filters=filters, errors=errors, levels=LEVELS, products=PRODUCTS,
-                  depth=queue.queue_depth(filters) if not errors else {}, after=request.args.get("after"))
+                  depth=queue.queue_depth(filters) if not errors and not wants_fragment() else {},  # heading only
+                  after=request.args.get("after"))
 
 
 
@@ -59,13 +64,14 @@ def _ticket_ctx(ticket, errors=None, notice=None, form=None, body=None):
     due, opened = timeutil.aware(ticket.due_at), timeutil.aware(ticket.opened_at)
     messages = (Message.select(Message, User).join(User, on=(Message.author == User.id))
                 .where(Message.ticket == ticket.id).order_by(Message.created_at, Message.id))
-    chosen = canned.get(request.args.get("canned"))
+    replies, wanted = canned.all_replies(), request.args.get("canned")
+    chosen = next((c for c in replies if wanted and c.key == wanted), None)
     return dict(
         ticket=ticket, messages=list(messages), errors=errors or {}, notice=notice, form=form or {},
         verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
         due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
             "ticket", ticket.level, due, now), staff=list(User.staff_members()), statuses=STATUSES,
-        canned_replies=canned.all_replies(), chosen=chosen,
+        canned_replies=replies, chosen=chosen,
         reply_body=body if body is not None else (chosen.body if chosen else ""))
 
 
@@ -156,7 +162,7 @@ def _thread_page(thread, errors=None, status=200):
     posts = (Post.select(Post, User).join(User, on=(Post.author == User.id))
              .where(Post.thread == thread.id).order_by(Post.created_at, Post.id))
     decision = get_policy().may_open_ticket(account_facts(thread.author))
-    forum_url = _build("forum.thread", thread.id)
+    forum_url = url_for("forum.thread", thread_id=thread.id)
     return render("staff/thread.html", status=status, thread=thread, posts=list(posts),
                   may_convert=decision, errors=errors or {}, forum_url=forum_url,
                   due=timeutil.aware(thread.due_at))
@@ -178,26 +184,9 @@ def convert(thread_id):
     return redirect(url_for("staff.ticket", ticket_id=ticket.id))
 
 
-def _build(endpoint, ident, external=False):
-    """URL of another area's page for one object, or None while that area is missing."""
-    if endpoint not in current_app.view_functions:
-        return None
-    for rule in current_app.url_map.iter_rules(endpoint):
-        if len(rule.arguments) == 1:
-            try:
-                return url_for(endpoint, _external=external, **{next(iter(rule.arguments)): ident})
-            except BuildError:
-                continue
-    return None
-
-
 def _customer_ticket_url(ticket):
-    """The link a customer follows to their ticket (tickets area), absolute for mails and posts."""
-    for endpoint in ("tickets.detail", "tickets.show", "tickets.ticket", "tickets.view"):
-        url = _build(endpoint, ticket.id, external=False)
-        if url:
-            return current_app.config.get("BASE_URL", "").rstrip("/") + url
-    return current_app.config.get("BASE_URL", "").rstrip("/") + f"/tickets/{ticket.id}"
+    """The link a customer follows to their ticket, absolute (BASE_URL) for mails and forum posts."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("tickets.detail", ticket_id=ticket.id)
 
 
 @bp.route("/canned", endpoint="canned")

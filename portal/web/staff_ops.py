@@ -4,19 +4,13 @@ from flask_login import current_user
 
 from portal.models import Bug, RemoteSession, Ticket, User
 from portal.services import audit, bugs, dashboard, sessions
-from portal.services.tickets import TicketError
+from portal.services.credentials import CredentialError
 from portal.web.render import render, wants_fragment
 from portal.web.security import safe_next
 
 bp = Blueprint("staff_ops", __name__, url_prefix="/staff")
 PANELS = "staff/session_ticket.html"
-
-
-@bp.before_request
-def staff_only():
-    """Every page here is 404 for anyone but staff and admins (issue 6)."""
-    if not current_user.is_authenticated or not current_user.is_staff:
-        abort(404)
+# Who may reach these pages: staff.staff_only, the one app-wide guard of every /staff URL (404).
 
 
 def _back(ticket):
@@ -24,27 +18,27 @@ def _back(ticket):
 
 
 @bp.app_template_global()
-def staff_ticket_panels(ticket):
-    """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal."""
+def staff_ticket_panels(ticket, staff=None):
+    """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal.
+
+    A fixed number of queries however many sessions, credentials and views; `staff` is the page's
+    own list of staff members when it has one already.
+    """
     back = request.path if request.method == "GET" else safe_next(request.form.get("next"), request.path)
+    bug = Bug.get_or_none(Bug.id == ticket.bug_id) if ticket.bug_id else None
+    all_sessions = sessions.sessions_of(ticket)
     return {
-        "bug": Bug.get_or_none(Bug.id == ticket.bug_id) if ticket.bug_id else None,
-        "open_bugs": bugs.open_bugs(),
-        "sessions": sessions.sessions_of(ticket),
-        "active": sessions.active_session(ticket),
+        "bug": bug,
+        "open_bugs": bugs.open_bugs() if bug is None else [],
+        "sessions": all_sessions,
+        "active": sessions.newest(all_sessions, sessions.ACTIVE),
         "eligible": sessions.eligibility(ticket),
-        "staff": list(User.staff_members()),
-        "credentials": sessions.credential_rows(ticket, current_user),
+        "staff": list(User.staff_members()) if staff is None else staff,
+        "credentials": sessions.credential_rows(ticket, current_user, all_sessions),
         "hours": sessions.hours_text(),
         "tool": sessions.DEFAULT_TOOL,
         "back": back,
     }
-
-
-@bp.app_template_filter("ops_local")
-def ops_local(naive_utc):
-    """A stored UTC time shown in the policy's zone."""
-    return sessions.local_text(naive_utc)
 
 
 def _ticket(ticket_id):
@@ -109,13 +103,16 @@ def session_action(session_id, action):
 
 @bp.post("/credentials/<int:credential_id>/reveal")
 def reveal_credential(credential_id):
+    error = None
     try:
         decision, values = sessions.reveal(credential_id, current_user)
     except LookupError:
         abort(404)
-    status = 200 if decision or wants_fragment() else 403
+    except CredentialError as exc:  # destroyed meanwhile, or not readable with the current key
+        decision, values, error = None, None, " ".join(exc.errors.values())
+    status = 200 if decision or wants_fragment() else (409 if error else 403)
     response = render("staff/session_credential.html", block="values", decision=decision, values=values,
-                      credential_id=credential_id, status=status)
+                      error=error, credential_id=credential_id, status=status)
     response.headers["Cache-Control"] = "no-store"  # policy 8.5: never kept by a browser or proxy
     response.headers["Pragma"] = "no-cache"
     return response
@@ -132,7 +129,7 @@ def bug_list():
         else:
             flash(f"Bug #{bug.id} recorded.", "success")
             return redirect(url_for("staff_ops.bug_detail", bug_id=bug.id))
-    wanted, page = request.args.get("status", ""), max(request.args.get("page", 1, type=int) or 1, 1)
+    wanted, page = request.args.get("status", ""), min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
     wanted = wanted if wanted in bugs.STATUSES else ""
     rows, has_next = bugs.listing(wanted, page)
     return render("staff/bugs.html", block="list", rows=rows, has_next=has_next, page=page, wanted=wanted,
@@ -146,7 +143,7 @@ def bug_detail(bug_id):
     if request.method == "POST":
         try:
             bug, replies = bugs.update(bug.id, current_user, request.form)
-        except (bugs.BugError, TicketError) as exc:
+        except bugs.BugError as exc:
             errors = exc.errors
         else:
             flash(f"Bug #{bug.id} saved." + (f" {replies} linked ticket(s) got a reply." if replies else ""),
@@ -158,7 +155,7 @@ def bug_detail(bug_id):
 
 @bp.get("/audit")
 def audit_log():
-    action, page = request.args.get("action", ""), max(request.args.get("page", 1, type=int) or 1, 1)
+    action, page = request.args.get("action", ""), min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
     known = audit.actions()
     action = action if action in known else ""
     rows, has_next = audit.entries(action, page)

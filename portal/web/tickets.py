@@ -1,18 +1,37 @@
 """Customer and reseller tickets: list, file, follow, reply, close, remote support, attachments."""
 import secrets
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, send_file, url_for
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request, send_file,
+                   url_for)
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from portal import timeutil
-from portal.models import PRODUCTS, STATUSES, Attachment
+from portal.models import PRODUCTS, STATUSES, Attachment, Ticket
 from portal.services import attachments, credentials, get_policy, tickets
 from portal.services.access import account_facts
+from portal.services.search import search_threads
+from portal.web.extensions import limiter, user_key
 from portal.web.render import render, render_block, wants_fragment
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 NEW, DETAIL = "tickets/new.html", "tickets/detail.html"
+
+
+def per_account(value, what, methods=("POST",)):
+    """A rate limit per account on an abusable endpoint; `what` is the sentence shown when hit."""
+    return limiter.limit(value, key_func=user_key, methods=list(methods), error_message=what)
+
+
+@bp.errorhandler(429)
+def too_fast(exc):
+    """A rate limit was hit: say which and that nothing was saved; the htmx reply form keeps the text."""
+    message = f"{exc.description} Nothing was saved; please wait a while and try again."
+    if wants_fragment() and request.endpoint == "tickets.reply":  # htmx swaps only 2xx answers
+        ticket = Ticket.get_or_none(Ticket.id == request.view_args["ticket_id"])
+        if ticket is not None and tickets.may_see(current_user, ticket):
+            return _blocks(ticket, ["reply_form"], {"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"},
+                           errors={"body": message}, body=request.form.get("body", ""))
+    return render_template("error.html", status=429, title="Too many requests", message=message), 429
 
 
 @bp.app_template_filter("pt_time")
@@ -32,7 +51,8 @@ def list_context():
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
     rows, has_next = tickets.list_for(current_user, status, product, page)
     args = {k: v for k, v in (("status", status), ("product", product)) if v}
-    return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows}, status=status,
+    return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows},
+                wanted_status=status,  # not `status`: render() takes that as the HTTP status
                 product=product, page=page, has_next=has_next, filter_args=args, statuses=STATUSES,
                 products=PRODUCTS)
 
@@ -68,6 +88,7 @@ def _new_page(values, errors, status=200):
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@per_account("20 per hour", "You can file at most 20 tickets an hour.")
 def new():
     form = request.form
     if request.method == "GET":
@@ -84,6 +105,7 @@ def new():
 
 @bp.route("/new/check", methods=["GET", "POST"])
 @login_required
+@per_account("60 per minute", "The draft was checked too often.", ("GET", "POST"))
 def check():
     # POST keeps the draft's text out of access logs; GET works for a plain link
     values = request.form if request.method == "POST" else request.args
@@ -94,39 +116,34 @@ def check():
 
 @bp.route("/new/similar")
 @login_required
+@per_account("60 per minute", "Similar forum threads were looked up too often.", ("GET",))
 def similar():
     """policy 1.3: forum threads like the subject being typed; never for resellers (3.2)."""
+    if not wants_fragment():  # an htmx fragment only; a plain GET gets the form (was a 500)
+        return redirect(url_for("tickets.new"))
     query = (request.args.get("q") or request.args.get("subject") or "").strip()[:200]
     threads = []
     policy = get_policy()
     if (len(query) >= 3 and policy.decisions.suggest_similar_threads
             and policy.may_see_forum(account_facts(current_user))):
-        try:
-            from portal.services.search import search_threads
-        except ImportError:
-            search_threads = None
-        threads = search_threads(query, limit=5) if search_threads else []
-    return render(NEW, block="similar", threads=[(t, _thread_url(t)) for t in threads])
+        threads = search_threads(query, limit=5)
+    return render(NEW, block="similar",
+                  threads=[(t, url_for("forum.thread", thread_id=t.id)) for t in threads])
 
 
-def _thread_url(thread):
-    """A forum thread's address, whatever the forum blueprint names its parameter (None if none)."""
-    for name in ("thread_id", "id"):
-        try:
-            return url_for("forum.thread", **{name: thread.id})
-        except (BuildError, ValueError):
-            continue
-    return None
+def _status_context(ticket, errors=None):
+    """What the status, message and reply-form blocks need (no conversation, sessions or credentials)."""
+    open_now, next_opening = tickets.support_hours_now()
+    return dict(ticket=ticket, errors=errors or {}, clock=tickets.clock_for(ticket), open_now=open_now,
+                next_opening=next_opening, oob=False, is_requester=ticket.requester_id == current_user.id)
 
 
 def _detail_context(ticket, errors=None):
-    open_now, next_opening = tickets.support_hours_now()
-    return dict(ticket=ticket, messages=tickets.messages_for(ticket, current_user), errors=errors or {},
-                clock=tickets.clock_for(ticket), open_now=open_now, next_opening=next_opening,
-                verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
-                remote=tickets.remote_decision(current_user), session=tickets.live_session(ticket),
-                creds=credentials.received_for(ticket), oob=False, cred_errors={}, cred_saved=False,
-                is_requester=ticket.requester_id == current_user.id)
+    return _status_context(ticket, errors) | dict(
+        messages=tickets.messages_for(ticket, current_user),
+        verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
+        remote=tickets.remote_decision(current_user), session=tickets.live_session(ticket),
+        creds=credentials.received_for(ticket), cred_errors={}, cred_saved=False)
 
 
 def _detail(ticket, errors=None, status=200, block=None, **extra):
@@ -136,8 +153,9 @@ def _detail(ticket, errors=None, status=200, block=None, **extra):
 
 
 def _blocks(ticket, names, headers=None, **extra):
-    """Several named blocks of the ticket page in one htmx answer (later ones swap out of band)."""
-    ctx = _detail_context(ticket) | extra
+    """Several of the status, message and reply-form blocks in one htmx answer (later ones swap
+    out of band); they need only the light context, not the whole conversation."""
+    ctx = _status_context(ticket) | extra
     body = "".join(render_block(DETAIL, name, **(ctx | {"oob": i > 0})) for i, name in enumerate(names))
     response = make_response(body)
     response.vary.add("HX-Request")
@@ -153,6 +171,7 @@ def detail(ticket_id):
 
 @bp.route("/<int:ticket_id>/reply", methods=["POST"])
 @login_required
+@per_account("120 per hour", "You can send at most 120 replies an hour.")
 def reply(ticket_id):
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     try:
@@ -172,6 +191,7 @@ def reply(ticket_id):
 
 @bp.route("/<int:ticket_id>/<any(close, reopen):action>", methods=["POST"])
 @login_required
+@per_account("30 per hour", "You can close or reopen tickets at most 30 times an hour.")
 def change_status(ticket_id, action):
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     if ticket.requester_id != current_user.id:
@@ -187,6 +207,7 @@ def change_status(ticket_id, action):
 
 @bp.route("/<int:ticket_id>/remote", methods=["POST"])
 @login_required
+@per_account("30 per hour", "Remote support was asked for too often.")
 def request_remote(ticket_id):
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     try:
@@ -201,6 +222,7 @@ def request_remote(ticket_id):
 
 @bp.route("/<int:ticket_id>/credentials", methods=["POST"])
 @login_required
+@per_account("30 per hour", "Credentials were sent too often.")
 def submit_credentials(ticket_id):
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     form = request.form

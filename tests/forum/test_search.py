@@ -6,7 +6,7 @@ from portal.models import Post
 from portal.services import forum
 from portal.services.search import fts5_query, indexed_rows, search_threads, terms
 from tests.forum.helpers import make_category
-from tests.forum.helpers import make_thread
+from tests.forum.helpers import counting_queries, make_thread
 
 
 @pytest.fixture
@@ -104,3 +104,50 @@ def test_edits_replace_the_indexed_text(ctx, make_user, general):
     forum.edit_post(author, post, "the viewer shows a black window")
     assert search_threads("blank") == []
     assert titles(search_threads("black window")) == [thread.title]
+
+
+def test_search_results_render_in_a_constant_number_of_queries(app, client, make_user, make_thread, in_app):
+    # the result list shows each thread's author: joined in the query, not one query per row
+    def many(word, n):
+        for i in range(n):
+            make_thread(make_user(level="PRO", display_name=f"Author {word} {i}"), title=f"{word} question {i}",
+                        body="details follow")
+
+    in_app(make_category)
+    many("walrus", 2)
+    many("narwhal", 8)
+    counts = {}
+    for word, n in (("walrus", 2), ("narwhal", 8)):
+        with counting_queries() as seen:
+            html = client.get(f"/forum/search?q={word}").get_data(as_text=True)
+        assert html.count('data-thread="') == n and f"Author {word} {n - 1}" in html
+        counts[word] = len(seen)
+    assert counts["walrus"] == counts["narwhal"], counts
+
+
+def test_search_threads_carry_their_author(threads):
+    author = threads[0].author.name
+    with counting_queries() as seen:
+        found = search_threads("relay")
+        names = [t.author.name for t in found]
+    assert names == [author]
+    assert not any('FROM "user"' in sql and "WHERE" in sql and '"thread"' not in sql for sql in seen), seen
+
+
+def test_every_forum_write_removes_its_index_row_by_lookup_not_scan(threads):
+    # each write runs unindex_post first; on PostgreSQL post_id needs its own index (migration 0004),
+    # on SQLite the FTS5 row is found by rowid (the post id)
+    from portal.services import search
+
+    with counting_queries() as seen:
+        search.unindex_post(threads[0].id)
+    sql = seen[-1]
+    if database.is_sqlite():
+        plan = " ".join(str(r) for r in database.db.execute_sql("EXPLAIN QUERY PLAN " + sql, (1,)))
+        assert "INDEX 0:=" in plan, plan  # rowid equality, not a full scan
+    else:
+        database.db.execute_sql("ANALYZE forum_search")
+        database.db.execute_sql("SET enable_seqscan = off")
+        plan = " ".join(r[0] for r in database.db.execute_sql("EXPLAIN " + sql, (1,)))
+        database.db.execute_sql("RESET enable_seqscan")
+        assert "forum_search_post " in plan + " ", plan

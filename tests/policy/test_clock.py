@@ -159,3 +159,28 @@ def test_policy_2_1_negative_or_zero_delta(policy):
         policy.clock.add_business_time(pt(2026, 3, 2, 9), -H)
     sat = pt(2026, 3, 7, 10)
     assert policy.clock.add_business_time(sat, timedelta(0)) == sat
+
+
+# policy 1.5 (and its Decision: a holiday calendar, empty by default): the hours people read
+# come from the policy data, not from sentences written into templates
+def test_policy_1_5_hours_text_default(policy):
+    assert policy.hours_text() == "08:00–17:00 Pacific time (PT), Monday to Friday"
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    (dict(hours={"open": "09:30", "close": "18:00", "days": ["Mon", "Tue", "Wed", "Thu"]}),
+     "09:30–18:00 Pacific time (PT), Monday to Thursday"),
+    (dict(time_zone="Europe/Berlin", zone_label="CET", hours={"days": ["Mon", "Wed", "Fri"]}),
+     "08:00–17:00 Berlin time (CET), Monday, Wednesday and Friday"),
+    (dict(time_zone="America/New_York", zone_label="ET", hours={"days": ["Sat", "Sun"]}),
+     "08:00–17:00 Eastern time (ET), Saturday and Sunday"),
+    (dict(hours={"days": ["Tue"]}), "08:00–17:00 Pacific time (PT), Tuesday"),
+    (dict(time_zone="UTC", zone_label="UTC", hours={"days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}),
+     "08:00–17:00 UTC, every day"),
+    (dict(hours={"holidays": ["2026-12-25", "2027-01-01"]}),
+     "08:00–17:00 Pacific time (PT), Monday to Friday, except holidays"),
+    (dict(hours={"holidays": ["2026-12-26"]}),  # a Saturday: no business day is lost
+     "08:00–17:00 Pacific time (PT), Monday to Friday"),
+])
+def test_policy_1_5_hours_text_follows_the_policy_data(overrides, expected):
+    assert custom_policy(**overrides).hours_text() == expected

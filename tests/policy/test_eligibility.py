@@ -86,3 +86,17 @@ def test_policy_2_1_decision_forum_only_levels_are_configurable():
 def test_policy_4_4_unknown_role_rejected(policy):
     with pytest.raises(ValueError, match="role"):
         policy.may_open_ticket(AccountFacts("robot", None, True))
+
+
+def test_policy_3_2_is_a_rule_reseller_denied_whatever_the_channels():
+    # policy 3.2: resellers "cannot post in the community forum" and (Decision) do not see it;
+    # not something a channel list may switch on, so eligibility denies the role outright
+    from portal.policy import eligibility
+
+    def both(level):
+        return ("ticket", "forum")
+
+    for acct in (RESELLER, AccountFacts("reseller", "PRO", True), AccountFacts("reseller", None, False)):
+        for decision in (eligibility.may_see_forum(acct, both), eligibility.may_post_forum(acct, both)):
+            assert not decision and decision.clause == "3.2"
+    assert eligibility.may_see_forum(PRO, both) and eligibility.may_post_forum(PRO, both)

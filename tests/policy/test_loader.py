@@ -72,6 +72,9 @@ BAD = [
     ("PRO = 3\n", "PRO = 3\nGOLD = 1\n", "targets.GOLD: unknown key"),
     ("PRO = 2\n", "PRO = 12\n", "priorities.PRO: must be a whole number from 1 to 9"),
     ('RESELLER = ["ticket"]', 'RESELLER = ["ticket", "email"]', "channels.RESELLER: must be a list drawn from ticket, forum"),
+    # policy 3.2: a rule, not a Decision: the forum cannot be opened to resellers by configuration
+    ('RESELLER = ["ticket"]', 'RESELLER = ["ticket", "forum"]',
+     "channels.RESELLER: resellers work only through tickets (policy 3.2)"),
     ('PRO = "Pro"', 'PRO = ""', "labels.PRO: must be a non-empty string"),
     ('levels = ["SITE", "PRO", "PLUS", "STARTER", "RESELLER"]', 'levels = ["GOLD"]', "remote.levels: must be a list of levels"),
     ("[remote]", "[remote]\nlevels2 = 1", "remote.levels2: unknown key"),

@@ -35,7 +35,7 @@ def test_requester_downloads_rfc5545_calendar(app, client, make_user, login):
     assert re.search(r"\r\nDTSTAMP:\d{8}T\d{6}Z\r\n", unfolded)
     assert "\r\nDTSTART:20310318T163000Z\r\n" in unfolded
     assert f"SUMMARY:Remote support session: ticket #{ticket.id}\\, Viewer\\, monitor\\; freeze\r\n" in unfolded
-    assert "Tue 2031-03-18 09:30 PT with Dana" in unfolded
+    assert "Tue 18 Mar 2031 09:30 PT with Dana" in unfolded
 
 
 def test_other_customer_and_anonymous_get_404(app, make_user, login):
@@ -63,7 +63,7 @@ def test_customer_ticket_page_shows_session_and_ics_link(app, client, make_user,
     scheduled_session(ticket, make_user(role="staff"), starts_at=START)
     login(customer)
     html = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
-    assert f'href="/tickets/{ticket.id}/session.ics"' in html and "Tue 2031-03-18 09:30 PT" in html
+    assert f'href="/tickets/{ticket.id}/session.ics"' in html and "Tue 18 Mar 2031 09:30 PT" in html
 
 
 def test_session_extra_renders_nothing_without_a_session(app, make_user):

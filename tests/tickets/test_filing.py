@@ -164,9 +164,8 @@ def test_pages_need_login(client):
 
 def test_similar_threads_are_suggested_to_customers(user, client_for, in_app):
     # policy 1.3 Decision: deflection while the subject is typed
-    import pytest
-    search = pytest.importorskip("portal.services.search")
     from portal.models import Category, Post, Thread
+    from portal.services import search
     author = user(level="FREE")
     cat = Category.create(slug="help", name="Help")
     thread = Thread.create(category=cat, author=author, title="Viewer cannot connect after update")
@@ -186,3 +185,16 @@ def test_policy_1_1_only_the_two_products_are_supported(user, client_for):
     refused = _file(client, product="TeamViewer", subject="Question about another product")
     assert refused.status_code == 400 and 'id="e-product"' in text(refused)
     assert Ticket.select().count() == 2
+
+
+def test_a_broken_language_detector_is_not_taken_for_english(app, monkeypatch):
+    # policy 4.2 Decision: a request is flagged from a real detection; no silent "English" fallback
+    import pytest
+    from portal.services import tickets as service
+
+    def broken(text):
+        raise ImportError("no language model installed")
+
+    monkeypatch.setattr(app.extensions["policy"], "detect_language", broken)
+    with app.app_context(), pytest.raises(ImportError):
+        service.detect_language("Hola, no puedo conectarme al equipo remoto.")

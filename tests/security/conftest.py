@@ -1,0 +1,167 @@
+"""One database per test module: an "owner" (PRO customer) with real objects, and a client per role.
+
+Everything is made inside short app contexts that end before any request, so each test
+client's request has its own `g` (Flask-Login caches the user there).
+"""
+import datetime
+import io
+import itertools
+import shutil
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from tests import factories
+from tests.conftest import PG_URL, _reset_postgres, app_env
+
+ROLES = ("anonymous", "FREE", "TRIAL", "STARTER", "PLUS", "PRO", "SITE", "reseller", "staff", "admin")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+_seq = itertools.count(1)
+
+
+def user_for(role):
+    """A verified account for a role of the matrix (customers by level)."""
+    if role in ("reseller", "staff", "admin"):
+        return factories.make_user(role=role)
+    return factories.make_user(level=role)
+
+
+def png(name="screen.png"):
+    return FileStorage(io.BytesIO(PNG), filename=name)
+
+
+def owner_ticket(owner, subject="Viewer cannot connect to the Host", files=()):
+    """A ticket filed by `owner` through the tickets service."""
+    from portal.services import tickets
+    return tickets.create_ticket(owner, "Remote Utilities", "8.1.0.3", subject,
+                                 "After the update the Viewer does not connect to the Host.",
+                                 files=list(files), accept_policy=True)
+
+
+def scheduled_session(ticket, agent):
+    """A remote session the requester asked for, scheduled by staff with `agent` in two days."""
+    from portal.db import utcnow
+    from portal.models import RemoteSession
+    from portal.services import tickets
+    session = tickets.request_remote(ticket, ticket.requester)
+    (RemoteSession.update(status="scheduled", agent=agent, starts_at=utcnow() + datetime.timedelta(days=2))
+     .where(RemoteSession.id == session.id).execute())
+    return RemoteSession.get_by_id(session.id)
+
+
+class World:
+    """The app, the owner's objects (URL parameters) and one logged-in client per role."""
+
+    def __init__(self, app):
+        self.app = app
+        self.clients, self.users = {}, {}
+        with app.test_request_context():
+            self.params = self._build()
+
+    def _build(self):
+        from portal.models import Attachment, Bug, CannedReply, Category, Credential, Post
+        from portal.services import canned, credentials, forum
+        from portal.services.orders import add_release
+        from portal.tokens import make_token
+        self.owner = factories.make_user(level="PRO", email="owner@example.test")
+        self.agent = factories.make_user(role="staff", email="agent@example.test")
+        self.category = Category.create(slug="installation", name="Installation", position=1)
+        Category.create(slug="configuration", name="Configuration", position=2)
+        for role in ROLES[1:]:
+            self.users[role] = user_for(role)
+        ticket = owner_ticket(self.owner, files=[png()])
+        session = scheduled_session(ticket, self.agent)
+        credentials.store_credentials(ticket, self.owner, "ID-555-777", "owner-secret-Pa55", "")
+        thread = forum.start_thread(self.owner, self.category, "Install fails on Windows Server",
+                                    "The installer stops at 90 percent on Windows Server 2022.")
+        canned.ensure_seeded()
+        lic_key = self.owner.licenses.get().key
+        return {
+            "ticket_id": ticket.id, "att_id": Attachment.get(Attachment.ticket == ticket).id,
+            "session_id": session.id, "credential_id": Credential.get(Credential.ticket == ticket).id,
+            "thread_id": thread.id, "post_id": Post.get(Post.thread == thread).id,
+            "slug": self.category.slug, "bug_id": Bug.create(title="Viewer crash on resize").id,
+            "release_id": add_release("Remote Utilities", "8.1.0.3").id,
+            "reply_id": CannedReply.select().order_by(CannedReply.id).first().id,
+            "token": None, "owner_key": lic_key,
+            "verify_token": make_token("verify", self.owner), "reset_token": make_token("reset", self.owner),
+        }
+
+    # -- clients ----------------------------------------------------------------------
+
+    def login_as(self, user):
+        """A new client logged in as `user`."""
+        client = self.app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
+                                               "csrf_token": factories.csrf_token(client, "/login")})
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        return client
+
+    def client(self, role):
+        """The role's client, logged in once per module."""
+        if role not in self.clients:
+            self.clients[role] = (self.app.test_client() if role == "anonymous"
+                                  else self.login_as(self.users[role]))
+        return self.clients[role]
+
+    def fresh_client(self, role):
+        """A client for a new account of this role (for actions that end the account's sessions)."""
+        if role == "anonymous":
+            return self.app.test_client()
+        with self.app.app_context():
+            user = user_for(role)
+        return self.login_as(user)
+
+    def csrf(self, client, role=None):
+        """A CSRF token valid for this client's session."""
+        token = getattr(client, "authz_csrf", None)
+        if token is None:  # kept on the client: a token belongs to that client's session
+            token = client.authz_csrf = factories.csrf_token(client, "/login" if role == "anonymous" else "/policy")
+        return token
+
+    # -- fresh objects for actions that change or consume them ---------------------------
+
+    def fresh(self, kind):
+        """URL parameters pointing at new objects of the owner: ticket, session, thread or release."""
+        from portal.services import forum
+        from portal.services.orders import add_release
+        n = next(_seq)
+        with self.app.test_request_context():
+            if kind == "ticket":
+                return {"ticket_id": owner_ticket(self.owner, f"Fresh ticket {n}").id}
+            if kind == "session":
+                ticket = owner_ticket(self.owner, f"Fresh session ticket {n}")
+                return {"ticket_id": ticket.id, "session_id": scheduled_session(ticket, self.agent).id}
+            if kind == "thread":
+                thread = forum.start_thread(self.owner, self.category, f"Fresh thread number {n}",
+                                            "The Host service does not start after a reboot.")
+                return {"thread_id": thread.id}
+            if kind == "release":
+                return {"release_id": add_release("Remote Utilities Server", f"4.9.{n}.0").id}
+        raise ValueError(kind)
+
+
+@pytest.fixture(scope="module")
+def authz_db(migrated_template, tmp_path_factory):
+    """A migrated, empty database for one test module."""
+    from portal import db as database
+    if PG_URL:
+        database.bind(migrated_template)
+        _reset_postgres(migrated_template)
+        yield migrated_template
+        return
+    path = tmp_path_factory.mktemp("security") / "portal.db"
+    shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def authz_world(authz_db, tmp_path_factory):
+    """The module's app (rate limits off: the matrix asks for authorization, not throttling)."""
+    from portal import db as database
+    from portal.web import create_app
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False},
+                     env=app_env(authz_db, tmp_path_factory.mktemp("security-app")))
+    database.db.connect(reuse_if_open=True)
+    yield World(app)
+    database.close_connection()

@@ -1,0 +1,66 @@
+"""The ticket page runs the same number of queries for 2 messages as for 10 (no N+1)."""
+import io
+import re
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from portal import db as database
+from portal.services import tickets as service
+from tests.tickets.conftest import token
+
+
+@pytest.fixture
+def queries(monkeypatch):
+    """Every SQL statement the app runs while the test records it: queries() → list to clear or read."""
+    seen = []
+    real = database.db.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return real(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(database.db.obj, "execute_sql", counting)
+    return seen
+
+
+def _conversation(app, owner, agent, make_ticket, length):
+    """A ticket with `length` messages, customer and staff in turn, each carrying a small log file."""
+    t = make_ticket(owner, subject=f"Conversation of {length}")
+    with app.app_context():
+        for n in range(length - 1):
+            author = agent if n % 2 == 0 else owner
+            log = FileStorage(io.BytesIO(f"log line {n}\n".encode()), filename=f"host{n}.log")
+            service.add_reply(t, author, f"Message {n}", files=[log])
+    return t
+
+
+def test_ticket_page_queries_do_not_grow_with_the_conversation(app, user, ticket, client_for, queries):
+    owner, agent = user(level="PRO"), user(role="staff")
+    short, long = (_conversation(app, owner, agent, ticket, n) for n in (2, 10))
+    client = client_for(owner)
+    counts = {}
+    for t in (short, long):
+        queries.clear()
+        page = client.get(f"/tickets/{t.id}")
+        assert page.status_code == 200 and page.get_data(as_text=True).count('class="attachments"') >= 1
+        counts[t.id] = len(queries)
+    assert counts[short.id] == counts[long.id], counts
+
+
+def test_htmx_reply_renders_its_blocks_without_reloading_the_conversation(app, user, ticket, client_for,
+                                                                         queries):
+    owner, agent = user(level="PRO"), user(role="staff")
+    short, long = (_conversation(app, owner, agent, ticket, n) for n in (2, 10))
+    client = client_for(owner)
+    csrf = token(client)
+    counts = {}
+    for t in (short, long):
+        queries.clear()
+        response = client.post(f"/tickets/{t.id}/reply", data={"body": "One more detail."},
+                               headers={"HX-Request": "true", "X-CSRFToken": csrf})
+        assert response.status_code == 200
+        counts[t.id] = len(queries)
+        message_reads = [q for q in queries if re.match(r'\s*SELECT\b.*\bFROM "message"', q, re.S)]
+        assert message_reads == [], message_reads  # the 3 blocks need the new message only
+    assert counts[short.id] == counts[long.id], counts
