@@ -4,6 +4,7 @@ import smtplib
 import sys
 import threading
 import time
+import uuid
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class FileOutbox(Outbox):
     def deliver(self, msg):
         folder = Path(self.config["MAIL_DIR"])
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"{time.time_ns()}.eml"
+        name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"  # unique across uWSGI workers
         (folder / name).write_bytes(bytes(msg))
 
 
