@@ -12,7 +12,7 @@ from peewee import JOIN, fn
 from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import Category, Post, Thread, User
-from portal.services import get_policy, search
+from portal.services import get_policy, licenses, search
 from portal.services.audit import record as audit
 from portal.services.access import account_facts
 
@@ -201,7 +201,8 @@ def start_thread(user, category, title, body):
     if user.is_staff:
         fields.update(awaiting_staff=False, level=user.level or "FREE")
     else:
-        level = user.level or "FREE"  # policy 2.1: a forum thread's due time comes from its author's level
+        # policy 2.1: a forum thread's due time comes from its author's level, as of today
+        level = licenses.current_level(user)
         due = policy.first_response_due(timeutil.aware(created), level)
         fields.update(awaiting_staff=True, level=level, rank_band=policy.rank_band("forum", level),
                       due_at=timeutil.stored(due))

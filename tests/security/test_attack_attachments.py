@@ -63,15 +63,15 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("name,data,why", REFUSED, ids=[f"{n}-{w}" for n, _, w in REFUSED])
-def test_refused_uploads_store_nothing(app, world, client_for, name, data, why):
+def test_refused_uploads_store_nothing(app, world, client_for):
     client = client_for(world.users["customer"])
     before, files = counts(app), stored_files(app)
-    for htmx in (False, True):
-        response = reply_with(client, world.ids["ticket_id"], name, data, htmx=htmx)
-        assert response.status_code in (200, 400), response.status_code
-        assert 'class="error"' in text(response) and "file" in text(response).lower()
-    assert counts(app) == before and stored_files(app) == files
+    for name, data, why in REFUSED:
+        for htmx in (False, True):
+            response = reply_with(client, world.ids["ticket_id"], name, data, htmx=htmx)
+            assert response.status_code in (200, 400), (name, why, response.status_code)
+            assert 'class="error"' in text(response) and "file" in text(response).lower(), (name, why)
+        assert counts(app) == before and stored_files(app) == files, (name, why)
 
 
 TRAVERSAL = ["../../etc/passwd.txt", "..\\..\\win.ini.txt", "/etc/passwd.txt", "....//....//x.txt",
@@ -79,12 +79,16 @@ TRAVERSAL = ["../../etc/passwd.txt", "..\\..\\win.ini.txt", "/etc/passwd.txt", "
              "C:\\Windows\\system.ini.txt", "CON.txt", ".htaccess.txt", "x" * 400 + ".txt"]
 
 
-@pytest.mark.parametrize("name", TRAVERSAL, ids=range(len(TRAVERSAL)))
-def test_path_traversal_in_file_names_stays_in_the_upload_folder(app, world, client_for, tmp_path, name):
+def test_path_traversal_in_file_names_stays_in_the_upload_folder(app, world, client_for, tmp_path):
     client = client_for(world.users["customer"])
+    for name in TRAVERSAL:
+        _upload_one(app, world, client, tmp_path, name)
+
+
+def _upload_one(app, world, client, tmp_path, name):
     outside = sorted(os.listdir(tmp_path))
     response = reply_with(client, world.ids["ticket_id"], name, b"plain log line\n")
-    assert response.status_code == 302
+    assert response.status_code == 302, name
     with app.app_context():
         att = Attachment.select().order_by(Attachment.id.desc()).first()
     assert att.stored_name in stored_files(app) and len(att.stored_name) == 32

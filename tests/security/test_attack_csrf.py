@@ -46,17 +46,19 @@ def snapshot():
 def _clients(app, world, client_for):
     cache = {}
 
-    def get(role):
-        if role not in cache:
-            cache[role] = app.test_client() if role is None else client_for(world.users[role])
-        return cache[role]
+    def get(endpoint):
+        role = role_for(endpoint)
+        key = endpoint if endpoint == "auth.logout" else role  # logging out must not end the shared client
+        if key not in cache:
+            cache[key] = app.test_client() if role is None else client_for(world.users[role])
+        return cache[key]
     return get
 
 
 def test_every_post_route_refuses_missing_or_forged_csrf(app, world, client_for):
     clients, outbox = _clients(app, world, client_for), app.extensions["outbox"].sent
     for rule in post_rules(app):
-        client = clients(role_for(rule.endpoint))
+        client = clients(rule.endpoint)
         url, form = rule_url(rule, world.ids), FORMS.get(rule.endpoint, {"x": "1"})
         token_of(client)  # the session has a token: only the request's copy is missing or wrong
         with app.app_context():
@@ -89,7 +91,7 @@ def test_every_post_route_refuses_missing_or_forged_csrf(app, world, client_for)
 def test_every_post_route_refuses_cross_origin_requests(app, world, client_for, headers):
     clients, outbox = _clients(app, world, client_for), app.extensions["outbox"].sent
     for rule in post_rules(app):
-        client = clients(role_for(rule.endpoint))
+        client = clients(rule.endpoint)
         url, form = rule_url(rule, world.ids), FORMS.get(rule.endpoint, {"x": "1"})
         token = token_of(client)
         with app.app_context():
