@@ -78,7 +78,7 @@ def update(bug_id, actor, form):
                      f"status {values['status']}; eta {values['eta'] or '-'}; fixed_in {values['fixed_in'] or '-'}")
         told = _reply_all(tickets, bug, actor, news) if news else []
     for ticket in told:  # after the commit: nobody hears of a change that was not saved
-        tickets._mail_requester(ticket, actor, news)
+        tickets.mail_requester(ticket, actor, news)
     return Bug.get_by_id(bug.id), len(told)
 
 
@@ -99,15 +99,15 @@ def _reply_all(tickets, bug, actor, body):
     """Write the staff reply on each linked ticket that is not closed, inside the caller's transaction.
 
     Closed tickets get nothing: nobody waits on them and a staff reply would not reopen them (a
-    solved one still hears, since its customer may be waiting for the fix). tickets.add_reply would
-    mail before our commit, so its two halves are used: the insert here, the mail after the commit.
+    solved one still hears, since its customer may be waiting for the fix). The mail waits for
+    the caller's commit (notify=False here, mail_requester after).
     """
     linked = (Ticket.select()
               .where((Ticket.bug == bug) & (Ticket.status != "closed"))
               .order_by(Ticket.id))
     told = []
     for ticket in linked:
-        tickets._insert_reply(ticket, actor, body, False, True, (), ())
+        tickets.add_reply(ticket, actor, body, notify=False)
         told.append(ticket)
     return told
 

@@ -5,13 +5,11 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
 from portal.db import utcnow, write_tx
-from portal.models import Credential, CredentialView, RemoteSession
-from portal.services import get_policy
+from portal.models import Credential, CredentialView
+from portal.services import get_policy, sessions
 from portal.services.access import account_facts
 
 LIMITS = {"remote_id": 100, "password": 200, "notes": 1000}
-LIVE_SESSIONS = ("requested", "scheduled", "running")
-
 
 class CredentialError(Exception):
     """Credentials that cannot be stored or revealed; `errors` maps form fields to messages."""
@@ -53,10 +51,7 @@ def store_credentials(ticket, user, remote_id, password, notes):
     ciphertext = _fernet().encrypt(json.dumps(values).encode())
     with write_tx():
         _destroy(Credential.ticket == ticket)
-        session = (RemoteSession.select()
-                   .where((RemoteSession.ticket == ticket) & RemoteSession.status.in_(LIVE_SESSIONS))
-                   .order_by(RemoteSession.id.desc())
-                   .first())
+        session = sessions.live_session(ticket)
         return Credential.create(ticket=ticket, session=session, submitted_by=user, ciphertext=ciphertext)
 
 

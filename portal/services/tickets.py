@@ -14,7 +14,6 @@ from portal.services import attachments, credentials, get_policy, licenses
 from portal.services.access import account_facts
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-LIVE_SESSIONS = ("requested", "scheduled", "running")
 PAGE_SIZE = 20
 
 
@@ -164,8 +163,11 @@ def _is_staff_author(ticket, author):
     return author.is_staff and author.id != ticket.requester_id
 
 
-def add_reply(ticket, author, body, internal=False, files=()):
-    """Add a message; the first public staff reply records the first response (policy 2.1)."""
+def add_reply(ticket, author, body, internal=False, files=(), notify=True):
+    """Add a message; the first public staff reply records the first response (policy 2.1).
+
+    A public staff reply is mailed to the requester; `notify=False` leaves that to a caller
+    that must commit first (then it calls mail_requester)."""
     body = (body or "").strip()
     staff = _is_staff_author(ticket, author)
     errors = {}
@@ -189,8 +191,8 @@ def add_reply(ticket, author, body, internal=False, files=()):
     except Exception:
         attachments.remove_files(names)
         raise
-    if staff and not internal:
-        _mail_requester(ticket, author, body)
+    if staff and not internal and notify:
+        mail_requester(ticket, author, body)
     return message
 
 
@@ -224,7 +226,7 @@ def _record_first_response(ticket, now):
             .execute()) == 1
 
 
-def _mail_requester(ticket, author, body):
+def mail_requester(ticket, author, body):
     """Mail a staff reply to the requester: the reply text and a link, never credentials."""
     link = f"{current_app.config['BASE_URL']}/tickets/{ticket.id}"
     requester = User.get_by_id(ticket.requester_id)
@@ -275,10 +277,8 @@ def reopen_ticket(ticket, user):
 
 def live_session(ticket):
     """The ticket's requested, scheduled or running remote session, if any."""
-    return (RemoteSession.select()
-            .where((RemoteSession.ticket == ticket) & RemoteSession.status.in_(LIVE_SESSIONS))
-            .order_by(RemoteSession.id.desc())
-            .first())
+    from portal.services import sessions
+    return sessions.live_session(ticket)
 
 
 def remote_decision(user):

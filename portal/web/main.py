@@ -1,5 +1,5 @@
 """Home page and health check."""
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template
 from flask_login import current_user
 
 from portal import db as database
