@@ -25,8 +25,8 @@ from bench.harness import Uwsgi, make_app, portal_env
 from bench.seed import PASSWORD, seed
 
 SIZES = {  # open requests, owner's tickets, customers, submitting clients, tickets per client, samples
-    "full": dict(open_tickets=100_000, owner_tickets=600, customers=2000, submitters=16, per_client=150, samples=300),
-    "quick": dict(open_tickets=20_000, owner_tickets=300, customers=500, submitters=8, per_client=50, samples=100),
+    "full": dict(open_tickets=100_000, owner_tickets=600, customers=2000, submitters=16, per_client=150, samples=400),
+    "quick": dict(open_tickets=20_000, owner_tickets=300, customers=500, submitters=8, per_client=50, samples=200),
 }
 PAGE_TARGET, SUBMIT_TARGET, CLOCK_TARGET = 8.0, 300, 2.0
 NEXT_RE = re.compile(r'href="([^"]*after=[^"]*)" rel="next"')

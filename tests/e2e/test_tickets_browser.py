@@ -117,3 +117,17 @@ def test_eligible_user_submits_credentials_and_never_sees_them_again(page, live_
     assert page.input_value("#f-password") == "" and page.input_value("#f-remote_id") == ""
     with live_server.app.app_context():
         assert Credential.get().ciphertext is not None
+
+
+def test_a_failed_htmx_action_is_explained_not_silent(page, live_server):
+    """htmx does not swap error answers: the base page's message area tells the person instead."""
+    user = _setup(live_server, level="PRO")
+    log_in(page, live_server, user.email, factories.PASSWORD)
+    _file_ticket(page, live_server)
+    with live_server.app.app_context():
+        Ticket.update(requester=factories.make_user(level="PRO")).execute()  # no longer theirs: 404
+    page.fill("#f-reply", "Any news on this?")
+    page.click("button:has-text('Send reply')")
+    alert = page.locator("#htmx-error")
+    alert.wait_for(state="visible")
+    assert "no longer available" in alert.inner_text()
