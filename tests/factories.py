@@ -1,4 +1,5 @@
 """Test data factories: make_user(**overrides), make_order(...), csrf_token(client, url)."""
+import contextlib
 import datetime
 import itertools
 import re
@@ -59,3 +60,20 @@ def csrf_token(client, url="/login"):
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, f"no csrf token on {url}"
     return match.group(1)
+
+
+@contextlib.contextmanager
+def counting_queries():
+    """Collect every SQL statement the bound database runs inside the block (N+1 tests)."""
+    from portal import db as database
+    target, seen = database.db.obj, []
+    original = target.execute_sql
+
+    def counted(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(sql, params, *args, **kwargs)
+    target.execute_sql = counted
+    try:
+        yield seen
+    finally:
+        del target.execute_sql

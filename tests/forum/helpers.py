@@ -1,8 +1,7 @@
 """Forum test helpers: categories, threads and posts made through the forum service."""
-import contextlib
 import re
+from tests.factories import counting_queries  # noqa: F401 (re-exported: the shared N+1 counter)
 
-from portal import db as database
 from portal.models import Category, User
 from portal.services import forum
 from tests.factories import csrf_token
@@ -36,18 +35,3 @@ def session_token(client):
 HX = {"HX-Request": "true"}
 
 
-@contextlib.contextmanager
-def counting_queries():
-    """Yield a list that collects every SQL statement run on the database meanwhile."""
-    real, seen = database.db.obj, []
-    original = real.execute_sql
-
-    def counted(sql, params=None, *args, **kwargs):
-        seen.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    real.execute_sql = counted
-    try:
-        yield seen
-    finally:
-        del real.execute_sql

@@ -1,27 +1,13 @@
 """The staff ticket page costs a fixed number of queries, however long the ticket's history (no N+1)."""
-import contextlib
 import datetime
 
-from portal import db as database
 from portal.db import utcnow
 from portal.models import Credential, CredentialView, Message, RemoteSession
 from portal.services import canned
+from tests.factories import counting_queries
 
 
-@contextlib.contextmanager
-def counting():
-    """Count the SQL statements the bound database runs inside the block."""
-    target, seen = database.db.obj, []
-    original = target.execute_sql
-
-    def execute_sql(sql, params=None, *args, **kwargs):
-        seen.append(sql)
-        return original(sql, params, *args, **kwargs)
-    target.execute_sql = execute_sql
-    try:
-        yield seen
-    finally:
-        del target.execute_sql
+counting = counting_queries
 
 
 def _history(ticket, customer, agent, viewers, n):

@@ -5,23 +5,16 @@ import re
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from portal import db as database
 from portal.services import tickets as service
+from tests.factories import counting_queries
 from tests.tickets.conftest import token
 
 
 @pytest.fixture
-def queries(monkeypatch):
-    """Every SQL statement the app runs while the test records it: queries() → list to clear or read."""
-    seen = []
-    real = database.db.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        seen.append(sql)
-        return real(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(database.db.obj, "execute_sql", counting)
-    return seen
+def queries():
+    """Every SQL statement the app runs while the test records it: a list to clear or read."""
+    with counting_queries() as seen:
+        yield seen
 
 
 def _conversation(app, owner, agent, make_ticket, length):
