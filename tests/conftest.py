@@ -114,7 +114,7 @@ def outbox(app):
 
 @pytest.fixture
 def make_user(app):
-    return factories.make_user
+    return factories.in_app_context(app, factories.make_user)
 
 
 @pytest.fixture

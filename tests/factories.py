@@ -77,3 +77,12 @@ def counting_queries():
         yield seen
     finally:
         del target.execute_sql
+
+
+def in_app_context(app, fn):
+    """fn wrapped to run in its own short app context (one pushed for a whole test would be
+    shared with every test-client request, and with it `g`, where Flask-Login keeps the user)."""
+    def wrapped(*args, **kwargs):
+        with app.app_context():
+            return fn(*args, **kwargs)
+    return wrapped

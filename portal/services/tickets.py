@@ -90,13 +90,7 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
     product, version = (product or "").strip(), (version or "").strip()
     subject, body = (subject or "").strip(), (body or "").strip()
     errors, verdict = _check_new(requester, product, version, subject, body, accept_policy)
-    try:
-        uploads = attachments.check_uploads(files)
-    except attachments.AttachmentError as exc:
-        errors["files"] = str(exc)
-    if errors:
-        raise TicketError(errors)
-    names = attachments.write_files(uploads)
+    uploads, names = _accepted_uploads(files, errors)
     try:
         return _insert(requester, product, version, subject, body, uploads, names, token, verdict)
     except IntegrityError:
@@ -163,6 +157,17 @@ def _is_staff_author(ticket, author):
     return author.is_staff and author.id != ticket.requester_id
 
 
+def _accepted_uploads(files, errors):
+    """Check the files and raise TicketError with every form error at once; else store them."""
+    try:
+        uploads = attachments.check_uploads(files)
+    except attachments.AttachmentError as exc:
+        errors["files"] = str(exc)
+    if errors:
+        raise TicketError(errors)
+    return uploads, attachments.write_files(uploads)
+
+
 def add_reply(ticket, author, body, internal=False, files=(), notify=True):
     """Add a message; the first public staff reply records the first response (policy 2.1).
 
@@ -179,13 +184,7 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
         errors["body"] = "Write a reply of at most 20,000 characters."
     if ticket.status == "closed" and not staff:
         errors["body"] = "This ticket is closed. Reopen it to reply."
-    try:
-        uploads = attachments.check_uploads(files)
-    except attachments.AttachmentError as exc:
-        errors["files"] = str(exc)
-    if errors:
-        raise TicketError(errors)
-    names = attachments.write_files(uploads)
+    uploads, names = _accepted_uploads(files, errors)
     try:
         message = _insert_reply(ticket, author, body, internal, staff, uploads, names)
     except Exception:

@@ -10,27 +10,15 @@ from tests import factories
 from tests.forum import helpers
 
 
-def _in_context(app, fn):
-    def wrapped(*args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-    return wrapped
-
-
-@pytest.fixture
-def make_user(app):
-    return _in_context(app, factories.make_user)
-
-
 @pytest.fixture
 def make_thread(app):
-    return _in_context(app, helpers.make_thread)
+    return factories.in_app_context(app, helpers.make_thread)
 
 
 @pytest.fixture
 def in_app(app):
     """in_app(fn, *args) → fn(*args) inside an app context."""
-    return lambda fn, *args, **kwargs: _in_context(app, fn)(*args, **kwargs)
+    return lambda fn, *args, **kwargs: factories.in_app_context(app, fn)(*args, **kwargs)
 
 
 @pytest.fixture

@@ -9,26 +9,14 @@ from tests import factories
 from tests.staff import helpers
 
 
-def _in_context(app, fn):
-    def wrapped(*args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-    return wrapped
-
-
-@pytest.fixture
-def make_user(app):
-    return _in_context(app, factories.make_user)
-
-
 @pytest.fixture
 def make_ticket(app):
-    return _in_context(app, helpers.make_ticket)
+    return factories.in_app_context(app, helpers.make_ticket)
 
 
 @pytest.fixture
 def make_thread(app):
-    return _in_context(app, helpers.make_thread)
+    return factories.in_app_context(app, helpers.make_thread)
 
 
 @pytest.fixture
