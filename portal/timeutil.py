@@ -25,3 +25,16 @@ def stored(dt):
 def now():
     """The current time, aware, in UTC."""
     return datetime.datetime.now(UTC)
+
+
+DAY_TIME = "%a %-d %b %Y %H:%M"  # 'Tue 18 Mar 2031 09:30' (pages, mails, calendar files)
+DATE_TIME = "%-d %b %Y %H:%M"  # '18 Mar 2031 09:30' (forum)
+
+
+def local_text(naive_utc, zone, zone_label, fmt=DAY_TIME):
+    """A stored naive-UTC time as text in `zone`, e.g. 'Tue 18 Mar 2031 09:30 PT' ('' for None)."""
+    if naive_utc is None:
+        return ""
+    local = aware(naive_utc).astimezone(zone)
+    fmt = fmt.replace("%-d", str(local.day))  # no leading zero, without relying on glibc's %-d
+    return f"{local.strftime(fmt)} {zone_label}"

@@ -3,6 +3,7 @@
     from portal.policy import load_policy
     policy = load_policy()   # default.toml, or $PORTAL_POLICY_FILE
 """
+from .access import REVEAL_STATUSES, SessionFacts, TicketFacts, effective_level
 from .clock import BusinessClock
 from .core import Policy
 from .decisions import Decisions
@@ -16,7 +17,7 @@ from .versions import Version, VersionError, VersionVerdict, parse_version
 
 __all__ = [
     "AccountFacts", "BusinessClock", "CHANNELS", "DEFAULT_PATH", "Decision", "Decisions", "LEVELS",
-    "LevelDecision", "LicenseFacts", "Policy", "PolicyError", "Scope", "ScopeClass", "Version",
-    "VersionError", "VersionVerdict", "format_business_duration", "load_policy", "parse_policy",
-    "parse_version",
+    "LevelDecision", "LicenseFacts", "Policy", "PolicyError", "REVEAL_STATUSES", "Scope", "ScopeClass",
+    "SessionFacts", "TicketFacts", "Version", "VersionError", "VersionVerdict", "effective_level",
+    "format_business_duration", "load_policy", "parse_policy", "parse_version",
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from . import eligibility, rank
+from . import access, eligibility, rank
+from .access import SessionFacts, TicketFacts
 from .clock import BusinessClock, hours_text
 from .decisions import Decisions
 from .durations import require_aware
@@ -86,6 +87,31 @@ class Policy:
     def may_request_remote(self, acct: AccountFacts) -> Decision:
         """May this account ask for a remote session? (policy 8.2, 3.3)"""
         return eligibility.may_request_remote(acct, self.remote_levels)
+
+    # -- access to tickets, credentials and bug records (policy 2.1, 4.1, 5.3, 8.2, 8.5) ----
+    @staticmethod
+    def effective_level(level: str | None) -> str:
+        """The level a request is filed at: an unknown or missing level counts as FREE (policy 2.1)."""
+        return access.effective_level(level)
+
+    @staticmethod
+    def may_see_ticket(viewer: AccountFacts, requester_id: int) -> Decision:
+        """May this account see a ticket? Its requester and staff only (policy 4.1, 8.5)."""
+        return access.may_see_ticket(viewer, requester_id)
+
+    @staticmethod
+    def may_reveal_credentials(viewer: AccountFacts, session: SessionFacts | None, destroyed: bool) -> Decision:
+        """May this account see a credential's values? Only the assigned agent of an active session (policy 8.5)."""
+        return access.may_reveal_credentials(viewer, session, destroyed)
+
+    def may_submit_credentials(self, submitter: AccountFacts, ticket: TicketFacts) -> Decision:
+        """May this account send credentials for a ticket? Requester, open ticket, remote allowed (policy 8.5, 8.2)."""
+        return access.may_submit_credentials(submitter, ticket, self.remote_levels)
+
+    @staticmethod
+    def may_record_bug(workaround: str) -> Decision:
+        """May a bug be recorded with this workaround text? Not without one (policy 5.3)."""
+        return access.may_record_bug(workaround)
 
     # -- queue (policy 4.6, 2.1, 3.4) -----------------------------------------------------
     def rank_band(self, channel: str, level: str) -> int:

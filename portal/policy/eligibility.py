@@ -10,11 +10,13 @@ STAFF_ROLES = ("staff", "admin")
 
 @dataclass(frozen=True)
 class AccountFacts:
-    """Who is asking: role, resolved support level (None: no level yet) and whether the email is verified."""
+    """Who is asking: role, resolved support level (None: no level yet), whether the email is verified,
+    and the account's id (None: anonymous, or not needed by the rule asked)."""
 
     role: str
     level: str | None = None
     verified: bool = False
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)

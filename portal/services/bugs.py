@@ -6,7 +6,7 @@ from peewee import JOIN, fn
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import Bug, Ticket
 from portal.policy import VersionError, parse_version
-from portal.services import audit
+from portal.services import audit, get_policy
 
 STATUSES = ("open", "fixed")
 PAGE_SIZE = 30
@@ -36,8 +36,9 @@ def clean(form):
         except ValueError:
             errors["eta"] = "Give the ETA as a date (YYYY-MM-DD)."
     values["workaround"] = (form.get("workaround") or "").strip()
-    if not values["workaround"]:  # policy 5.3
-        errors["workaround"] = "Recommend at least one workaround or alternative (policy 5.3)."
+    recorded = get_policy().may_record_bug(values["workaround"])
+    if not recorded:  # policy 5.3
+        errors["workaround"] = f"{recorded.reason} (policy {recorded.clause})."
     elif len(values["workaround"]) > 5000:
         errors["workaround"] = "Keep the workaround under 5,000 characters."
     values["fixed_in"] = (form.get("fixed_in") or "").strip()

@@ -6,6 +6,7 @@ from flask import current_app
 
 from portal.db import utcnow, write_tx
 from portal.models import Credential, CredentialView
+from portal.policy import TicketFacts
 from portal.services import get_policy, sessions
 from portal.services.access import account_facts
 
@@ -25,14 +26,10 @@ def _fernet():
 
 def _check(ticket, user, values):
     errors = {}
-    if ticket.requester_id != user.id:
-        errors["form"] = "Only the person who filed this ticket can send credentials for it."
-    elif not ticket.is_open:
-        errors["form"] = "This ticket is closed; credentials are no longer accepted."
-    else:
-        decision = get_policy().may_request_remote(account_facts(user))  # policy 8.2
-        if not decision:
-            errors["form"] = decision.reason
+    submitter = account_facts(user)
+    decision = get_policy().may_submit_credentials(submitter, TicketFacts(ticket.requester_id, ticket.is_open))
+    if not decision:  # policy 8.5, 8.2
+        errors["form"] = decision.reason
     for field, limit in LIMITS.items():
         if field != "notes" and not values[field]:
             errors[field] = "This is needed for the remote session."

@@ -199,7 +199,7 @@ def start_thread(user, category, title, body):
                   last_post_at=created, post_count=1,
                   is_english=language(f"{title}\n{body}").is_english)
     if user.is_staff:
-        fields.update(awaiting_staff=False, level=user.level or "FREE")
+        fields.update(awaiting_staff=False, level=policy.effective_level(user.level))  # policy 2.1
     else:
         # policy 2.1: a forum thread's due time comes from its author's level, as of today
         level = licenses.current_level(user)

@@ -3,12 +3,13 @@ import datetime
 
 from peewee import JOIN
 
+from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
-from portal.policy import Decision
+from portal.policy import SessionFacts
 from portal.services import audit, get_policy
 from portal.services.access import account_facts
-from portal.timeutil import aware, now, stored
+from portal.timeutil import now, stored
 
 DEFAULT_TOOL = "Remote Utilities"  # policy 8.3
 ACTIVE = ("scheduled", "running")
@@ -38,8 +39,7 @@ def local_text(naive_utc, policy=None):
     if naive_utc is None:
         return ""
     policy = policy or get_policy()
-    local = aware(naive_utc).astimezone(policy.zone)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {policy.zone_label}"
+    return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
 
 
 def parse_start(day, clock_time, at=None, policy=None):
@@ -200,14 +200,13 @@ def may_reveal(credential, viewer, session):
 
     `session` is the credential's own session, else the ticket's active one (None without either).
     """
-    if credential.ciphertext is None:
-        return Decision(False, "8.5", "Destroyed when the session ended.")
-    if session is None or session.status not in ACTIVE:
-        return Decision(False, "8.5", "Hidden: shown only while a session is scheduled or running.")
-    if session.agent_id != viewer.id:
-        name = session.agent.name if session.agent else "nobody"
-        return Decision(False, "8.5", f"Hidden: only the session's assigned agent ({name}) may see them.")
-    return Decision(True, "8.5", "You are the assigned agent of this session.")
+    facts = None
+    if session is not None:
+        # the agent is joined by every caller (live_session, sessions_of, reveal): no extra query
+        agent = session.agent if session.agent_id else None
+        facts = SessionFacts(session.status, session.agent_id, agent.name if agent else None)
+    viewer_facts = account_facts(viewer)
+    return get_policy().may_reveal_credentials(viewer_facts, facts, credential.ciphertext is None)
 
 
 def reveal(credential_id, viewer):
@@ -217,7 +216,8 @@ def reveal(credential_id, viewer):
         credential = Credential.get_or_none(Credential.id == credential_id)
         if credential is None:
             raise LookupError(credential_id)
-        session = credential.session if credential.session_id else live_session(credential.ticket_id, ACTIVE)
+        session = (_with_agent(RemoteSession.id == credential.session_id).first() if credential.session_id
+                   else live_session(credential.ticket_id, ACTIVE))
         decision = may_reveal(credential, viewer, session)
         if not decision:
             return decision, None

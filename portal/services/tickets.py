@@ -9,7 +9,7 @@ from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.mail import send_mail
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
-from portal.policy import LEVELS, format_business_duration
+from portal.policy import format_business_duration
 from portal.services import attachments, credentials, get_policy, licenses
 from portal.services.access import account_facts
 
@@ -44,10 +44,6 @@ def needs_policy_acceptance(user):
     if user.policy_accepted_at is None:
         return True
     return mode == "each_version" and user.policy_version != policy.version
-
-
-def _level(user):
-    return user.level if user.level in LEVELS else "FREE"
 
 
 def _check_new(requester, product, version, subject, body, accept_policy):
@@ -106,7 +102,7 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
 
 def _insert(requester, product, version, subject, body, uploads, names, token, verdict):
     policy, now = get_policy(), timeutil.now()
-    level = _level(requester)
+    level = policy.effective_level(requester.level)  # policy 2.1: no known level counts as FREE
     lang = detect_language(f"{subject}\n{body}")
     with write_tx():
         found = _existing(token, requester)
@@ -129,8 +125,9 @@ def _insert(requester, product, version, subject, body, uploads, names, token, v
 
 
 def may_see(user, ticket):
-    """The requester and staff may see a ticket; nobody else."""
-    return user.is_authenticated and (ticket.requester_id == user.id or user.is_staff)
+    """The requester and staff may see a ticket; nobody else (the policy's Decision, truthy when allowed)."""
+    viewer = account_facts(user)
+    return get_policy().may_see_ticket(viewer, ticket.requester_id)
 
 
 def get_ticket_for(user, ticket_id):

@@ -35,6 +35,7 @@ def create_app(overrides=None, env=None):
     app.extensions["outbox"] = make_outbox(app.config)
     _init_extensions(app)
     _register_blueprints(app)
+    _register_filters(app)
     _register_hooks(app)
     _register_errors(app)
     from portal import cli
@@ -78,6 +79,23 @@ def _register_blueprints(app):
     import importlib
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
+
+
+def _register_filters(app):
+    """Template filters every page shares: stored naive-UTC times in the policy's zone (policy 1.5)."""
+    from portal import timeutil
+
+    @app.template_filter("pt_time")
+    def pt_time(naive_utc):
+        """'Tue 18 Mar 2031 09:30 PT': tickets, staff pages, orders."""
+        policy = app.extensions["policy"]  # read per call: tests swap the policy
+        return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
+
+    @app.template_filter("forum_time")
+    def forum_time(naive_utc):
+        """'18 Mar 2031 09:30 PT': the forum's shorter form, without the weekday."""
+        policy = app.extensions["policy"]
+        return timeutil.local_text(naive_utc, policy.zone, policy.zone_label, timeutil.DATE_TIME)
 
 
 def _register_hooks(app):

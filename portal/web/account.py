@@ -21,6 +21,7 @@ def _page(errors=None, status=200):
 @bp.route("/")
 @login_required
 def home():
+    """The logged-in user's account page: support level and why, license keys, password form."""
     return _page()
 
 
@@ -28,6 +29,7 @@ def home():
 @login_required
 @limiter.limit("10 per hour")
 def add_license():
+    """Bind a license key to the logged-in customer's account; the form again with the reason if refused."""
     try:
         decision = licenses.bind_key(current_user, request.form.get("key"))
     except licenses.LicenseError as exc:
@@ -40,6 +42,7 @@ def add_license():
 @login_required
 @limiter.limit("10 per hour")
 def change_password():
+    """Change the logged-in user's password; this browser stays in, every other session ends."""
     form = request.form
     try:
         user = accounts.change_password(current_user, form.get("current"), form.get("password"),

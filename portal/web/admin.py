@@ -31,6 +31,7 @@ def admin_required(view):
 @bp.route("/users", methods=["GET", "POST"])
 @admin_required
 def users():
+    """Admins: list accounts (paged) and create one, e.g. a staff member or a reseller."""
     errors, form = {}, request.form
     if request.method == "POST":
         try:

@@ -11,6 +11,7 @@ bp = Blueprint("admin_orders", __name__, url_prefix="/admin")
 @bp.route("/orders", methods=["GET", "POST"])
 @admin_required
 def orders_page():
+    """Admins: import orders from a CSV upload (policy 4.5) and see the 20 newest orders."""
     result, error = None, None
     if request.method == "POST":
         upload = request.files.get("file")
@@ -30,6 +31,7 @@ def orders_page():
 @bp.route("/releases", methods=["GET", "POST"])
 @admin_required
 def releases():
+    """Admins: each product's releases, and a form to add one (policy 7.2 version checks)."""
     errors, form = {}, request.form
     if request.method == "POST":
         try:
@@ -46,6 +48,7 @@ def releases():
 @bp.route("/releases/<int:release_id>/delete", methods=["POST"])
 @admin_required
 def delete_release(release_id):
+    """Admins: remove a release, back to the releases page (404 for an unknown one)."""
     if not orders.delete_release(release_id):
         abort(404)  # no such release: like every other unknown id
     flash("Release removed.", "success")

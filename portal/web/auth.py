@@ -42,6 +42,7 @@ def send_verification(user):
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
+    """Anyone logged out: sign up and get a confirmation mail, never revealing a registered address."""
     if current_user.is_authenticated:
         return redirect(url_for("account.home"))
     errors, form = {}, request.form
@@ -65,6 +66,7 @@ def register():
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify(token):
+    """The emailed confirmation link: a confirm button (GET), then mark the address verified (POST)."""
     user, problem = read_token("verify", token, _load)
     if problem:
         return render_template("auth/link_problem.html", problem=problem,
@@ -83,6 +85,7 @@ def verify(token):
 @login_required
 @limiter.limit("5 per hour")
 def resend_verification():
+    """A logged-in, unverified user asks for a fresh confirmation link."""
     if not current_user.verified:
         send_verification(current_user)
     flash("We sent a new confirmation link.", "info")
@@ -93,6 +96,7 @@ def resend_verification():
 @limiter.limit("10 per minute", methods=["POST"])
 @limiter.limit("10 per 5 minutes", methods=["POST"], key_func=email_key)
 def login():
+    """Log in by email and password, then on to `next` or the user's landing page."""
     target = safe_next(request.values.get("next"), None)
     if current_user.is_authenticated:
         return redirect(target or landing_for(current_user))
@@ -112,6 +116,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Log the user out and end the account's sessions on every device."""
     accounts.end_all_sessions(current_user)  # ends the account's sessions everywhere
     logout_user()
     flash("You are logged out.", "info")
@@ -122,6 +127,7 @@ def logout():
 @limiter.limit("20 per hour", methods=["POST"])
 @limiter.limit("5 per hour", methods=["POST"], key_func=email_key)
 def reset_request():
+    """Ask for a password reset link by mail; the answer never says whether the address exists."""
     error = None
     if request.method == "POST":
         try:
@@ -143,6 +149,7 @@ def reset_request():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
+    """The emailed reset link: choose a new password, which ends every other session."""
     user, problem = read_token("reset", token, _load)
     if problem:
         return render_template("auth/link_problem.html", problem=problem, resend=False), 400

@@ -4,7 +4,6 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from portal import timeutil
 from portal.services import forum, get_policy, markdown
 from portal.services.access import account_facts
 from portal.services.forum import ForumError
@@ -24,14 +23,6 @@ def hide_from_resellers():
     if request.path == "/forum" or request.path.startswith("/forum/"):
         if not get_policy().may_see_forum(account_facts(current_user)):
             abort(404)
-
-
-@bp.app_template_filter("forum_time")
-def forum_time(naive_utc):
-    """A stored naive-UTC time in the policy's zone: '2 Mar 2026 10:30 PT'."""
-    policy = get_policy()
-    local = timeutil.aware(naive_utc).astimezone(policy.zone)
-    return f"{local.day} {local:%b %Y %H:%M} {policy.zone_label}"
 
 
 @bp.app_template_global()
@@ -54,6 +45,7 @@ TOO_FAST = "You are posting too fast. Nothing was saved; wait a minute and send 
 
 @bp.errorhandler(429)
 def too_fast(exc):
+    """A forum post came too fast: the message beside the form (htmx) or an error page, nothing saved."""
     if wants_fragment():  # htmx does not swap a 429: show the message beside the form, keep the text
         response = make_response(render_template("forum/_alert.html", message=TOO_FAST))
         response.headers.update({"HX-Retarget": "#forum-alert", "HX-Reswap": "innerHTML"})
@@ -81,6 +73,7 @@ def _staff_only():
 @bp.route("")
 @bp.route("/")
 def index():
+    """The forum's latest threads, paged, with the categories the reader may see (404 for resellers)."""
     rows, has_next = forum.page_of(forum.threads(current_user), _page())
     return render("forum/index.html", block="threads", threads=rows, has_next=has_next, page=_page(),
                   categories=list(forum.categories(current_user)))
@@ -88,6 +81,7 @@ def index():
 
 @bp.route("/c/<slug>")
 def category(slug):
+    """One category's threads, paged (404 for a category the reader may not see)."""
     cat = forum.get_category(slug, current_user) or abort(404)
     rows, has_next = forum.page_of(forum.threads(current_user, cat), _page())
     return render("forum/category.html", block="threads", category=cat, threads=rows,
@@ -104,6 +98,7 @@ def _thread_page(thread, errors=None, body="", secret=False, status=200):
 
 @bp.route("/t/<int:thread_id>")
 def thread(thread_id):
+    """A thread's posts, paged, with the reply form for those who may post."""
     return _thread_page(_thread(thread_id))
 
 
@@ -111,6 +106,7 @@ def thread(thread_id):
 @login_required
 @post_limit
 def reply(thread_id):
+    """A logged-in member replies to a thread; htmx gets the form back with the new post."""
     thread, body = _thread(thread_id), request.form.get("body", "")
     try:
         post = forum.reply(current_user, thread, body)
@@ -136,6 +132,7 @@ NOT_ENGLISH = ("Posted. It does not look like English: support is given in Engli
 @login_required
 @post_limit
 def new_thread():
+    """A logged-in member starts a thread in a category (English notice, secret guard)."""
     form, error = request.form, None
     if request.method == "POST":
         try:
@@ -170,6 +167,7 @@ def check():
 
 @bp.route("/p/<int:post_id>")
 def post(post_id):
+    """One post: the post itself for htmx (the edit form's Cancel), otherwise a redirect to it in its thread."""
     found = _post(post_id)
     if wants_fragment():  # the edit form's Cancel puts the post back
         return render(THREAD, block="post", post=found, thread=found.thread)
@@ -181,6 +179,7 @@ def post(post_id):
 @login_required
 @post_limit
 def edit(post_id):
+    """The author edits their post within the edit window; htmx swaps the form and the post in place."""
     found, error = _post(post_id), None
     body = request.form.get("body", found.body)
     if request.method == "POST":
@@ -203,6 +202,7 @@ def edit(post_id):
 
 @bp.route("/search")
 def search():
+    """Search forum threads the reader may see, paged."""
     query, page = (request.args.get("q") or "").strip()[:200], _page()
     found = search_threads(query, limit=forum.PAGE_SIZE + 1, offset=(page - 1) * forum.PAGE_SIZE) if query else []
     return render("forum/search.html", block="results", q=query, threads=found[:forum.PAGE_SIZE],
@@ -227,12 +227,14 @@ def _moderate(change, load, row_id, field, messages):
 @bp.route("/t/<int:thread_id>/lock", methods=["POST"])
 @login_required
 def lock(thread_id):
+    """Staff: lock or unlock a thread against replies (404 for anyone else)."""
     return _moderate(forum.set_locked, _thread, thread_id, "locked", ("Thread locked.", "Thread unlocked."))
 
 
 @bp.route("/t/<int:thread_id>/hide", methods=["POST"])
 @login_required
 def hide_thread(thread_id):
+    """Staff: hide a thread from readers or show it again (404 for anyone else)."""
     return _moderate(forum.set_thread_hidden, _thread, thread_id, "hidden",
                      ("Thread hidden from readers.", "Thread visible again."))
 
@@ -240,6 +242,7 @@ def hide_thread(thread_id):
 @bp.route("/t/<int:thread_id>/move", methods=["POST"])
 @login_required
 def move(thread_id):
+    """Staff: move a thread to another category (404 for anyone else)."""
     _staff_only()
     thread = _thread(thread_id)
     try:
@@ -252,6 +255,7 @@ def move(thread_id):
 @bp.route("/p/<int:post_id>/hide", methods=["POST"])
 @login_required
 def hide_post(post_id):
+    """Staff: hide a post from readers or show it again (404 for anyone else)."""
     return _moderate(forum.set_post_hidden, _post, post_id, "hidden",
                      ("Post hidden from readers.", "Post visible again."))
 
@@ -259,6 +263,7 @@ def hide_post(post_id):
 @bp.route("/p/<int:post_id>/accept", methods=["POST"])
 @login_required
 def accept(post_id):
+    """Staff: mark a post as its thread's accepted answer, or unmark it (404 for anyone else)."""
     _staff_only()
     found, wanted = _post(post_id), request.form.get("accepted", "1") == "1"  # the form says which; no toggling
     try:

@@ -10,6 +10,7 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
+    """The public home page; a logged-in user goes to their landing page instead."""
     if current_user.is_authenticated:
         return redirect(landing_for(current_user))
     return render_template("main/index.html")
@@ -17,6 +18,7 @@ def index():
 
 @bp.route("/policy")
 def policy_page():
+    """The support policy, readable by everyone."""
     return render_template("main/policy.html")
 
 
@@ -28,6 +30,7 @@ def ping():
 
 @bp.route("/healthz")
 def healthz():
+    """Health check for probes: 200 when the database answers, 503 'degraded' when not."""
     try:
         database.db.execute_sql("SELECT 1").fetchone()
         reachable = True

@@ -27,11 +27,13 @@ def staff_only():
 
 @bp.route("/")
 def home():
+    """Staff: /staff goes to the queue."""
     return redirect(url_for("staff.queue"))
 
 
 @bp.route("/queue", endpoint="queue")
 def queue_list():
+    """Staff: the shared queue of tickets and forum threads in policy order, filtered and paged."""
     errors, page, filters = {}, queue.QueuePage(), queue.Filters()
     try:
         filters = queue.parse_filters(request.args, current_user)
@@ -88,11 +90,13 @@ def _after(ticket_id, block, message, status=200):
 
 @bp.route("/tickets/<int:ticket_id>")
 def ticket(ticket_id):
+    """Staff: work one ticket: conversation, SLA clock, version verdict, assignment, reply and note forms."""
     return render("staff/ticket.html", block="reply_form", **_ticket_ctx(_ticket(ticket_id)))
 
 
 @bp.route("/tickets/<int:ticket_id>/claim", methods=["POST"])
 def claim(ticket_id):
+    """Staff: take an unassigned ticket for yourself; 409 with the holder's name if someone was faster."""
     _ticket(ticket_id)
     try:
         assign.claim(ticket_id, current_user)
@@ -103,6 +107,7 @@ def claim(ticket_id):
 
 @bp.route("/tickets/<int:ticket_id>/assign", methods=["POST"])
 def assign_to(ticket_id):
+    """Staff: assign a ticket to a staff member."""
     _ticket(ticket_id)
     try:
         agent = assign.assign(ticket_id, current_user, request.form.get("agent", type=int))
@@ -113,6 +118,7 @@ def assign_to(ticket_id):
 
 @bp.route("/tickets/<int:ticket_id>/unassign", methods=["POST"])
 def unassign(ticket_id):
+    """Staff: put a ticket back in the pool."""
     _ticket(ticket_id)
     assign.unassign(ticket_id, current_user)
     return _after(ticket_id, "assignment", "The ticket is back in the pool.")
@@ -120,6 +126,7 @@ def unassign(ticket_id):
 
 @bp.route("/tickets/<int:ticket_id>/status", methods=["POST"])
 def status(ticket_id):
+    """Staff: set a ticket's status."""
     ticket = _ticket(ticket_id)
     try:
         assign.change_status(ticket, current_user, request.form.get("status", ""))
@@ -142,11 +149,13 @@ def _respond(ticket_id, internal):
 
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
 def reply(ticket_id):
+    """Staff: send the customer a reply on a ticket."""
     return _respond(ticket_id, internal=False)
 
 
 @bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
 def note(ticket_id):
+    """Staff: add an internal note to a ticket, which the customer never sees."""
     return _respond(ticket_id, internal=True)
 
 
@@ -170,11 +179,13 @@ def _thread_page(thread, errors=None, status=200):
 
 @bp.route("/threads/<int:thread_id>")
 def thread(thread_id):
+    """Staff: a forum thread with its posts, its response clock and whether it may become a ticket."""
     return _thread_page(_thread(thread_id))
 
 
 @bp.route("/threads/<int:thread_id>/convert", methods=["POST"])
 def convert(thread_id):
+    """Staff: turn a forum thread into a ticket for its author (policy 4.6)."""
     thread = _thread(thread_id)
     try:
         ticket = assign.convert_thread(thread, current_user, _customer_ticket_url)
@@ -191,12 +202,14 @@ def _customer_ticket_url(ticket):
 
 @bp.route("/canned", endpoint="canned")
 def canned_list():
+    """Staff: the canned replies; admins may edit them."""
     return render("staff/canned.html", replies=canned.all_replies(), errors={}, editing=None, form={})
 
 
 
 @bp.route("/canned/<int:reply_id>", methods=["POST"])
 def canned_edit(reply_id):
+    """Admins: save a canned reply's title and body (404 for other staff)."""
     if not current_user.is_admin:  # policy data edits are for admins
         abort(404)
     reply_obj = CannedReply.get_or_none(CannedReply.id == reply_id) or abort(404)

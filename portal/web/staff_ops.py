@@ -59,11 +59,13 @@ def _panels(ticket, errors=None, notice=""):
 
 @bp.get("/tickets/<int:ticket_id>/ops")
 def ticket_ops(ticket_id):
+    """Staff: a ticket's bug, remote-session and credential panels as an htmx fragment."""
     return render(PANELS, block="panels", ticket=_ticket(ticket_id), panel_errors={}, panel_form={})
 
 
 @bp.post("/tickets/<int:ticket_id>/bug")
 def link_bug(ticket_id):
+    """Staff: link a ticket to a new or existing bug (policy 5.2)."""
     ticket = _ticket(ticket_id)
     try:
         bug = bugs.link(ticket, current_user, request.form)
@@ -74,6 +76,7 @@ def link_bug(ticket_id):
 
 @bp.post("/tickets/<int:ticket_id>/bug/unlink")
 def unlink_bug(ticket_id):
+    """Staff: remove a ticket's bug link."""
     ticket = _ticket(ticket_id)
     bugs.unlink(ticket, current_user)
     return _panels(ticket, notice="Bug link removed.")
@@ -81,6 +84,7 @@ def unlink_bug(ticket_id):
 
 @bp.post("/tickets/<int:ticket_id>/sessions")
 def schedule_session(ticket_id):
+    """Staff: schedule a remote session on a ticket within support hours (policy 8.3, 1.5)."""
     ticket = _ticket(ticket_id)
     try:
         session = sessions.schedule(ticket.id, current_user, request.form)
@@ -91,6 +95,7 @@ def schedule_session(ticket_id):
 
 @bp.post("/sessions/<int:session_id>/<any(start, end, cancel):action>")
 def session_action(session_id, action):
+    """Staff: start, end or cancel a remote session; ending or cancelling destroys its credentials."""
     session = RemoteSession.get_or_none(RemoteSession.id == session_id) or abort(404)
     try:
         session = getattr(sessions, action)(session.id, current_user)
@@ -103,6 +108,7 @@ def session_action(session_id, action):
 
 @bp.post("/credentials/<int:credential_id>/reveal")
 def reveal_credential(credential_id):
+    """The session's agent: decrypt a customer's credentials, logging the view, never cached (policy 8.5)."""
     error = None
     try:
         decision, values = sessions.reveal(credential_id, current_user)
@@ -120,6 +126,7 @@ def reveal_credential(credential_id):
 
 @bp.route("/bugs", methods=["GET", "POST"])
 def bug_list():
+    """Staff: the bugs, filtered by status and paged, and a form to record one."""
     errors = {}
     if request.method == "POST":
         try:
@@ -138,6 +145,7 @@ def bug_list():
 
 @bp.route("/bugs/<int:bug_id>", methods=["GET", "POST"])
 def bug_detail(bug_id):
+    """Staff: one bug and its tickets; a new ETA or a shipped fix replies on the open linked tickets (5.3)."""
     bug = Bug.get_or_none(Bug.id == bug_id) or abort(404)
     errors = {}
     if request.method == "POST":
@@ -155,6 +163,7 @@ def bug_detail(bug_id):
 
 @bp.get("/audit")
 def audit_log():
+    """Staff: the audit log, newest first, filtered by action and paged."""
     action, page = request.args.get("action", ""), min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
     known = audit.actions()
     action = action if action in known else ""
@@ -165,6 +174,7 @@ def audit_log():
 
 @bp.get("/dashboard")
 def overview():
+    """Staff: the dashboard: SLA met per support level over the window, and queue depth, as tables and bars."""
     sla, depth = dashboard.sla_by_level(), dashboard.queue_depth()
     return render("staff/dashboard.html", sla=sla, depth=depth, days=dashboard.WINDOW_DAYS,
                   sla_chart=dashboard.bars(sla, "percent", maximum=100),

@@ -5,7 +5,6 @@ from flask import (Blueprint, abort, flash, make_response, redirect, render_temp
                    url_for)
 from flask_login import current_user, login_required
 
-from portal import timeutil
 from portal.models import PRODUCTS, STATUSES, Attachment, Ticket
 from portal.services import attachments, credentials, get_policy, tickets
 from portal.services.access import account_facts
@@ -34,16 +33,6 @@ def too_fast(exc):
     return render_template("error.html", status=429, title="Too many requests", message=message), 429
 
 
-@bp.app_template_filter("pt_time")
-def pt_time(naive_utc):
-    """A stored naive-UTC time in the policy's zone: 'Mon 2 Mar 2026 10:30 PT'."""
-    if naive_utc is None:
-        return ""
-    policy = get_policy()
-    local = timeutil.aware(naive_utc).astimezone(policy.zone)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {policy.zone_label}"
-
-
 def list_context():
     """The current user's tickets with filters (allowlisted) and paging, plus their clocks."""
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
@@ -60,6 +49,7 @@ def list_context():
 @bp.route("/")
 @login_required
 def index():
+    """The customer's tickets, filtered and paged (resellers go to the Partner Area)."""
     if current_user.is_reseller:  # policy 3.2: resellers follow their tickets in the Partner Area
         # only the list's own filters go along: `_method`, `_scheme`, `_external` ... are url_for's
         kept = {k: v for k, v in request.args.items() if k in ("status", "product", "page")}
@@ -90,6 +80,7 @@ def _new_page(values, errors, status=200):
 @login_required
 @per_account("20 per hour", "You can file at most 20 tickets an hour.")
 def new():
+    """A customer files a ticket: the form, then the new ticket, or the form with messages beside the fields."""
     form = request.form
     if request.method == "GET":
         return _new_page({}, {})
@@ -108,6 +99,7 @@ def new():
 @per_account("60 per minute", "The draft was checked too often.", ("GET", "POST"))
 def check():
     # POST keeps the draft's text out of access logs; GET works for a plain link
+    """While a ticket is typed: version verdict (7.2) and English notice (4.2), as htmx hints or the form."""
     values = request.form if request.method == "POST" else request.args
     if not wants_fragment():
         return _new_page(values, {})
@@ -166,6 +158,7 @@ def _blocks(ticket, names, headers=None, **extra):
 @bp.route("/<int:ticket_id>")
 @login_required
 def detail(ticket_id):
+    """One ticket for its requester or staff: conversation, SLA clock, remote support, credentials."""
     return _detail(tickets.get_ticket_for(current_user, ticket_id))
 
 
@@ -173,6 +166,7 @@ def detail(ticket_id):
 @login_required
 @per_account("120 per hour", "You can send at most 120 replies an hour.")
 def reply(ticket_id):
+    """The requester or staff adds a reply to a ticket; htmx swaps the message, form and status in place."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     try:
         message = tickets.add_reply(ticket, current_user, request.form.get("body"),
@@ -193,6 +187,7 @@ def reply(ticket_id):
 @login_required
 @per_account("30 per hour", "You can close or reopen tickets at most 30 times an hour.")
 def change_status(ticket_id, action):
+    """The requester closes or reopens their ticket (404 for anyone else)."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     if ticket.requester_id != current_user.id:
         abort(404)
@@ -209,6 +204,7 @@ def change_status(ticket_id, action):
 @login_required
 @per_account("30 per hour", "Remote support was asked for too often.")
 def request_remote(ticket_id):
+    """The requester asks for a remote support session on a ticket (policy 8.3)."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     try:
         tickets.request_remote(ticket, current_user)
@@ -224,6 +220,7 @@ def request_remote(ticket_id):
 @login_required
 @per_account("30 per hour", "Credentials were sent too often.")
 def submit_credentials(ticket_id):
+    """Send remote-access credentials for a ticket, stored encrypted, replacing earlier ones (policy 8.5)."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     form = request.form
     try:
@@ -240,6 +237,7 @@ def submit_credentials(ticket_id):
 @bp.route("/<int:ticket_id>/attachments/<int:att_id>")
 @login_required
 def attachment(ticket_id, att_id):
+    """Download a ticket's attachment, for those who may see both ticket and file (404 otherwise)."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     att = Attachment.get_or_none((Attachment.id == att_id) & (Attachment.ticket == ticket))
     if att is None or not attachments.visible_to(att, current_user):
