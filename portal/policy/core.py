@@ -122,9 +122,13 @@ class Policy:
         """A Python sort key matching ORDER BY rank_band, due_at, opened_at, id."""
         return rank.queue_key(channel, check_level(level), due_at, opened_at, id, self.priorities)
 
-    def explain_rank(self, channel: str, level: str, due_at: datetime, now: datetime) -> str:
+    def explain_rank(self, channel: str, level: str, due_at: datetime, now: datetime, left=None) -> str:
         """One line saying where a request stands: channel, level, due time, business time left."""
-        return rank.explain_rank(channel, check_level(level), due_at, now, self.clock, self.zone_label)
+        return rank.explain_rank(channel, check_level(level), due_at, now, self.clock, self.zone_label, left)
+
+    def sla_clock(self, opened_at: datetime, due_at: datetime, now: datetime) -> "rank.SlaClock":
+        """The first-response clock: state and business time left, each computed once (policy 2.1)."""
+        return rank.sla_clock(opened_at, due_at, now, self.clock, self.at_risk_threshold)
 
     def sla_state(self, opened_at: datetime, due_at: datetime, now: datetime) -> str:
         """'ok', 'at_risk' (under the threshold of the target left) or 'breached'."""

@@ -5,6 +5,7 @@ threads (4.6), then by support level (2.1; resellers between STARTER and FREE, 3
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Mapping
 
@@ -47,30 +48,50 @@ def _when(at: datetime, now: datetime, clock: BusinessClock, zone_label: str) ->
 
 
 def explain_rank(channel: str, level: str, due_at: datetime, now: datetime,
-                 clock: BusinessClock, zone_label: str) -> str:
-    """'Ticket · PRO · due Mon 10:30 PT · 1 h 20 min of business time left' (or '... overdue by ...')."""
+                 clock: BusinessClock, zone_label: str, left: timedelta | None = None) -> str:
+    """'Ticket · PRO · due Mon 10:30 PT · 1 h 20 min of business time left' (or '... overdue by ...').
+
+    `left` is the business time left when the caller has it already (negative once overdue)."""
     check_channel(channel)
     require_aware(due_at, "due_at")
     require_aware(now, "now")
     parts = [CHANNEL_LABELS[channel], level, "due " + _when(due_at, now, clock, zone_label)]
+    if left is None:
+        left = (clock.business_time_between(now, due_at) if now <= due_at
+                else -clock.business_time_between(due_at, now))
     if now <= due_at:
-        left = clock.business_time_between(now, due_at)
         parts.append(f"{format_business_duration(left)} of business time left")
     else:
-        late = clock.business_time_between(due_at, now)
-        parts.append(f"overdue by {format_business_duration(late)} of business time")
+        parts.append(f"overdue by {format_business_duration(-left)} of business time")
     return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """A first-response clock: its state and the business time left (negative once overdue)."""
+    state: str  # ok | at_risk | breached
+    left: timedelta
+
+    def text(self) -> str:
+        """'1 h 20 min left' or 'overdue by 2 h 5 min' (business time, policy 2.1 footnote)."""
+        if self.left >= timedelta(0):
+            return f"{format_business_duration(self.left)} left"
+        return f"overdue by {format_business_duration(-self.left)}"
+
+
+def sla_clock(opened_at: datetime, due_at: datetime, now: datetime,
+              clock: BusinessClock, at_risk: float) -> SlaClock:
+    """State and time left, each business-time span computed once (a queue page shows many)."""
+    for name, value in (("opened_at", opened_at), ("due_at", due_at), ("now", now)):
+        require_aware(value, name)
+    if now > due_at:
+        return SlaClock("breached", -clock.business_time_between(due_at, now))
+    left = clock.business_time_between(now, due_at)
+    target = clock.business_time_between(opened_at, due_at)
+    return SlaClock("at_risk" if left < target * at_risk else "ok", left)
 
 
 def sla_state(opened_at: datetime, due_at: datetime, now: datetime,
               clock: BusinessClock, at_risk: float) -> str:
     """'breached' after the due time, 'at_risk' when under at_risk of the target is left, else 'ok'."""
-    for name, value in (("opened_at", opened_at), ("due_at", due_at), ("now", now)):
-        require_aware(value, name)
-    if now > due_at:
-        return "breached"
-    target = clock.business_time_between(opened_at, due_at)
-    left = clock.business_time_between(now, due_at)
-    if left < target * at_risk:
-        return "at_risk"
-    return "ok"
+    return sla_clock(opened_at, due_at, now, clock, at_risk).state

@@ -13,7 +13,7 @@ from peewee import JOIN, Tuple
 
 from portal import timeutil
 from portal.models import PRODUCTS, Thread, Ticket, User
-from portal.policy import LEVELS, format_business_duration
+from portal.policy import LEVELS
 from portal.services import get_policy
 
 PAGE_SIZE = 50
@@ -170,11 +170,8 @@ def _clock(channel, item, policy, opened, due, now):
         return ("follow_up", "follow-up", f"{label} · {item.level} · follow-up: the first response was "
                 "given, so no first-response target applies (policy 2.1); it keeps its place by its "
                 "level and original due time")
-    if now <= due:
-        time_text = f"{format_business_duration(policy.clock.business_time_between(now, due))} left"
-    else:
-        time_text = f"overdue by {format_business_duration(policy.clock.business_time_between(due, now))}"
-    return policy.sla_state(opened, due, now), time_text, policy.explain_rank(channel, item.level, due, now)
+    sla = policy.sla_clock(opened, due, now)
+    return sla.state, sla.text(), policy.explain_rank(channel, item.level, due, now, left=sla.left)
 
 
 def _row(channel, item, policy, now):

@@ -334,13 +334,10 @@ def clock_for(ticket, now=None):
         return Clock("answered", f"First response given {met} the target.")
     if not ticket.is_open:
         return Clock("closed", "Closed before a first response.")
-    opened, due = timeutil.aware(ticket.opened_at), timeutil.aware(ticket.due_at)
-    state = policy.sla_state(opened, due, now)
-    if now <= due:
-        left = policy.clock.business_time_between(now, due)
-        return Clock(state, f"First response due in {format_business_duration(left)} of business time.")
-    late = policy.clock.business_time_between(due, now)
-    return Clock(state, f"First response overdue by {format_business_duration(late)} of business time.")
+    sla = policy.sla_clock(timeutil.aware(ticket.opened_at), timeutil.aware(ticket.due_at), now)
+    if sla.state != "breached":
+        return Clock(sla.state, f"First response due in {format_business_duration(sla.left)} of business time.")
+    return Clock(sla.state, f"First response overdue by {format_business_duration(-sla.left)} of business time.")
 
 
 def support_hours_now(now=None):

@@ -83,6 +83,20 @@ def test_policy_2_1_sla_state(policy):
     assert policy.sla_state(opened, due, due + timedelta(seconds=1)) == "breached"
 
 
+def test_policy_2_1_sla_clock_state_and_time_left_text(policy):
+    opened = pt(2026, 3, 2, 9, 0)
+    due = policy.first_response_due(opened, "STARTER")  # Mon 17:00
+    clock = policy.sla_clock(opened, due, pt(2026, 3, 2, 15, 40))
+    assert (clock.state, clock.left, clock.text()) == ("at_risk", timedelta(hours=1, minutes=20), "1 h 20 min left")
+    late = policy.sla_clock(opened, due, pt(2026, 3, 3, 10, 5))  # Tue 10:05: 2 h 5 min of business time late
+    assert (late.state, late.text()) == ("breached", "overdue by 2 h 5 min")
+    assert late.left == -timedelta(hours=2, minutes=5)
+    # the rank explanation says the same with or without the precomputed time left
+    now = pt(2026, 3, 2, 15, 40)
+    assert policy.explain_rank("ticket", "STARTER", due, now) == \
+        policy.explain_rank("ticket", "STARTER", due, now, left=clock.left)
+
+
 def test_policy_2_1_sla_state_at_risk_counts_business_time(policy):
     # PRO opened Fri 16:00, due Mon 10:00: on Saturday 1 h of 3 h is used, 2 h left -> ok
     opened = pt(2026, 3, 6, 16, 0)
