@@ -78,17 +78,23 @@ def app_env(db_url, tmp_path):
     }
 
 
-@pytest.fixture
-def db_url(migrated_template, tmp_path):
-    """This test's database, migrated and empty."""
+def empty_database(migrated_template, folder):
+    """A migrated, empty database: a copy of the SQLite template in `folder`, or the
+    PostgreSQL template schema with every table emptied."""
     if PG_URL:
         from portal import db as database
         database.bind(migrated_template)
         _reset_postgres(migrated_template)
         return migrated_template
-    path = tmp_path / "portal.db"
+    path = folder / "portal.db"
     shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db_url(migrated_template, tmp_path):
+    """This test's database, migrated and empty."""
+    return empty_database(migrated_template, tmp_path)
 
 
 @pytest.fixture

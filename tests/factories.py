@@ -86,3 +86,27 @@ def in_app_context(app, fn):
         with app.app_context():
             return fn(*args, **kwargs)
     return wrapped
+
+
+def race_posts(clients, url, forms, seconds=60):
+    """POST forms[i] (CSRF token included) from clients[i], all released at once by a barrier,
+    each client in its own thread and so on its own database connection; returns
+    [(status, body)] in client order."""
+    import threading
+
+    from portal import db as database
+    barrier, results = threading.Barrier(len(clients)), [None] * len(clients)
+
+    def run(i):
+        try:
+            barrier.wait(timeout=10)
+            response = clients[i].post(url, data=forms[i])
+            results[i] = (response.status_code, response.get_data(as_text=True))
+        finally:
+            database.close_connection()  # this thread's connection
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds)
+    return results

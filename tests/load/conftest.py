@@ -4,7 +4,6 @@ The module's database is the module-scoped twin of the `db_url` fixture: a copy 
 migrated SQLite template, or the migrated PostgreSQL schema emptied (PORTAL_TEST_DATABASE_URL).
 """
 import re
-import shutil
 import threading
 import uuid
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ import pytest
 from bench import harness
 from portal import db as database
 from tests import factories
-from tests.conftest import PG_URL, _reset_postgres
+from tests.conftest import empty_database
 
 TOKEN_RE = re.compile(r'name="submit_token" value="([^"]+)"')
 LEAKS = ("Traceback", "OperationalError", "InterfaceError", "IntegrityError", "psycopg2",
@@ -25,13 +24,7 @@ BODY = "The viewer disconnects from the host after a few minutes every time we c
 @pytest.fixture(scope="module")
 def load_db(migrated_template, tmp_path_factory):
     """A migrated, empty database shared by one module's tests."""
-    if PG_URL:
-        database.bind(migrated_template)
-        _reset_postgres(migrated_template)
-        return migrated_template
-    path = tmp_path_factory.mktemp("loaddb") / "portal.db"
-    shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
-    return f"sqlite:///{path}"
+    return empty_database(migrated_template, tmp_path_factory.mktemp("loaddb"))
 
 
 @pytest.fixture(scope="module")

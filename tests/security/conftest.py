@@ -6,13 +6,12 @@ client's request has its own `g` (Flask-Login caches the user there).
 import datetime
 import io
 import itertools
-import shutil
 
 import pytest
 from werkzeug.datastructures import FileStorage
 
 from tests import factories
-from tests.conftest import PG_URL, _reset_postgres, app_env
+from tests.conftest import app_env, empty_database
 
 ROLES = ("anonymous", "FREE", "TRIAL", "STARTER", "PLUS", "PRO", "SITE", "reseller", "staff", "admin")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -144,15 +143,7 @@ class World:
 @pytest.fixture(scope="module")
 def authz_db(migrated_template, tmp_path_factory):
     """A migrated, empty database for one test module."""
-    from portal import db as database
-    if PG_URL:
-        database.bind(migrated_template)
-        _reset_postgres(migrated_template)
-        yield migrated_template
-        return
-    path = tmp_path_factory.mktemp("security") / "portal.db"
-    shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
-    yield f"sqlite:///{path}"
+    return empty_database(migrated_template, tmp_path_factory.mktemp("security"))
 
 
 @pytest.fixture(scope="module")

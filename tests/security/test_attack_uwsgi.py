@@ -19,18 +19,9 @@ LIMIT = 10  # portal/web/auth.py: 10 per minute per address, 10 per 5 minutes pe
 @pytest.fixture(scope="module")
 def served(migrated_template, tmp_path_factory):
     """One migrated database, seeded, behind one uWSGI (4 processes, Redis-backed limits) per module."""
-    import shutil
-
-    from tests import conftest
+    from tests.conftest import empty_database
     workdir = tmp_path_factory.mktemp("uwsgi-attack")
-    if conftest.PG_URL:  # the session's template schema, emptied (each later test empties it again)
-        from portal import db as database
-        database.bind(migrated_template)
-        conftest._reset_postgres(migrated_template)
-        db_url = migrated_template
-    else:
-        db_url = f"sqlite:///{workdir / 'portal.db'}"
-        shutil.copyfile(migrated_template.removeprefix("sqlite:///"), workdir / "portal.db")
+    db_url = empty_database(migrated_template, workdir)
     store = redis.Redis.from_url(REDIS_URL)
     store.flushdb()
     env = portal_env(db_url, workdir, PORTAL_RATELIMIT="true", PORTAL_REDIS_URL=REDIS_URL)

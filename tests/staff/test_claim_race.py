@@ -4,30 +4,13 @@ Each client runs in its own thread and so on its own database connection (peewee
 connections per thread); a barrier releases both requests together. Runs on SQLite and,
 with PORTAL_TEST_DATABASE_URL set, on PostgreSQL.
 """
-import threading
 
-from portal import db as database
 from portal.models import AuditLog, Ticket
-from tests.factories import csrf_token
+from tests.factories import csrf_token, race_posts
 
 
 def _race(clients, url, tokens):
-    barrier = threading.Barrier(len(clients))
-    results = [None] * len(clients)
-
-    def run(i):
-        try:
-            barrier.wait(timeout=10)
-            response = clients[i].post(url, data={"csrf_token": tokens[i]})
-            results[i] = (response.status_code, response.get_data(as_text=True))
-        finally:
-            database.close_connection()  # this thread's connection
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
+    return race_posts(clients, url, [{"csrf_token": token} for token in tokens], seconds=30)
 
 
 def test_two_agents_claim_at_once_exactly_one_wins(app, make_user, login, make_ticket):

@@ -5,13 +5,11 @@ together, and a short pause after the service has read (but before it writes) ma
 requests read before either writes. Runs on SQLite and, with PORTAL_TEST_DATABASE_URL, on PostgreSQL.
 """
 import datetime
-import threading
 import time
 
-from portal import db as database
 from portal.models import Bug, Message, RemoteSession
 from portal.services import bugs
-from tests.factories import csrf_token
+from tests.factories import csrf_token, race_posts
 from tests.staff_ops.conftest import make_ticket, next_weekday
 
 ETA = (datetime.date.today() + datetime.timedelta(days=20))
@@ -19,22 +17,9 @@ LATER = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
 
 
 def _race(clients, url, forms):
-    barrier, results = threading.Barrier(len(clients)), [None] * len(clients)
     tokens = [csrf_token(c, "/staff/dashboard") for c in clients]
-
-    def run(i):
-        try:
-            barrier.wait(timeout=10)
-            response = clients[i].post(url, data=forms[i] | {"csrf_token": tokens[i]})
-            results[i] = response.status_code
-        finally:
-            database.close_connection()  # this thread's connection
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+    results = race_posts(clients, url, [form | {"csrf_token": token} for form, token in zip(forms, tokens)])
+    return [status for status, _ in results]
 
 
 def _slow(monkeypatch, owner, name, pause=0.3, before=False):
