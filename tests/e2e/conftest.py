@@ -1,4 +1,5 @@
 """Real-browser fixtures: the app on a live port, a real SMTP server, Debian's Chromium."""
+import contextlib
 import os
 import socket
 import threading
@@ -79,22 +80,28 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh browser context; a screenshot is saved when the test fails."""
+@contextlib.contextmanager
+def browser_page(browser, request, suffix=""):
+    """A page in a fresh browser context collecting script errors; a screenshot when the test fails."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(10000)
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.js_errors = errors
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    page.on("console", lambda m: page.js_errors.append(m.text) if m.type == "error" else None)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{suffix}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context; a screenshot is saved when the test fails."""
+    with browser_page(browser, request) as page:
+        yield page
 
 
 def log_in(page, server, email, password):

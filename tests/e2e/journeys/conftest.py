@@ -5,24 +5,14 @@ import pytest
 
 from tests import factories
 from tests.e2e.a11y import check_a11y
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import browser_page
 
 
 @pytest.fixture
 def second_page(browser, request):
     """Another person's browser (a separate context), with a screenshot when the test fails."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    page.js_errors = []
-    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-    page.on("console", lambda m: page.js_errors.append(m.text) if m.type == "error" else None)
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-second.png"), full_page=True)
-    context.close()
+    with browser_page(browser, request, "-second") as page:
+        yield page
 
 
 def visit(page, server, path, status=200):
