@@ -154,9 +154,10 @@ class Policy:
         return detect_language(text)
 
     @staticmethod
-    def find_secrets(text: str):
-        """Whether a text carries credentials or secrets (policy 8.6); see portal.policy.secrets."""
+    def find_secrets(text: str, *, html: bool = False, channel: str = "forum"):
+        """Whether what a reader of `text` gets carries credentials or secrets (policy 8.6, 8.5);
+        see portal.policy.secrets."""
         from .secrets import find_secrets
 
-        return find_secrets(text)
+        return find_secrets(text, html=html, channel=channel)
 

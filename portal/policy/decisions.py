@@ -15,6 +15,7 @@ class Decisions:
     flag_non_english: bool = True             # policy 4.2
     recognise_only_verified: bool = True      # policy 4.5
     forum_secret_guard: bool = True           # policy 8.6
+    ticket_secret_guard: bool = True          # policy 8.5: credentials only in their encrypted form
 
 
 def parse_decisions(table: dict, fail) -> Decisions:

@@ -113,6 +113,19 @@ def is_mixed_case_word(value: str) -> bool:
             and any(c.islower() for c in value) and not value.isupper())
 
 
+_OPENING = "([{'\"`\u2018\u201c"
+_EMPHASIS = "*_~"  # Markdown emphasis: "**Remember password**" is a word in bold, not a symbol
+
+
+def bare_word(word: str) -> str:
+    """A word without the brackets, quotes, punctuation and emphasis marks around it."""
+    while True:
+        bare = word.lstrip(_OPENING + _EMPHASIS).rstrip(TRAILING + _EMPHASIS)
+        if bare == word:
+            return word
+        word = bare
+
+
 def read_value(text: str, pos: int) -> tuple[str, bool, int]:
     """The value starting at ``pos``: (value, was_quoted, end). Quoted values run to the
     closing quote on the same line; bare ones to the next blank or delimiter."""
@@ -229,6 +242,15 @@ SECRET_ASSIGN = re.compile(
     r"client[_-]?secret|(?:access|auth|refresh|bot|bearer|private|session|personal)[_-]?token|token|"
     r"access[_-]?key(?:[_-]?id)?)"
     r"(?![A-Za-z0-9])['\"]?[ \t]*(?::=|=>|[:=])[ \t]*['\"]?([A-Za-z0-9_\-./+=!]{16,512})",
+    re.I,
+)
+
+# Secrets named in prose, with spaces: "client secret: ...", "API key: ...", "pre-shared
+# key: ...". Group 1 is set for the shared secrets that work like passwords (VPN, RADIUS).
+SECRET_PHRASE = re.compile(
+    r"(?<![A-Za-z0-9])(?:((?:pre-?)?shared[ \t]+(?:secret|key)|psk)|"
+    r"(?:client|app(?:lication)?|api|webhook|signing)[ \t]+secret|(?:api|access|secret)[ \t]+key)"
+    r"(?![A-Za-z0-9])[ \t]*[:=][ \t]*",
     re.I,
 )
 

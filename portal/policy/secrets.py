@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .reading import flowed, html_text, normalise
 from .secret_patterns import (
     ACCOUNT_KEY, ADMIN_NAMES, BEARER, COLON_PAIR, CONNECTOR, CONN_CONTEXT,
     CONN_URL, DASH_U_P, ID_PW_SEP, KEYED_VALUE, LICENSE_CTX, LICENSE_CTX_NEAR,
@@ -33,9 +34,9 @@ from .secret_patterns import (
     NET_USER, NET_USE_USER, NUMERIC_SHAPE, PAIR_CTX, PLACEHOLDER_CORE, PLACEHOLDER_WORDS,
     PLINK_PW, POSSESSIVE_BEFORE, PRIVATE_KEY, PUTTY_KEY, PW_ASSIGN, PW_BARE,
     PW_KEY, PW_NEAR, PW_WINDOW, PW_XML, RU_ID, SAS_SIG,
-    SECRET_ASSIGN, SECURE_STRING, SLASH_PAIR, SSHPASS, STOPWORDS, TEMPLATE,
+    SECRET_ASSIGN, SECRET_PHRASE, SECURE_STRING, SLASH_PAIR, SSHPASS, STOPWORDS, TEMPLATE,
     TIGHT_PAIR, TOKEN_PATTERNS, TRAILING, USERINFO, USER_COLON, WORD,
-    clause_ends, is_mixed_case_word, is_password_shaped, is_placeholder, is_stopword, is_strong,
+    bare_word, clause_ends, is_mixed_case_word, is_password_shaped, is_placeholder, is_stopword, is_strong,
     looks_random, read_value, strip_value,
 )
 
@@ -119,6 +120,7 @@ def _password_hits(text: str) -> list[int]:
     hits.extend(_keyed_password_hits(text))
     hits.extend(_tight_pair_hits(text))
     hits.extend(_shaped_value_hits(text))
+    hits.extend(_secret_phrases(text, shared=True))
     return hits
 
 
@@ -198,7 +200,7 @@ def _shaped_value_hits(text: str) -> list[int]:
         before = WORD.findall(text, max(line_start, m.start() - 80), m.start())[-6:]
         after = WORD.findall(text, m.end(), min(line_end, m.end() + 80))[:6]
         for word in before + after:
-            if is_password_shaped(word.strip("([{'\"`\u2018\u201c").rstrip(TRAILING)):
+            if is_password_shaped(bare_word(word)):
                 hits.append(m.start())
                 break
         else:
@@ -275,6 +277,19 @@ def _license_keys(text: str) -> bool:
     return False
 
 
+def _secret_phrases(text: str, shared: bool) -> list[int]:
+    """Positions of secrets named in prose ("client secret: ...", "pre-shared key: ...");
+    `shared` picks the password-like shared secrets, else API secrets and keys."""
+    hits = []
+    for m in SECRET_PHRASE.finditer(text):
+        if bool(m.group(1)) != shared:
+            continue
+        value, _quoted, _end = read_value(text, m.end())
+        if value and not is_placeholder(value) and (looks_random(value) or is_strong(value)):
+            hits.append(m.start())
+    return hits
+
+
 def _tokens(text: str) -> bool:
     if any(p.search(text) for p in TOKEN_PATTERNS):
         return True
@@ -284,6 +299,8 @@ def _tokens(text: str) -> bool:
     for m in SECRET_ASSIGN.finditer(text):
         if looks_random(m.group(1)):
             return True
+    if _secret_phrases(text, shared=False):
+        return True
     for m in KEYED_VALUE.finditer(text):
         if re.fullmatch(PW_KEY, m.group(3), re.I):
             continue  # a password key: see _password_hits
@@ -319,27 +336,47 @@ def _in_connection_string(text: str, pos: int) -> bool:
 
 # --------------------------------------------------------------------------- API
 
-def _reason(kinds: tuple[str, ...]) -> str:
+def _reason(kinds: tuple[str, ...], channel: str = "forum") -> str:
     if not kinds:
         return "No credentials or secrets were found."
     parts = [KINDS[k] for k in kinds]
     what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if channel == "ticket":  # policy 8.5: credentials have their own encrypted form
+        return (f"This message appears to contain {what}. Nothing was saved: ticket messages are "
+                "kept for good, so remove it here and send remote-access credentials through "
+                "this ticket's credentials form, where they are encrypted and destroyed after "
+                "the session (policy 8.5).")
     return (f"This post appears to contain {what}; credentials and secrets must never be "
             "posted in the forum, so please remove them and send them only through a "
             "support ticket.")
 
 
-def find_secrets(text: str) -> SecretFinding:
-    """Look for credentials or secrets in ``text`` (policy 8.6).
+def find_secrets(text: str, *, html: bool = False, channel: str = "forum") -> SecretFinding:
+    """Look for credentials or secrets in what a reader of ``text`` gets (policy 8.6, 8.5).
 
-    Scans the first ``MAX_SCAN_CHARS`` characters. The reason names what kind of secret
-    was seen but never repeats it.
+    ``html=True`` takes rendered, sanitised HTML (a forum post): tags go, entities are
+    decoded and table cells pair with their headers first (``reading.html_text``). Either
+    way the text is normalised (look-alike letters, zero-width characters, fullwidth forms)
+    and read twice: line by line, and flowed, so that a keyword and its value in
+    neighbouring paragraphs meet. Scans the first ``MAX_SCAN_CHARS`` characters. The reason
+    names what kind of secret was seen but never repeats it; ``channel`` ("forum" or
+    "ticket") picks where it sends the writer instead.
     """
     if not text:
         return SecretFinding(False, (), _reason(()))
-    text = text[:MAX_SCAN_CHARS]
-    found: set[str] = set()
+    text = text[:MAX_SCAN_CHARS * 2 if html else MAX_SCAN_CHARS]
+    text = normalise(html_text(text) if html else text)[:MAX_SCAN_CHARS]
+    found = _scan(text)
+    if "\n" in text:
+        found |= _scan(flowed(text))
+    if "remote_access" in found:
+        found.discard("password")  # the remote-access wording already names the password
+    kinds = tuple(k for k in KINDS if k in found)
+    return SecretFinding(bool(kinds), kinds, _reason(kinds, channel))
 
+
+def _scan(text: str) -> set[str]:
+    found: set[str] = set()
     if PRIVATE_KEY.search(text) or PUTTY_KEY.search(text):
         found.add("private_key")
     if _tokens(text):
@@ -352,7 +389,4 @@ def find_secrets(text: str) -> SecretFinding:
         found.add("connection_string" if _in_connection_string(text, pos) else "password")
     if _remote_access(text):
         found.add("remote_access")
-        found.discard("password")  # the remote-access wording already names the password
-
-    kinds = tuple(k for k in KINDS if k in found)
-    return SecretFinding(bool(kinds), kinds, _reason(kinds))
+    return found

@@ -15,6 +15,7 @@ from portal.models import Category, Post, Thread, User
 from portal.services import get_policy, licenses, search
 from portal.services.audit import record as audit
 from portal.services.access import account_facts
+from portal.services.markdown import to_html
 
 TITLE_MIN, TITLE_MAX = 5, 200
 BODY_MAX = 20_000
@@ -163,13 +164,24 @@ def check_body(body):
     return body
 
 
+def secret_finding(text, markdown=True):
+    """policy 8.6: what a reader of this text would get, checked for credentials.
+
+    Bodies are Markdown: judged as rendered (entities decoded, tables, links, emphasis),
+    so neither obfuscation nor formatting changes the verdict; titles are plain text.
+    None when the Decision turns the guard off."""
+    policy = get_policy()
+    if not policy.decisions.forum_secret_guard or not text:
+        return None
+    if markdown:
+        return policy.find_secrets(to_html(text), html=True)
+    return policy.find_secrets(text)
+
+
 def guard_secrets(field, text):
     """policy 8.6: refuse text that looks like it carries credentials, before anything is written."""
-    policy = get_policy()
-    if not policy.decisions.forum_secret_guard:
-        return
-    finding = policy.find_secrets(text)
-    if finding.found:
+    finding = secret_finding(text, markdown=field != "title")
+    if finding is not None and finding.found:
         raise ForumError(field, finding.reason, secret=True)
 
 

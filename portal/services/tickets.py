@@ -20,9 +20,27 @@ PAGE_SIZE = 20
 class TicketError(Exception):
     """A refused ticket action; `errors` maps form fields to messages a person understands."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, secret=False):
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+        self.secret = secret  # refused for credentials: the page points to the credentials form
+
+
+def secret_errors(author, fields):
+    """policy 8.5: credentials in ticket text (subject, body), judged as a reader sees them.
+
+    Messages are kept for good and mailed; credentials have their own encrypted form, so
+    text that carries them is refused and nothing is stored. Staff are trusted here.
+    Returns {field: reason} for the fields that carry a secret."""
+    policy = get_policy()
+    if author.is_staff or not policy.decisions.ticket_secret_guard:
+        return {}
+    errors = {}
+    for field, text in fields.items():
+        finding = policy.find_secrets(text or "", channel="ticket")
+        if finding.found:
+            errors[field] = finding.reason
+    return errors
 
 
 def detect_language(text):
@@ -62,6 +80,8 @@ def _check_new(requester, product, version, subject, body, accept_policy):
         errors["body"] = "Describe the problem in 10 to 20,000 characters."
     if needs_policy_acceptance(requester) and not accept_policy:
         errors["accept_policy"] = "Please accept the support policy to file a ticket (policy 1.2)."
+    for field, reason in secret_errors(requester, {"subject": subject, "body": body}).items():
+        errors.setdefault(field, reason)
     return errors, verdict
 
 
@@ -86,7 +106,8 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
     product, version = (product or "").strip(), (version or "").strip()
     subject, body = (subject or "").strip(), (body or "").strip()
     errors, verdict = _check_new(requester, product, version, subject, body, accept_policy)
-    uploads, names = _accepted_uploads(files, errors)
+    secret = bool(secret_errors(requester, {"subject": subject, "body": body}))
+    uploads, names = _accepted_uploads(files, errors, secret)
     try:
         return _insert(requester, product, version, subject, body, uploads, names, token, verdict)
     except IntegrityError:
@@ -154,14 +175,14 @@ def _is_staff_author(ticket, author):
     return author.is_staff and author.id != ticket.requester_id
 
 
-def _accepted_uploads(files, errors):
+def _accepted_uploads(files, errors, secret=False):
     """Check the files and raise TicketError with every form error at once; else store them."""
     try:
         uploads = attachments.check_uploads(files)
     except attachments.AttachmentError as exc:
         errors["files"] = str(exc)
     if errors:
-        raise TicketError(errors)
+        raise TicketError(errors, secret=secret)
     return uploads, attachments.write_files(uploads)
 
 
@@ -181,7 +202,9 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
         errors["body"] = "Write a reply of at most 20,000 characters."
     if ticket.status == "closed" and not staff:
         errors["body"] = "This ticket is closed. Reopen it to reply."
-    uploads, names = _accepted_uploads(files, errors)
+    secret = secret_errors(author, {"body": body}) if not errors else {}
+    errors.update(secret)
+    uploads, names = _accepted_uploads(files, errors, bool(secret))
     try:
         message = _insert_reply(ticket, author, body, internal, staff, uploads, names)
     except Exception:

@@ -159,9 +159,13 @@ def check():
     """While typing: the English-only notice (policy 4.2) and an early secret warning (8.6)."""
     if not wants_fragment():  # only htmx asks for hints; a plain POST goes back to the form (was a 500)
         return redirect(url_for("forum.new_thread"))
-    text = "\n".join(request.form.get(k, "") for k in ("title", "body")).strip()[:forum.BODY_MAX]
+    title = request.form.get("title", "")[:forum.TITLE_MAX]
+    body = request.form.get("body", "")[:forum.BODY_MAX]
+    text = f"{title}\n{body}".strip()
     verdict = forum.language(text) if len(text) >= 20 else None
-    finding = get_policy().find_secrets(text) if text else None
+    # the hint judges what readers would get, exactly as posting will (policy 8.6)
+    finding = next((f for f in (forum.secret_finding(title, markdown=False), forum.secret_finding(body))
+                    if f is not None and f.found), None)
     return render(NEW, block="hint", verdict=verdict, finding=finding)
 
 

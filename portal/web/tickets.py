@@ -66,13 +66,14 @@ def _draft_checks(values):
     return {"verdict": verdict, "lang": lang}
 
 
-def _new_page(values, errors, status=200):
+def _new_page(values, errors, status=200, secret=False):
     token = values.get("submit_token") or ""
     if not tickets.TOKEN_RE.match(token) or not errors:
         token = secrets.token_urlsafe(24)
     return render(NEW, form=values, errors=errors, token=token, products=PRODUCTS,
                   decision=get_policy().may_open_ticket(account_facts(current_user)),
-                  needs_policy=tickets.needs_policy_acceptance(current_user),
+                  needs_policy=tickets.needs_policy_acceptance(current_user), secret=secret,
+                  may_send_credentials=bool(tickets.remote_decision(current_user)),
                   **_draft_checks(values), status=status)
 
 
@@ -90,7 +91,7 @@ def new():
             files=request.files.getlist("files"), submit_token=form.get("submit_token"),
             accept_policy=bool(form.get("accept_policy")))
     except tickets.TicketError as exc:
-        return _new_page(form, exc.errors, 400)
+        return _new_page(form, exc.errors, 400, secret=exc.secret)
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
@@ -173,10 +174,13 @@ def reply(ticket_id):
                                     internal=bool(request.form.get("internal")),
                                     files=request.files.getlist("files"))
     except tickets.TicketError as exc:
+        # policy 8.5: text refused for credentials keeps the typed text and points to their form
+        kept = dict(body=request.form.get("body", ""), secret=exc.secret,
+                    may_send_credentials=bool(tickets.remote_decision(current_user)) and ticket.is_open)
         if wants_fragment():
             return _blocks(ticket, ["reply_form"], {"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"},
-                           errors=exc.errors, body=request.form.get("body", ""))
-        return _detail(ticket, exc.errors, 400, body=request.form.get("body", ""))
+                           errors=exc.errors, **kept)
+        return _detail(ticket, exc.errors, 400, **kept)
     if wants_fragment():
         return _blocks(ticket, ["message", "reply_form", "status"], m=message)
     flash("Your reply was added.", "success")

@@ -2,9 +2,12 @@
 
     python tests/policy/measure_secrets.py [-v] [--corpus PATH]
 
-Without --corpus it measures both the development corpus (corpus/secrets.jsonl, which the
-rules were tuned on) and the held-out corpus (corpus/secrets_heldout.jsonl, written
-without sight of the detector). --corpus PATH (may be repeated) measures only those
+Each sample is judged as the forum guard judges a post: its Markdown rendered and
+sanitised (portal.services.markdown), then read as a reader gets it (find_secrets with
+html=True). Without --corpus it measures the development corpus (corpus/secrets.jsonl,
+which the rules were tuned on), the held-out corpus (corpus/secrets_heldout.jsonl, written
+without sight of the detector) and the obfuscation corpus (corpus/secrets_obfuscated.jsonl,
+obfuscated secrets and emphasised talk about passwords, also written without sight of it). --corpus PATH (may be repeated) measures only those
 files. -v also lists the misclassified samples. Not a test: tests/policy/test_secrets.py
 asserts the thresholds.
 """
@@ -20,9 +23,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from portal.policy.secrets import find_secrets  # noqa: E402
+from portal.services.markdown import to_html  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "secrets.jsonl"
 HELDOUT = Path(__file__).resolve().parent / "corpus" / "secrets_heldout.jsonl"
+OBFUSCATED = Path(__file__).resolve().parent / "corpus" / "secrets_obfuscated.jsonl"
+
+
+def judge(markdown: str):
+    """The forum guard's verdict on a post (policy 8.6): what its readers would see."""
+    return find_secrets(to_html(markdown), html=True)
 
 
 def load_corpus(path: Path = CORPUS) -> list[dict]:
@@ -35,7 +45,7 @@ def measure(samples: list[dict]) -> dict:
     tp = fp = fn = tn = kind_ok = 0
     errors = []
     for s in samples:
-        finding = find_secrets(s["text"])
+        finding = judge(s["text"])
         if s["secret"] and finding.found:
             tp += 1
             if s["kind"] in finding.kinds:
@@ -77,9 +87,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list misclassified samples")
     parser.add_argument("--corpus", action="append", type=Path, metavar="PATH",
-                        help="a .jsonl corpus to measure (repeatable; default: dev and held-out)")
+                        help="a .jsonl corpus to measure (repeatable; default: all three)")
     args = parser.parse_args(argv)
-    for path in args.corpus or [CORPUS, HELDOUT]:
+    for path in args.corpus or [CORPUS, HELDOUT, OBFUSCATED]:
         report(path, args.verbose)
     return 0
 

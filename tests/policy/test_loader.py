@@ -141,9 +141,10 @@ def test_policy_bad_decisions_name_the_key(table, message):
 
 def test_policy_8_6_find_secrets_delegates(policy, monkeypatch):
     fake = types.ModuleType("portal.policy.secrets")
-    fake.find_secrets = lambda text: ("secrets", text)
+    fake.find_secrets = lambda text, html, channel: ("secrets", text, html, channel)
     monkeypatch.setitem(sys.modules, "portal.policy.secrets", fake)
-    assert policy.find_secrets("password: x") == ("secrets", "password: x")
+    assert policy.find_secrets("password: x") == ("secrets", "password: x", False, "forum")
+    assert policy.find_secrets("<p>x</p>", html=True, channel="ticket") == ("secrets", "<p>x</p>", True, "ticket")
 
 
 def test_policy_1_4_repr_names_version(policy):
