@@ -1,4 +1,4 @@
-"""Each product Decision of POLICY.md is a switch in the policy file (policy 1.2, 1.3, 2.2, 4.2, 4.5, 8.6)."""
+"""Each product Decision of the support policy is a switch in the policy file (policy 1.2, 1.3, 2.2, 4.2, 4.5, 8.6)."""
 import dataclasses
 
 import pytest

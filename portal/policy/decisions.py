@@ -8,7 +8,7 @@ ACCEPTANCE_MODES = ("each_version", "once", "off")
 
 @dataclass(frozen=True)
 class Decisions:
-    """Defaults follow POLICY.md; an operator may change them in the policy file."""
+    """Defaults follow docs/support-policy.md; an operator may change them in the policy file."""
     policy_acceptance: str = "each_version"   # policy 1.2 (asked again when the version changes, 1.4)
     suggest_similar_threads: bool = True      # policy 1.3
     reprioritise_on_upgrade: bool = True      # policy 2.2
