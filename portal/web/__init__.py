@@ -9,7 +9,7 @@ from peewee import InterfaceError, OperationalError
 from portal import db as database
 from portal.config import ROOT, load_config
 from portal.mail import make_outbox
-from portal.web import security
+from portal.web import converters, security
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
 BLUEPRINTS = [
@@ -34,6 +34,7 @@ def create_app(overrides=None, env=None):
     database.bind(app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"])
     app.extensions["outbox"] = make_outbox(app.config)
     _init_extensions(app)
+    converters.register(app)
     _register_blueprints(app)
     _register_filters(app)
     _register_hooks(app)
