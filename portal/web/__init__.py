@@ -149,6 +149,11 @@ def _register_errors(app):
     for status, (title, message) in pages.items():
         app.register_error_handler(status, lambda e, s=status, t=title, m=message: _error_page(s, t, m))
 
+    @app.errorhandler(database.FieldTooLong)
+    def too_long(exc):
+        app.logger.warning("refused before the database: %s", exc)
+        return _error_page(400, "Too long", "A value is longer than that field allows. Nothing was saved.")
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return _error_page(400, "Form expired or invalid",
