@@ -4,28 +4,7 @@ import pytest
 
 from portal.db import FieldTooLong
 from portal.models import Category
-from tests.security.attack_helpers import client_for, post, text, world  # noqa: F401
-
-
-def overlong_values():
-    """(model.field, length) for every stored CharField value longer than its column."""
-    from portal.db import BaseModel
-    found = []
-    models = {m for m in _all_subclasses(BaseModel) if m._meta.table_name}
-    for model in sorted(models, key=lambda m: m.__name__):
-        for field in model._meta.sorted_fields:
-            limit = getattr(field, "max_length", None)
-            if limit:
-                for (value,) in model.select(field).tuples():
-                    if isinstance(value, str) and len(value) > limit:
-                        found.append((f"{model.__name__}.{field.name}", len(value)))
-    return found
-
-
-def _all_subclasses(cls):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _all_subclasses(sub)
+from tests.security.attack_helpers import client_for, overlong_values, post, text, world  # noqa: F401
 
 
 def family_posts(world):
