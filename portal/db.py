@@ -20,10 +20,26 @@ def utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
+class FieldTooLong(ValueError):
+    """A text value longer than its column: SQLite would store it and PostgreSQL refuse it."""
+
+    def __init__(self, field):
+        super().__init__(f"{field.name} is limited to {field.max_length} characters")
+        self.field = field
+
+
 class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+    def save(self, *args, **kwargs):
+        """Refuse a text value past its column alike on both databases (a backstop: services say why first)."""
+        for field in self._meta.sorted_fields:
+            limit, value = getattr(field, "max_length", None), self.__data__.get(field.name)
+            if limit and isinstance(value, str) and len(value) > limit:
+                raise FieldTooLong(field)
+        return super().save(*args, **kwargs)
 
 
 def make_database(url, pool_size=8):

@@ -5,8 +5,13 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
-_SHAPE = re.compile(r"[0-9]+(\.[0-9]+){3}")
-VERSION_HINT = "Version must look like 7.6.2.0 (Major.Minor.Subminor.Patch)"
+# policy 7.1: four short numbers; the bounds keep a version inside its varchar(32) column and
+# clear of int()'s 4,300-digit limit
+PART_DIGITS = 6
+MAX_LENGTH = 32
+_SHAPE = re.compile(rf"[0-9]{{1,{PART_DIGITS}}}(\.[0-9]{{1,{PART_DIGITS}}}){{3}}")
+VERSION_HINT = (f"Version must look like 7.6.2.0 (Major.Minor.Subminor.Patch), "
+                f"four numbers of at most {PART_DIGITS} digits each")
 
 
 class VersionError(ValueError):
@@ -39,7 +44,7 @@ def parse_version(text: str) -> Version:
     if not isinstance(text, str):
         raise VersionError(f"{VERSION_HINT}; got {type(text).__name__}")
     cleaned = text.strip()
-    if not _SHAPE.fullmatch(cleaned):
+    if len(cleaned) > MAX_LENGTH or not _SHAPE.fullmatch(cleaned):
         shown = cleaned if len(cleaned) <= 40 else cleaned[:37] + "..."
         raise VersionError(f"{VERSION_HINT}; got {shown!r}")
     return Version(*(int(part) for part in cleaned.split(".")))

@@ -7,6 +7,7 @@ from portal.db import utcnow, write_tx
 from portal.models import ROLES, User
 from portal.passwords import hash_password, password_problem, verify_password
 
+NAME_MAX = User.display_name.max_length  # the column's own bound
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
@@ -37,15 +38,23 @@ def check_new_password(password, confirm=None):
         raise AccountError("confirm", "The two passwords do not match.")
 
 
+def clean_name(display_name):
+    """A display name that fits its column (80 characters), else AccountError."""
+    name = (display_name or "").strip()
+    if len(name) > NAME_MAX:
+        raise AccountError("name", f"Keep the name to {NAME_MAX} characters; this one has {len(name):,}.")
+    return name
+
+
 def register(email, password, display_name=""):
     """Create a customer account, or return None when the email is taken (never say so)."""
-    email = normalise_email(email)
+    email, display_name = normalise_email(email), clean_name(display_name)
     check_new_password(password)
     hashed = hash_password(password)
     try:
         with write_tx():
             return User.create(email=email, password_hash=hashed, role="customer",
-                               display_name=(display_name or "").strip()[:80])
+                               display_name=display_name)
     except IntegrityError:
         return None
 
@@ -54,12 +63,12 @@ def create_user(email, password, role, display_name="", verified=True):
     """Admin creates any role (staff and resellers only this way); AccountError if taken."""
     if role not in ROLES:
         raise AccountError("role", f"Role must be one of {', '.join(ROLES)}.")
-    email = normalise_email(email)
+    email, display_name = normalise_email(email), clean_name(display_name)
     check_new_password(password)
     try:
         with write_tx():
             return User.create(email=email, password_hash=hash_password(password), role=role,
-                               display_name=(display_name or "").strip()[:80],
+                               display_name=display_name,
                                verified_at=utcnow() if verified else None,
                                level="RESELLER" if role == "reseller" else "FREE",
                                level_reason="RESELLER: partner account" if role == "reseller"

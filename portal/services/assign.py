@@ -4,6 +4,7 @@ A claim is one conditional UPDATE (`WHERE id = ? AND assignee IS NULL`) whose ro
 says who won, so two agents claiming at once never both get the ticket.
 """
 from portal.db import utcnow, write_tx
+from portal.ids import parse_id
 from portal.models import STATUSES, Ticket, User
 from portal.services import audit
 
@@ -22,7 +23,8 @@ class Conflict(AssignError):
 
 def _agent(user_id):
     """A staff member or admin by id, else AssignError."""
-    agent = User.get_or_none((User.id == user_id) & User.role.in_(("staff", "admin")))
+    user_id = parse_id(user_id)
+    agent = User.get_or_none((User.id == user_id) & User.role.in_(("staff", "admin"))) if user_id else None
     if agent is None or not agent.is_active:
         raise AssignError("Choose a member of staff.", "agent")
     return agent

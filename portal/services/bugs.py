@@ -4,6 +4,7 @@ import datetime
 from peewee import JOIN, fn
 
 from portal.db import lock_for_update, utcnow, write_tx
+from portal.ids import parse_id
 from portal.models import Bug, Ticket
 from portal.policy import VersionError, parse_version
 from portal.services import audit, get_policy
@@ -117,7 +118,8 @@ def link(ticket, actor, form):
     """Mark a ticket as a reproduced bug: link an existing bug (bug_id) or a new one."""
     bug_id = (form.get("bug_id") or "").strip()
     if bug_id and bug_id != "new":
-        bug = Bug.get_or_none(Bug.id == int(bug_id)) if bug_id.isdigit() else None
+        wanted = parse_id(bug_id)
+        bug = Bug.get_or_none(Bug.id == wanted) if wanted else None
         if bug is None:
             raise BugError({"bug_id": "Choose a bug from the list."})
         with write_tx():

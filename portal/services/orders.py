@@ -76,14 +76,18 @@ def import_orders(text):
     """Import orders from CSV text (header row of COLUMNS); bad rows are reported by line, good rows kept."""
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    try:
+        header = reader.fieldnames or ()
+    except csv.Error as exc:
+        result.errors.append((1, _unreadable(exc)))
+        return result
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         result.errors.append((1, f"the header must name the columns {', '.join(COLUMNS)}; "
                                  f"missing {', '.join(missing)}"))
         return result
     emails = set()
-    for row in reader:
-        line = reader.line_num
+    for line, row in _rows(reader, result):
         try:
             parsed = _parse_row(row)
             if _store_row(*parsed):
@@ -95,6 +99,26 @@ def import_orders(text):
             result.errors.append((line, str(exc)))
     result.attached = _attach(emails)
     return result
+
+
+def _rows(reader, result):
+    """(line, row) for every readable row; an unreadable one (a field over csv's size limit, a
+    NUL) is reported by its line and skipped, and reading goes on with the next line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            result.errors.append((reader.reader.line_num, _unreadable(exc)))  # DictReader's lags behind
+            continue
+        yield reader.line_num, row
+
+
+def _unreadable(exc):
+    if "field limit" in str(exc):
+        return f"a field is longer than {csv.field_size_limit():,} characters; this row was not read"
+    return f"this row cannot be read as CSV ({exc})"
 
 
 def _attach(emails):

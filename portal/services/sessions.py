@@ -5,6 +5,7 @@ from peewee import JOIN
 
 from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
+from portal.ids import parse_id
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
 from portal.policy import SessionFacts
 from portal.services import audit, get_policy
@@ -14,6 +15,8 @@ from portal.timeutil import now, stored
 DEFAULT_TOOL = "Remote Utilities"  # policy 8.3
 ACTIVE = ("scheduled", "running")
 LIVE = ("requested", "scheduled", "running")
+# a start beyond this is a typing slip, and dates near year 9999 overflow when moved to UTC
+MAX_AHEAD = datetime.timedelta(days=366)
 
 
 class SessionError(Exception):
@@ -50,6 +53,10 @@ def parse_start(day, clock_time, at=None, policy=None):
         local_time = datetime.time.fromisoformat((clock_time or "").strip())
     except ValueError:
         raise SessionError("Give the start as a date and a time (Pacific time).", "starts_on") from None
+    today = (at or now()).astimezone(policy.zone).date()
+    if local_day > today + MAX_AHEAD:
+        raise SessionError(f"Choose a start within a year from today (before {today + MAX_AHEAD:%Y-%m-%d}).",
+                           "starts_on")
     start = datetime.datetime.combine(local_day, local_time.replace(tzinfo=None), tzinfo=policy.zone)
     # a wall time that does not exist (DST gap) is normalised through UTC
     start = start.astimezone(datetime.timezone.utc)
@@ -107,7 +114,8 @@ def eligibility(ticket):
 
 
 def _agent(agent_id):
-    agent = User.get_or_none(User.id == agent_id) if str(agent_id or "").isdigit() else None
+    agent_id = parse_id(agent_id)
+    agent = User.get_or_none(User.id == agent_id) if agent_id else None
     if agent is None or not agent.is_staff or not agent.is_active:
         raise SessionError("Choose a staff member as the agent.", "agent")
     return agent

@@ -9,7 +9,7 @@ from peewee import InterfaceError, OperationalError
 from portal import db as database
 from portal.config import ROOT, load_config
 from portal.mail import make_outbox
-from portal.web import security
+from portal.web import converters, security
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
 BLUEPRINTS = [
@@ -34,6 +34,7 @@ def create_app(overrides=None, env=None):
     database.bind(app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"])
     app.extensions["outbox"] = make_outbox(app.config)
     _init_extensions(app)
+    converters.register(app)
     _register_blueprints(app)
     _register_filters(app)
     _register_hooks(app)
@@ -147,6 +148,11 @@ def _register_errors(app):
              429: ("Too many attempts", "Please wait a minute and try again.")}
     for status, (title, message) in pages.items():
         app.register_error_handler(status, lambda e, s=status, t=title, m=message: _error_page(s, t, m))
+
+    @app.errorhandler(database.FieldTooLong)
+    def too_long(exc):
+        app.logger.warning("refused before the database: %s", exc)
+        return _error_page(400, "Too long", "A value is longer than that field allows. Nothing was saved.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

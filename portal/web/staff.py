@@ -110,7 +110,7 @@ def assign_to(ticket_id):
     """Staff: assign a ticket to a staff member."""
     _ticket(ticket_id)
     try:
-        agent = assign.assign(ticket_id, current_user, request.form.get("agent", type=int))
+        agent = assign.assign(ticket_id, current_user, request.form.get("agent"))
     except assign.AssignError as exc:
         return _after(ticket_id, "assignment", exc.message, 400)
     return _after(ticket_id, "assignment", f"Assigned to {agent.name}.")

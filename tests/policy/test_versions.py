@@ -52,3 +52,16 @@ def test_policy_7_2_invalid_version_does_not_raise(policy):
     verdict = policy.judge_version("eight", RELEASES)
     assert verdict.status == "invalid"
     assert verdict.message.startswith("Version must look like 7.6.2.0")
+
+
+@pytest.mark.parametrize("bad", ["1.2.3." + "9" * 4301, "8.1.0." + "1" * 4000, "1234567.0.0.1",
+])
+def test_policy_7_1_parts_are_short_numbers(bad):
+    """Past int()'s 4,300 digits or a varchar(32) column a version is refused, with the hint."""
+    with pytest.raises(VersionError, match="at most 6 digits each"):
+        parse_version(bad)
+
+
+def test_policy_7_1_the_longest_version_fits_its_column():
+    longest = ".".join(["999999"] * 4)
+    assert str(parse_version(longest)) == longest and len(longest) <= 32

@@ -85,6 +85,26 @@ def assert_inert(html, markers=()):
                 marker in (v or "") for _, v in attrs), (tag, attrs)
 
 
+def overlong_values():
+    """model.field for every column holding a text longer than its varchar (SQLite does not refuse it)."""
+    from peewee import fn
+    from portal.db import BaseModel
+    found = []
+    for model in sorted(set(_all_subclasses(BaseModel)), key=lambda m: m.__name__):
+        for field in model._meta.sorted_fields:
+            limit = getattr(field, "max_length", None)
+            if limit and model.select().where(fn.LENGTH(field) > limit).exists():
+                found.append(f"{model.__name__}.{field.name}")
+    return found
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+
+
 # -- a seeded world: one of everything, owned by known accounts ----------------------------------
 
 @dataclass

@@ -101,3 +101,27 @@ def test_releases_admin_adds_validates_and_removes(user, client_for, releases):
     rel = Release.get(Release.version == "8.2.0.0")
     assert post(admin, f"/admin/releases/{rel.id}/delete").status_code == 302
     assert Release.get_or_none(Release.version == "8.2.0.0") is None
+
+
+HUGE = "RU-8,h@example.test," + "K" * 131_073 + ",PRO,2026-01-10,\n"  # past csv.field_size_limit()
+LAST = "RU-9,last@example.test,RUPLS-AAAA-0011,PLUS,2026-01-10,\n"
+
+
+def test_cli_a_field_over_the_csv_limit_is_a_bad_line_and_the_rest_is_read(app, tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + GOOD + HUGE + LAST)
+    result = app.test_cli_runner().invoke(args=["portal", "import-orders", str(path)])
+    assert result.exit_code == 1
+    assert "line 4: a field is longer than 131,072 characters" in result.output
+    assert "added 3 licenses" in result.output
+    assert License.get(License.key == "RUPLS-AAAA-0011").type == "PLUS"
+
+
+def test_admin_a_field_over_the_csv_limit_is_a_bad_line_and_the_rest_is_read(user, client_for):
+    admin = client_for(user(role="admin"))
+    for data, line in ((HEADER + GOOD + HUGE + LAST, "Line 4:"), ("K" * 131_073 + "\n" + GOOD, "Line 1:")):
+        response = post(admin, "/admin/orders", {"file": (io.BytesIO(data.encode()), "o.csv")},
+                        content_type="multipart/form-data")
+        assert response.status_code == 400
+        assert line in text(response) and "longer than 131,072 characters" in text(response)
+    assert License.select().where(License.key == "RUPLS-AAAA-0011").count() == 1
