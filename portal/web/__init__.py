@@ -162,6 +162,16 @@ def _register_errors(app):
         return _error_page(503, "Temporarily unavailable",
                            "The service is briefly unavailable. Nothing was saved; please try again.")
 
+    from redis.exceptions import ConnectionError as RedisDown
+
+    @app.errorhandler(RedisDown)
+    def limits_store_down(exc):
+        # fail closed: a rate-limited form is refused, never let through uncounted
+        app.logger.error("rate-limit store unavailable: %s", exc.__class__.__name__)
+        _page_user()
+        return _error_page(503, "Temporarily unavailable",
+                           "The service is briefly unavailable. Nothing was saved; please try again.")
+
     @app.errorhandler(500)
     def server_error(exc):
         _page_user()
