@@ -156,7 +156,8 @@ def check_title(title):
     """The trimmed title, or ForumError."""
     title = " ".join((title or "").split())
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise ForumError("title", f"Give the thread a title of {TITLE_MIN} to {TITLE_MAX} characters.")
+        raise ForumError("title", "Give the thread a title." if not title else
+                         f"Give the thread a title of {TITLE_MIN} to {TITLE_MAX} characters.")
     return title
 
 
