@@ -82,20 +82,20 @@ def _register_blueprints(app):
 
 
 def _register_filters(app):
-    """Template filters every page shares: stored naive-UTC times in the policy's zone (policy 1.5)."""
+    """Template filters every page shares: stored naive-UTC times in the policy's zone (policy 1.5),
+    calendar dates and durations, each written one way."""
     from portal import timeutil
 
     @app.template_filter("pt_time")
     def pt_time(naive_utc):
-        """'Tue 18 Mar 2031 09:30 PT': tickets, staff pages, orders."""
+        """'Tue 18 Mar 2031 09:30 PT': the one way pages write a date and time."""
         policy = app.extensions["policy"]  # read per call: tests swap the policy
         return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
 
-    @app.template_filter("forum_time")
-    def forum_time(naive_utc):
-        """'18 Mar 2031 09:30 PT': the forum's shorter form, without the weekday."""
-        policy = app.extensions["policy"]
-        return timeutil.local_text(naive_utc, policy.zone, policy.zone_label, timeutil.DATE_TIME)
+    from portal.policy import format_business_duration, format_hours
+    app.add_template_filter(format_hours, "business_hours")  # '4 business hours', never '4.0'
+    app.add_template_filter(format_business_duration, "duration")  # '1 h 30 min'
+    app.add_template_filter(timeutil.date_text, "pt_date")  # 'Tue 18 Mar 2031'
 
 
 def _register_hooks(app):

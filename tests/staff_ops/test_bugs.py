@@ -2,6 +2,7 @@
 import datetime
 
 from portal.models import AuditLog, Bug, Message, Ticket
+from portal.timeutil import date_text
 from tests.staff_ops.conftest import make_ticket, post
 
 ETA = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
@@ -65,7 +66,7 @@ def test_link_ticket_to_new_bug_then_customer_sees_eta_and_workaround(app, clien
     assert Ticket.get_by_id(ticket.id).bug_id == bug.id
     assert [a.action for a in AuditLog.select().order_by(AuditLog.id)] == ["bug.create", "bug.link"]
     page = login(customer, app.test_client()).get(f"/tickets/{ticket.id}").get_data(as_text=True)
-    assert ETA in page and "Disable DPI scaling." in page
+    assert date_text(datetime.date.fromisoformat(ETA)) in page and "Disable DPI scaling." in page
 
 
 def test_link_existing_bug_and_unlink_with_htmx(client, make_user, login):
