@@ -55,3 +55,18 @@ def test_two_uses_of_one_reset_link_at_once_change_the_password_once(app, make_u
         response = check.post("/login", data={"email": user.email, "password": f"new password {i}x",
                                                "csrf_token": csrf_token(check)})
         assert response.status_code == (302 if i == winner else 401)
+
+
+def test_unverified_user_sees_a_banner_with_a_resend_button_on_every_page(app, make_user, login, outbox):
+    user = make_user(verified=False)
+    client = login(user, app.test_client())
+    for path in ("/tickets/", "/policy", "/account/"):
+        html = client.get(path).get_data(as_text=True)
+        banner = html.split("data-unverified", 1)[1].split("</div>", 1)[0]
+        assert 'action="/verify/resend"' in banner and 'name="csrf_token"' in banner, path
+    token = re.search(r'name="csrf_token" value="([^"]+)"', banner).group(1)
+    assert client.post("/verify/resend", data={}).status_code == 400  # CSRF
+    assert client.post("/verify/resend", data={"csrf_token": token}).status_code == 302
+    assert outbox[-1]["to"] == user.email and "/verify/" in outbox[-1]["body"]
+    verified = login(make_user(), app.test_client())
+    assert "data-unverified" not in verified.get("/tickets/").get_data(as_text=True)
