@@ -73,9 +73,12 @@ def verify(token):
                                resend=current_user.is_authenticated), 400
     if request.method == "GET":  # a confirm button, so mail scanners' prefetch changes nothing
         return render_template("auth/verify.html", token=token, email=user.email)
-    user = accounts.mark_verified(user)  # ends every earlier session, this browser's too
+    user = accounts.mark_verified(user)  # ends every earlier session of the account
     licenses.attach_by_email(user)  # policy 4.5: recognised only after verification
-    logout_user()
+    if current_user.is_authenticated and current_user.id != user.id:  # another account's browser
+        flash(f"{user.email} is confirmed.", "success")
+        return redirect(url_for("account.home"))
+    logout_user()  # this browser's session of the account ended with the others
     flash("Your email is confirmed. Please log in.", "success")
     return redirect(url_for("auth.login"))
 

@@ -30,6 +30,17 @@ def test_confirming_an_address_ends_sessions_that_predate_it(app, make_user, log
     assert b"Please log in" in confirming.get("/login").data
 
 
+def test_confirming_from_another_accounts_browser_keeps_that_session(app, make_user, login, outbox):
+    client = app.test_client()
+    client.post("/register", data={"email": "partner@example.test", "password": PASSWORD, "confirm": PASSWORD,
+                                   "csrf_token": csrf_token(client, "/register")})
+    link = _link(outbox[-1], "verify")
+    colleague = login(make_user(), app.test_client())  # opened the mail on a shared machine
+    assert colleague.post(link, data={"csrf_token": csrf_token(colleague, link)}).status_code == 302
+    assert User.by_email("partner@example.test").verified
+    assert colleague.get("/account/").status_code == 200
+
+
 def test_two_uses_of_one_reset_link_at_once_change_the_password_once(app, make_user, outbox, monkeypatch):
     user = make_user()
     client = app.test_client()
