@@ -162,9 +162,10 @@ def _register_errors(app):
         return _error_page(503, "Temporarily unavailable",
                            "The service is briefly unavailable. Nothing was saved; please try again.")
 
-    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisSlow
 
     @app.errorhandler(RedisDown)
+    @app.errorhandler(RedisSlow)
     def limits_store_down(exc):
         # fail closed: a rate-limited form is refused, never let through uncounted
         app.logger.error("rate-limit store unavailable: %s", exc.__class__.__name__)
