@@ -23,8 +23,7 @@ def import_orders_command(path):
         result = import_orders(text)
     for line, message in result.errors:
         click.echo(f"line {line}: {message}", err=True)
-    click.echo(f"added {result.added} licenses, {result.skipped} already known, "
-               f"{len(result.errors)} bad rows")
+    click.echo(result.summary(", ").replace("Added", "added", 1))
     for email in result.attached:
         click.echo(f"attached to verified account {email}")
     sys.exit(1 if result.errors else 0)

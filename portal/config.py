@@ -2,6 +2,7 @@
 import base64
 import os
 import secrets
+import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -79,6 +80,25 @@ def _fernet_key(env, development):
     return key
 
 
+def _base_url(env, development):
+    """Where links in mails point. Production names it; development links to where uWSGI
+    serves (PORTAL_BIND), never to a request's Host header, which a forged request could set
+    to put its own address into someone's reset link."""
+    url = (env.get("PORTAL_BASE_URL") or "").strip().rstrip("/")
+    if not url:
+        if not development:
+            raise ConfigError("PORTAL_BASE_URL is required when PORTAL_ENV=production "
+                              "(the address links in mails point to, like https://support.example.com)")
+        host, _, port = (env.get("PORTAL_BIND") or "127.0.0.1:8000").rpartition(":")
+        if host in ("", "0.0.0.0", "[::]", "::"):  # every interface: this machine's name reaches it
+            host = socket.gethostname()
+        url = f"http://{host}:{port}"
+    parts = urlparse(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"PORTAL_BASE_URL must look like https://host[:port], got {url!r}")
+    return url
+
+
 def load_config(env=None):
     """Build the settings dict from the environment; raise ConfigError on a bad value."""
     env = os.environ if env is None else env
@@ -115,7 +135,7 @@ def load_config(env=None):
         "DB_POOL_SIZE": _int(env, "PORTAL_DB_POOL_SIZE", 8, 1, 100),
         "REDIS_URL": redis_url,
         "CREDENTIALS_KEY": _fernet_key(env, development),
-        "BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        "BASE_URL": _base_url(env, development),
         "MAIL_BACKEND": mail_backend,
         "MAIL_HOST": env.get("PORTAL_MAIL_HOST", "127.0.0.1"),
         "MAIL_PORT": _int(env, "PORTAL_MAIL_PORT", 25, 1, 65535),

@@ -27,8 +27,15 @@ def now():
     return datetime.datetime.now(UTC)
 
 
-DAY_TIME = "%a %-d %b %Y %H:%M"  # 'Tue 18 Mar 2031 09:30' (pages, mails, calendar files)
-DATE_TIME = "%-d %b %Y %H:%M"  # '18 Mar 2031 09:30' (forum)
+DAY_TIME = "%a %-d %b %Y %H:%M"  # 'Tue 18 Mar 2031 09:30': every page, mails, calendar files
+DAY = "%a %-d %b %Y"  # 'Tue 18 Mar 2031': calendar dates (ETAs, license expiry), written the same way
+
+
+def date_text(day):
+    """A calendar date as pages write it, e.g. 'Tue 18 Mar 2031' ('' for None)."""
+    if day is None:
+        return ""
+    return day.strftime(DAY.replace("%-d", str(day.day)))
 
 
 def local_text(naive_utc, zone, zone_label, fmt=DAY_TIME):

@@ -31,7 +31,8 @@ def test_production_cookies_are_secure():
     from cryptography.fernet import Fernet
     config = load_config({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "s" * 32,
                           "PORTAL_CREDENTIALS_KEY": Fernet.generate_key().decode(),
-                          "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0"})
+                          "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/0",
+                          "PORTAL_BASE_URL": "https://support.example.test"})
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
@@ -48,7 +49,8 @@ def test_startup_stops_with_one_clear_line(tmp_path):
 def _production(**extra):
     from cryptography.fernet import Fernet
     return {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "s" * 32,
-            "PORTAL_CREDENTIALS_KEY": Fernet.generate_key().decode(), **extra}
+            "PORTAL_CREDENTIALS_KEY": Fernet.generate_key().decode(),
+            "PORTAL_BASE_URL": "https://support.example.test", **extra}
 
 
 def test_production_rate_limits_need_a_shared_store():
@@ -69,3 +71,22 @@ def test_development_secrets_are_created_private(tmp_path, monkeypatch):
     first = config._instance_secret("secret_key", lambda: "abc")
     assert first == "abc" and config._instance_secret("secret_key", lambda: "other") == "abc"
     assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
+def test_production_requires_the_base_url_of_mail_links():
+    with pytest.raises(ConfigError, match="PORTAL_BASE_URL is required"):
+        load_config({k: v for k, v in _production(PORTAL_REDIS_URL="redis://127.0.0.1:6379/3").items()
+                     if k != "PORTAL_BASE_URL"})
+    with pytest.raises(ConfigError, match="PORTAL_BASE_URL must look like"):
+        load_config(_production(PORTAL_REDIS_URL="redis://127.0.0.1:6379/3", PORTAL_BASE_URL="support.test"))
+
+
+@pytest.mark.parametrize("bind, expected", [
+    (None, "http://127.0.0.1:8000"),
+    ("127.0.0.1:9123", "http://127.0.0.1:9123"),
+    ("portal.lan:8080", "http://portal.lan:8080"),
+])
+def test_development_links_point_where_the_portal_is_served(bind, expected):
+    env = {} if bind is None else {"PORTAL_BIND": bind}
+    assert load_config(env)["BASE_URL"] == expected
+    assert load_config(env | {"PORTAL_BASE_URL": "https://x.test/"})["BASE_URL"] == "https://x.test"

@@ -6,11 +6,12 @@ from portal.db import write_tx
 from portal.models import Category, Post, Thread, User
 from portal.services import forum, get_policy
 
+# slug, name, description, position, only staff start threads
 CATEGORIES = [
-    ("installation", "Installation", "Installing and updating the Viewer, Host and Agent.", 1),
-    ("configuration", "Configuration", "Settings, security, address books and deployment.", 2),
-    ("server", "Remote Utilities Server", "Self-hosted relay and address book server.", 3),
-    ("announcements", "Announcements", "Releases and news from the Remote Utilities team.", 4),
+    ("installation", "Installation", "Installing and updating the Viewer, Host and Agent.", 1, False),
+    ("configuration", "Configuration", "Settings, security, address books and deployment.", 2, False),
+    ("server", "Remote Utilities Server", "Self-hosted relay and address book server.", 3, False),
+    ("announcements", "Announcements", "Releases and news from the Remote Utilities team.", 4, True),
 ]
 
 # slug, author, title, body, hours ago, replies [(author, body)], staff answer accepted?
@@ -46,9 +47,9 @@ THREADS = [
 
 def _categories():
     with write_tx():
-        for slug, name, description, position in CATEGORIES:
+        for slug, name, description, position, staff_only in CATEGORIES:
             Category.get_or_create(slug=slug, defaults=dict(name=name, description=description,
-                                                            position=position))
+                                                            position=position, staff_threads_only=staff_only))
 
 
 def _backdate(thread, hours):

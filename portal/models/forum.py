@@ -13,6 +13,7 @@ class Category(BaseModel):
     description = CharField(max_length=300, default="")
     position = IntegerField(default=0)
     public = BooleanField(default=True)
+    staff_threads_only = BooleanField(default=False)  # members reply, only staff start threads
 
 
 class Thread(BaseModel):

@@ -7,7 +7,7 @@ from .access import REVEAL_STATUSES, SessionFacts, TicketFacts, effective_level
 from .clock import BusinessClock
 from .core import Policy
 from .decisions import Decisions
-from .durations import format_business_duration
+from .durations import format_business_duration, format_hours
 from .eligibility import AccountFacts, Decision
 from .levels import LEVELS, LevelDecision, LicenseFacts
 from .loader import DEFAULT_PATH, PolicyError, load_policy, parse_policy
@@ -19,5 +19,5 @@ __all__ = [
     "AccountFacts", "BusinessClock", "CHANNELS", "DEFAULT_PATH", "Decision", "Decisions", "LEVELS",
     "LevelDecision", "LicenseFacts", "Policy", "PolicyError", "REVEAL_STATUSES", "Scope", "ScopeClass",
     "SessionFacts", "TicketFacts", "Version", "VersionError", "VersionVerdict", "effective_level",
-    "format_business_duration", "load_policy", "parse_policy", "parse_version",
+    "format_business_duration", "format_hours", "load_policy", "parse_policy", "parse_version",
 ]

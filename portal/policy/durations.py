@@ -30,3 +30,11 @@ def format_business_duration(delta: timedelta) -> str:
     if hours:
         return f"{sign}{hours} h"
     return f"{sign}{minutes} min"
+
+
+def format_hours(delta: timedelta, unit: str = "business hour") -> str:
+    """Word a duration in hours without a needless '.0': '4 business hours', '1.5 business hours',
+    '1 business hour' (at most two decimals)."""
+    hours = round(delta / timedelta(hours=1), 2)
+    number = f"{hours:.2f}".rstrip("0").rstrip(".")
+    return f"{number} {unit}" + ("" if number == "1" else "s")

@@ -92,10 +92,17 @@ def authenticate(email, password):
     return user
 
 
+class LinkUsed(Exception):
+    """Another request used the same one-time link first."""
+
+
 def mark_verified(user):
-    """Record the verification; returns the fresh user."""
+    """Record the verification and end every session that predates it; returns the fresh user.
+
+    Whoever registered the address and logged in before its owner confirmed it must not keep
+    a session that now carries the owner's licenses (policy 4.5)."""
     with write_tx():
-        User.update(verified_at=utcnow()).where(
+        User.update(verified_at=utcnow(), session_version=User.session_version + 1).where(
             (User.id == user.id) & User.verified_at.is_null()).execute()
     return User.get_by_id(user.id)
 
@@ -106,12 +113,21 @@ def end_all_sessions(user):
         User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
 
 
-def set_password(user, password, confirm=None):
-    """Set a new password and end every session of the account."""
+def set_password(user, password, confirm=None, replacing=None):
+    """Set a new password and end every session of the account.
+
+    With `replacing` (the hash a reset link was made for) the change happens only while that
+    hash is still stored: of two uses of one link arriving at once, one wins and the other
+    gets LinkUsed."""
     check_new_password(password, confirm)
+    condition = User.id == user.id
+    if replacing is not None:
+        condition &= User.password_hash == replacing
     with write_tx():
-        User.update(password_hash=hash_password(password),
-                    session_version=User.session_version + 1).where(User.id == user.id).execute()
+        changed = User.update(password_hash=hash_password(password),
+                              session_version=User.session_version + 1).where(condition).execute()
+    if not changed:
+        raise LinkUsed()
     return User.get_by_id(user.id)
 
 

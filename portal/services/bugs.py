@@ -8,6 +8,7 @@ from portal.ids import parse_id
 from portal.models import Bug, Ticket
 from portal.policy import VersionError, parse_version
 from portal.services import audit, get_policy
+from portal.timeutil import date_text
 
 STATUSES = ("open", "fixed")
 PAGE_SIZE = 30
@@ -91,7 +92,7 @@ def _news(bug, values):
                 f"{values['fixed_in']}. Please update to that version (policy 7.2) and tell us if the "
                 "problem persists.")
     if values["status"] == "open" and values["eta"] != bug.eta:
-        eta = f"is now expected by {values['eta']:%Y-%m-%d}" if values["eta"] else "has no firm date yet"
+        eta = f"is now expected by {date_text(values['eta'])}" if values["eta"] else "has no firm date yet"
         return (f"Update on the bug \"{values['title']}\" linked to this ticket: the fix {eta} "
                 f"(policy 5.2).\n\nUntil then, this workaround should help:\n{values['workaround']}")
     return ""

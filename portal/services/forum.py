@@ -53,6 +53,13 @@ def categories(user):
     return query if hidden_ok else query.where(Category.public == True)  # noqa: E712
 
 
+def may_start_thread_in(user, category):
+    """Whether the user may start a thread in this category (staff-only ones: announcements)."""
+    if category.staff_threads_only or not category.public:
+        return bool(getattr(user, "is_staff", False))
+    return True
+
+
 def get_category(slug, user):
     """The category, or None when it does not exist or the user may not read it."""
     category = Category.get_or_none(Category.slug == slug)
@@ -150,7 +157,8 @@ def check_title(title):
     """The trimmed title, or ForumError."""
     title = " ".join((title or "").split())
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise ForumError("title", f"Give the thread a title of {TITLE_MIN} to {TITLE_MAX} characters.")
+        raise ForumError("title", "Give the thread a title." if not title else
+                         f"Give the thread a title of {TITLE_MIN} to {TITLE_MAX} characters.")
     return title
 
 
@@ -201,7 +209,7 @@ def _require_poster(user):
 def start_thread(user, category, title, body):
     """A new thread with its first post; queue fields for non-staff authors (policy 4.6, 2.1)."""
     _require_poster(user)
-    if category is None or (not category.public and not user.is_staff):
+    if category is None or not may_start_thread_in(user, category):
         raise ForumError("category", "Choose a category.")
     title, body = check_title(title), check_body(body)
     guard_secrets("title", title)

@@ -15,6 +15,11 @@ from portal.services.accounts import AccountError, normalise_email
 COLUMNS = ("order_number", "delivery_email", "license_key", "license_type", "purchased_on", "expires_on")
 
 
+def counted(count, singular, plural=None):
+    """'1 license', '2 licenses'."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
 @dataclass
 class ImportResult:
     """What an import did: licenses added, rows already known, bad rows as (line, message)."""
@@ -22,6 +27,11 @@ class ImportResult:
     skipped: int = 0
     errors: list = field(default_factory=list)
     attached: list = field(default_factory=list)
+
+    def summary(self, sep="; "):
+        """'Added 1 license; 0 already known; 2 bad rows' (the page and the CLI say the same)."""
+        return sep.join((f"Added {counted(self.added, 'license')}", f"{self.skipped} already known",
+                         counted(len(self.errors), "bad row")))
 
 
 def _date(text, name, required):

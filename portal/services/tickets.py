@@ -75,9 +75,9 @@ def _check_new(requester, product, version, subject, body, accept_policy):
     if verdict is not None and verdict.status == "invalid":
         errors["version"] = "Write the version as four numbers, like 7.6.2.0 (policy 7.1)."
     if not 3 <= len(subject) <= 200:
-        errors["subject"] = "Give a subject of 3 to 200 characters."
+        errors["subject"] = "Give the ticket a subject." if not subject else "Give a subject of 3 to 200 characters."
     if not 10 <= len(body) <= 20000:
-        errors["body"] = "Describe the problem in 10 to 20,000 characters."
+        errors["body"] = "Describe the problem." if not body else "Describe the problem in 10 to 20,000 characters."
     if needs_policy_acceptance(requester) and not accept_policy:
         errors["accept_policy"] = "Please accept the support policy to file a ticket (policy 1.2)."
     for field, reason in secret_errors(requester, {"subject": subject, "body": body}).items():
@@ -198,8 +198,10 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
         abort(404)
     if internal and not staff:
         internal = False
-    if not 1 <= len(body) <= 20000:
-        errors["body"] = "Write a reply of at most 20,000 characters."
+    if not body:
+        errors["body"] = "Write a reply."
+    elif len(body) > 20000:
+        errors["body"] = f"Replies are limited to 20,000 characters; this one has {len(body):,}."
     if ticket.status == "closed" and not staff:
         errors["body"] = "This ticket is closed. Reopen it to reply."
     secret = secret_errors(author, {"body": body}) if not errors else {}

@@ -83,20 +83,20 @@ def _register_blueprints(app):
 
 
 def _register_filters(app):
-    """Template filters every page shares: stored naive-UTC times in the policy's zone (policy 1.5)."""
+    """Template filters every page shares: stored naive-UTC times in the policy's zone (policy 1.5),
+    calendar dates and durations, each written one way."""
     from portal import timeutil
 
     @app.template_filter("pt_time")
     def pt_time(naive_utc):
-        """'Tue 18 Mar 2031 09:30 PT': tickets, staff pages, orders."""
+        """'Tue 18 Mar 2031 09:30 PT': the one way pages write a date and time."""
         policy = app.extensions["policy"]  # read per call: tests swap the policy
         return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
 
-    @app.template_filter("forum_time")
-    def forum_time(naive_utc):
-        """'18 Mar 2031 09:30 PT': the forum's shorter form, without the weekday."""
-        policy = app.extensions["policy"]
-        return timeutil.local_text(naive_utc, policy.zone, policy.zone_label, timeutil.DATE_TIME)
+    from portal.policy import format_business_duration, format_hours
+    app.add_template_filter(format_hours, "business_hours")  # '4 business hours', never '4.0'
+    app.add_template_filter(format_business_duration, "duration")  # '1 h 30 min'
+    app.add_template_filter(timeutil.date_text, "pt_date")  # 'Tue 18 Mar 2031'
 
 
 def _register_hooks(app):
@@ -165,6 +165,17 @@ def _register_errors(app):
         app.logger.error("database unavailable: %s", exc.__class__.__name__)
         database.close_connection()
         _page_user(database_down=True)  # the page must not ask the database who is logged in
+        return _error_page(503, "Temporarily unavailable",
+                           "The service is briefly unavailable. Nothing was saved; please try again.")
+
+    from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisSlow
+
+    @app.errorhandler(RedisDown)
+    @app.errorhandler(RedisSlow)
+    def limits_store_down(exc):
+        # fail closed: a rate-limited form is refused, never let through uncounted
+        app.logger.error("rate-limit store unavailable: %s", exc.__class__.__name__)
+        _page_user()
         return _error_page(503, "Temporarily unavailable",
                            "The service is briefly unavailable. Nothing was saved; please try again.")
 

@@ -73,11 +73,13 @@ def verify(token):
                                resend=current_user.is_authenticated), 400
     if request.method == "GET":  # a confirm button, so mail scanners' prefetch changes nothing
         return render_template("auth/verify.html", token=token, email=user.email)
-    user = accounts.mark_verified(user)
+    user = accounts.mark_verified(user)  # ends every earlier session of the account
     licenses.attach_by_email(user)  # policy 4.5: recognised only after verification
-    flash("Your email is confirmed.", "success")
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and current_user.id != user.id:  # another account's browser
+        flash(f"{user.email} is confirmed.", "success")
         return redirect(url_for("account.home"))
+    logout_user()  # this browser's session of the account ended with the others
+    flash("Your email is confirmed. Please log in.", "success")
     return redirect(url_for("auth.login"))
 
 
@@ -156,9 +158,13 @@ def reset_password(token):
     errors = {}
     if request.method == "POST":
         try:
-            accounts.set_password(user, request.form.get("password", ""), request.form.get("confirm", ""))
+            accounts.set_password(user, request.form.get("password", ""), request.form.get("confirm", ""),
+                                  replacing=user.password_hash)
         except accounts.AccountError as exc:
             errors[exc.field] = exc.message
+        except accounts.LinkUsed:
+            return render_template("auth/link_problem.html", resend=False,
+                                   problem="This link has already been used. Ask for a new one."), 400
         else:
             logout_user()
             flash("Your password was changed. Every other session was logged out.", "success")

@@ -148,7 +148,8 @@ def new_thread():
     return render(NEW, status=error.status if error else 200, form=form,
                   errors={error.field: error.message} if error else {}, secret=bool(error and error.secret),
                   chosen=form.get("category") or request.args.get("category", ""),
-                  categories=list(forum.categories(current_user)), may_post=forum.may_post(current_user),
+                  categories=[c for c in forum.categories(current_user) if forum.may_start_thread_in(current_user, c)],
+                  may_post=forum.may_post(current_user),
                   may_ticket=get_policy().may_open_ticket(facts) and not current_user.is_staff)
 
 

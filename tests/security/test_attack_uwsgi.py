@@ -1,30 +1,54 @@
-"""Under uWSGI with 4 processes: login brute force racing the shared (Redis) rate limit, and
-credentials never written to the server log."""
+"""Under uWSGI with 4 processes, configured as scripts/start configures it: login brute force
+racing the shared (Redis) rate limit, and credentials never written to the server log."""
+import os
 import re
+import subprocess
 import threading
 
 import pytest
 import redis
 import requests
 
-from bench.harness import Uwsgi, csrf_from, login, make_app, portal_env
+from bench.harness import ROOT, Uwsgi, csrf_from, login, make_app, portal_env
 from tests.factories import PASSWORD
 from tests.security.attack_helpers import _seed
 
-REDIS_URL = "redis://127.0.0.1:6379/9"  # this suite's own database number
+REDIS_DB = 9  # this suite's own database number, flushed between tests
 ATTEMPTS = 40
 LIMIT = 10  # portal/web/auth.py: 10 per minute per address, 10 per 5 minutes per account
 
 
+def start_environment():
+    """The PORTAL_ settings scripts/start serves with (scripts/env, sourced without any of our own)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    out = subprocess.run(["bash", "-c", "source scripts/env && env -0"], cwd=ROOT, env=clean,
+                         capture_output=True, text=True, check=True).stdout
+    pairs = (item.partition("=") for item in out.split("\0") if item)
+    return {k: v for k, _, v in pairs if k.startswith("PORTAL_")}
+
+
+def _own_database(url):
+    """The same Redis, this suite's database number (never a developer's counters)."""
+    return url.rsplit("/", 1)[0] + f"/{REDIS_DB}" if url else url
+
+
+REDIS_URL = _own_database("redis://127.0.0.1:6379/0")
+
+
 @pytest.fixture(scope="module")
 def served(migrated_template, tmp_path_factory):
-    """One migrated database, seeded, behind one uWSGI (4 processes, Redis-backed limits) per module."""
+    """One migrated database, seeded, behind one uWSGI (wsgi.ini, 4 processes) per module, in the
+    environment scripts/start gives it: development mode and its rate-limit store."""
     from tests.conftest import empty_database
     workdir = tmp_path_factory.mktemp("uwsgi-attack")
     db_url = empty_database(migrated_template, workdir)
     store = redis.Redis.from_url(REDIS_URL)
     store.flushdb()
-    env = portal_env(db_url, workdir, PORTAL_RATELIMIT="true", PORTAL_REDIS_URL=REDIS_URL)
+    started = start_environment()
+    env = portal_env(db_url, workdir, PORTAL_RATELIMIT="true", PORTAL_ENV="development") | {
+        k: v for k, v in started.items() if k != "PORTAL_BIND"}  # Uwsgi binds a free port
+    if "PORTAL_REDIS_URL" in started:
+        env["PORTAL_REDIS_URL"] = _own_database(started["PORTAL_REDIS_URL"])
     world = _seed(make_app(env))
     with Uwsgi(env, workdir, processes=4) as server:
         yield server, world
@@ -96,3 +120,10 @@ def test_credentials_and_passwords_never_reach_the_server_log(served):
     assert "POST /tickets/" in log or "/credentials" in log  # requests were logged ...
     for value in (secret, remote_id, PASSWORD):
         assert value not in log  # ... but never their bodies
+
+
+def test_start_and_ci_start_redis_the_same_way():
+    start, ci = (ROOT / "scripts/start").read_text(), (ROOT / ".ci/run").read_text()
+    assert "source scripts/env" in start and "scripts/redis" in start and "scripts/redis" in ci
+    assert "redis-server" not in start + ci  # one script starts it
+    assert start_environment()["PORTAL_REDIS_URL"].startswith("redis://127.0.0.1:6379/")

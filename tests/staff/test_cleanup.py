@@ -28,7 +28,7 @@ def test_overlong_reply_is_refused_by_add_reply_and_writes_nothing(app, client, 
     before = Message.select().count()
     for field, url in (("body", f"{page}/reply"), ("note", f"{page}/note")):
         response = client.post(url, data={field: "x" * 20001, "csrf_token": csrf_token(client, page)})
-        assert response.status_code == 400 and "at most 20,000 characters" in response.get_data(as_text=True)
+        assert response.status_code == 400 and "limited to 20,000 characters" in response.get_data(as_text=True)
     assert Message.select().count() == before
 
 

@@ -2,6 +2,7 @@
 import datetime
 
 from portal.models import AuditLog, Bug, Message, Ticket
+from portal.timeutil import date_text
 from tests.staff_ops.conftest import make_ticket, post
 
 ETA = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
@@ -65,7 +66,7 @@ def test_link_ticket_to_new_bug_then_customer_sees_eta_and_workaround(app, clien
     assert Ticket.get_by_id(ticket.id).bug_id == bug.id
     assert [a.action for a in AuditLog.select().order_by(AuditLog.id)] == ["bug.create", "bug.link"]
     page = login(customer, app.test_client()).get(f"/tickets/{ticket.id}").get_data(as_text=True)
-    assert ETA in page and "Disable DPI scaling." in page
+    assert date_text(datetime.date.fromisoformat(ETA)) in page and "Disable DPI scaling." in page
 
 
 def test_link_existing_bug_and_unlink_with_htmx(client, make_user, login):
@@ -93,10 +94,11 @@ def test_eta_change_replies_on_every_linked_ticket_and_mails(client, make_user, 
     assert response.status_code == 302
     for ticket in linked:
         replies = list(Message.select().where(Message.ticket == ticket))
-        assert len(replies) == 1 and LATER in replies[0].body and bug.workaround in replies[0].body
+        later = date_text(datetime.date.fromisoformat(LATER))  # written as pages write dates
+        assert len(replies) == 1 and f"expected by {later}" in replies[0].body and bug.workaround in replies[0].body
     assert Message.select().where(Message.ticket == other).count() == 0
     assert sorted(m["to"] for m in outbox) == sorted([first.email, second.email])
-    assert all(LATER in m["body"] for m in outbox)
+    assert all(date_text(datetime.date.fromisoformat(LATER)) in m["body"] for m in outbox)
     # saving again without a change sends nothing
     assert post(client, f"/staff/bugs/{bug.id}", bug_form(Bug.get_by_id(bug.id))).status_code == 302
     assert len(outbox) == 2 and Message.select().count() == 2

@@ -27,3 +27,19 @@ def test_smtp_failure_is_logged_without_the_address(app, client, make_user, capl
     response = client.post("/reset", data={"email": user.email, "csrf_token": csrf_token(client, "/reset")})
     assert response.status_code == 200
     assert "mail to example.test failed: OSError" in caplog.text and user.email not in caplog.text
+
+
+def test_links_in_mails_point_where_the_portal_is_served(db_url, tmp_path, monkeypatch):
+    from portal.web import create_app
+    from tests.conftest import app_env
+    env = app_env(db_url, tmp_path) | {"PORTAL_BIND": "127.0.0.1:9123"}
+    del env["PORTAL_BASE_URL"]
+    app = create_app({"TESTING": True}, env=env)
+    client, outbox = app.test_client(), app.extensions["outbox"].sent
+    client.post("/register", data={"email": "new@example.test", "password": "a long password",
+                                   "confirm": "a long password", "csrf_token": csrf_token(client, "/register")})
+    client.post("/reset", data={"email": "new@example.test", "csrf_token": csrf_token(client, "/reset")})
+    assert [m["subject"] for m in outbox] == ["Confirm your email for the support portal",
+                                              "Reset your support portal password"]
+    assert "http://127.0.0.1:9123/verify/" in outbox[0]["body"]
+    assert "http://127.0.0.1:9123/reset/" in outbox[1]["body"]

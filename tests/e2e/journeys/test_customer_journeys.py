@@ -43,7 +43,7 @@ def test_register_verify_and_license_recognised_by_delivery_email(page, live_ser
     assert page.locator("[data-level]").inner_text() == "PRO"
     assert f"PRO through license ...-{lic.key[-4:]}" in page.inner_text(".reason")
     assert f"…-{lic.key[-4:]}" in page.inner_text("section[aria-labelledby=lic-h] table")
-    assert "about 3.0 business hours" in page.inner_text("main")  # policy 2.1: PRO target
+    assert "First-response target: 3 business hours" in page.inner_text("main")  # policy 2.1: PRO target
     no_csp_errors(page)
 
 

@@ -103,7 +103,7 @@ def test_admin_imports_orders_with_a_bad_row_reported_by_line(page, live_server)
     result = page.locator("[data-import-result]")
     result.wait_for()
     check_a11y(page)
-    assert "Added 2 licenses; 0 already known; 1 bad rows." in result.inner_text()
+    assert "Added 2 licenses; 0 already known; 1 bad row." in result.inner_text()
     errors = page.locator(".import-errors li")
     assert errors.count() == 1 and errors.first.inner_text().startswith("Line 3: license_type must be one of")
     assert "buyer@corp.test" in result.inner_text()  # attached to the verified account

@@ -1,0 +1,83 @@
+"""Verification ends earlier sessions; a reset link changes the password once, even under a race (issue 10)."""
+import re
+import time
+
+from portal.models import User
+from portal.services import accounts
+from tests.factories import PASSWORD, csrf_token, make_order, race_posts
+
+
+def _link(mail, path):
+    return re.search(r"http://localhost(/" + path + r"/[^\s]+)", mail["body"]).group(1)
+
+
+def test_confirming_an_address_ends_sessions_that_predate_it(app, make_user, login, outbox):  # policy 4.5
+    owner_address = "owner@example.test"
+    with app.app_context():
+        make_order(owner_address, "PRO")
+    squatter = app.test_client()
+    squatter.post("/register", data={"email": owner_address, "password": PASSWORD, "confirm": PASSWORD,
+                                     "csrf_token": csrf_token(squatter, "/register")})
+    link = _link(outbox[-1], "verify")
+    login(User.by_email(owner_address), squatter)
+    assert squatter.get("/account/").status_code == 200
+    confirming = login(User.by_email(owner_address), app.test_client())
+    response = confirming.post(link, data={"csrf_token": csrf_token(confirming, link)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert User.by_email(owner_address).level == "PRO"
+    assert squatter.get("/account/").status_code == 302  # the earlier session is over ...
+    assert confirming.get("/account/").status_code == 302  # ... and so is the confirming one
+    assert b"Please log in" in confirming.get("/login").data
+
+
+def test_confirming_from_another_accounts_browser_keeps_that_session(app, make_user, login, outbox):
+    client = app.test_client()
+    client.post("/register", data={"email": "partner@example.test", "password": PASSWORD, "confirm": PASSWORD,
+                                   "csrf_token": csrf_token(client, "/register")})
+    link = _link(outbox[-1], "verify")
+    colleague = login(make_user(), app.test_client())  # opened the mail on a shared machine
+    assert colleague.post(link, data={"csrf_token": csrf_token(colleague, link)}).status_code == 302
+    assert User.by_email("partner@example.test").verified
+    assert colleague.get("/account/").status_code == 200
+
+
+def test_two_uses_of_one_reset_link_at_once_change_the_password_once(app, make_user, outbox, monkeypatch):
+    user = make_user()
+    client = app.test_client()
+    client.post("/reset", data={"email": user.email, "csrf_token": csrf_token(client, "/reset")})
+    link = _link(outbox[-1], "reset")
+    real_hash = accounts.hash_password
+
+    def slow_hash(password):  # both requests have read the token's user before either writes
+        hashed = real_hash(password)
+        time.sleep(0.3)
+        return hashed
+    monkeypatch.setattr(accounts, "hash_password", slow_hash)
+    clients = [app.test_client(), app.test_client()]
+    forms = [{"password": f"new password {i}x", "confirm": f"new password {i}x",
+              "csrf_token": csrf_token(c, link)} for i, c in enumerate(clients)]
+    results = race_posts(clients, link, forms)
+    assert sorted(status for status, _ in results) == [302, 400], results
+    loser = next(body for status, body in results if status == 400)
+    assert "already been used" in loser
+    winner = next(i for i, (status, _) in enumerate(results) if status == 302)
+    for i in range(2):  # the stored password is the winner's
+        check = app.test_client()
+        response = check.post("/login", data={"email": user.email, "password": f"new password {i}x",
+                                               "csrf_token": csrf_token(check)})
+        assert response.status_code == (302 if i == winner else 401)
+
+
+def test_unverified_user_sees_a_banner_with_a_resend_button_on_every_page(app, make_user, login, outbox):
+    user = make_user(verified=False)
+    client = login(user, app.test_client())
+    for path in ("/tickets/", "/policy", "/account/"):
+        html = client.get(path).get_data(as_text=True)
+        banner = html.split("data-unverified", 1)[1].split("</div>", 1)[0]
+        assert 'action="/verify/resend"' in banner and 'name="csrf_token"' in banner, path
+    token = re.search(r'name="csrf_token" value="([^"]+)"', banner).group(1)
+    assert client.post("/verify/resend", data={}).status_code == 400  # CSRF
+    assert client.post("/verify/resend", data={"csrf_token": token}).status_code == 302
+    assert outbox[-1]["to"] == user.email and "/verify/" in outbox[-1]["body"]
+    verified = login(make_user(), app.test_client())
+    assert "data-unverified" not in verified.get("/tickets/").get_data(as_text=True)
