@@ -96,6 +96,11 @@ class LinkUsed(Exception):
     """Another request used the same one-time link first."""
 
 
+def password_matches(user, password):
+    """Whether `password` is the account's password (same cost whatever the answer)."""
+    return verify_password(user.password_hash, password or "")
+
+
 def mark_verified(user):
     """Record the verification and end every session that predates it; returns the fresh user.
 

@@ -71,8 +71,15 @@ def verify(token):
     if problem:
         return render_template("auth/link_problem.html", problem=problem,
                                resend=current_user.is_authenticated), 400
+    own_browser = current_user.is_authenticated and current_user.id == user.id
     if request.method == "GET":  # a confirm button, so mail scanners' prefetch changes nothing
-        return render_template("auth/verify.html", token=token, email=user.email)
+        return render_template("auth/verify.html", token=token, email=user.email, ask_password=not own_browser)
+    # Only the registrant may confirm: whoever registered someone else's address knows the
+    # password, the address's owner does not, so the owner cannot hand the squatter a verified
+    # account (they take it over with "Forgot password" instead, which also confirms it).
+    if not own_browser and not accounts.password_matches(user, request.form.get("password", "")):
+        return render_template("auth/verify.html", token=token, email=user.email, ask_password=True,
+                               errors={"password": "That is not the password chosen for this account."}), 400
     user = accounts.mark_verified(user)  # ends every earlier session of the account
     licenses.attach_by_email(user)  # policy 4.5: recognised only after verification
     if current_user.is_authenticated and current_user.id != user.id:  # another account's browser
@@ -166,6 +173,9 @@ def reset_password(token):
             return render_template("auth/link_problem.html", resend=False,
                                    problem="This link has already been used. Ask for a new one."), 400
         else:
+            # the link reached the mailbox, which proves the address (policy 4.5: then recognised)
+            if not user.verified:
+                licenses.attach_by_email(accounts.mark_verified(user))
             logout_user()
             flash("Your password was changed. Every other session was logged out.", "success")
             return redirect(url_for("auth.login"))

@@ -19,6 +19,7 @@ def test_register_verify_login_logout(page, live_server):
     assert mail["to"] == ["browser@example.test"]
     link = re.search(r"(http://127\.0\.0\.1:\d+/verify/\S+)", mail["body"]).group(1)
     page.goto(link)
+    page.fill("#f-password", "a long password")  # only the registrant can confirm
     page.click("button:has-text('Confirm my email')")
     page.wait_for_selector("text=Your email is confirmed.")
     log_in(page, live_server, "browser@example.test", "a long password")

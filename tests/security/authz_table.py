@@ -92,7 +92,8 @@ AUTHZ = {
     ("/reset/<token>", "GET"): PUBLIC,                             # the signed token is the authority
     ("/reset/<token>", "POST"): E({EVERYONE: 400}, {"password": "short", "confirm": "other"}),
     ("/verify/<token>", "GET"): PUBLIC,
-    ("/verify/<token>", "POST"): E({EVERYONE: 302}),
+    # only the registrant confirms: the account's password (every test account has the same one)
+    ("/verify/<token>", "POST"): E({EVERYONE: 302}, data={"password": "correct horse battery"}),
     ("/verify/resend", "GET"): E({EVERYONE: 400}),                # is /verify/<token> with a bad token
     ("/verify/resend", "POST"): E({EVERYONE: 302}),
     ("/account/", "GET"): LOGGED_IN_PAGE,

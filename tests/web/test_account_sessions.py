@@ -36,9 +36,34 @@ def test_confirming_from_another_accounts_browser_keeps_that_session(app, make_u
                                    "csrf_token": csrf_token(client, "/register")})
     link = _link(outbox[-1], "verify")
     colleague = login(make_user(), app.test_client())  # opened the mail on a shared machine
-    assert colleague.post(link, data={"csrf_token": csrf_token(colleague, link)}).status_code == 302
+    assert colleague.post(link, data={"csrf_token": csrf_token(colleague, link),
+                                      "password": PASSWORD}).status_code == 302
     assert User.by_email("partner@example.test").verified
     assert colleague.get("/account/").status_code == 200
+
+
+def test_the_owner_of_a_squatted_address_cannot_confirm_it_but_can_take_it_over(app, outbox):  # policy 4.5
+    """Only the registrant can confirm; the owner takes the account over with a reset link."""
+    address = "owner2@example.test"
+    with app.app_context():
+        make_order(address, "PRO")
+    squatter = app.test_client()
+    squatter.post("/register", data={"email": address, "password": PASSWORD, "confirm": PASSWORD,
+                                     "csrf_token": csrf_token(squatter, "/register")})
+    link = _link(outbox[-1], "verify")
+    owner = app.test_client()  # the real owner opens the mail: no session, no password
+    page = owner.get(link).get_data(as_text=True)
+    assert 'name="password"' in page and "Choose a password" in page
+    refused = owner.post(link, data={"csrf_token": csrf_token(owner, link), "password": "a guess of a password"})
+    assert refused.status_code == 400 and not User.by_email(address).verified
+    owner.post("/reset", data={"email": address, "csrf_token": csrf_token(owner, "/reset")})
+    reset = _link(outbox[-1], "reset")
+    owner.post(reset, data={"password": "the owner's own password", "confirm": "the owner's own password",
+                            "csrf_token": csrf_token(owner, reset)})
+    taken = User.by_email(address)
+    assert taken.verified and taken.level == "PRO"  # the reset proved the mailbox (policy 4.5)
+    login = {"email": address, "password": PASSWORD, "csrf_token": csrf_token(squatter, "/login")}
+    assert squatter.post("/login", data=login).status_code == 401  # the squatter's password is gone
 
 
 def test_two_uses_of_one_reset_link_at_once_change_the_password_once(app, make_user, outbox, monkeypatch):

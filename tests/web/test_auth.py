@@ -26,7 +26,9 @@ def test_register_verify_login_logout(client, outbox):
     link = _link(outbox[-1], "verify")
     assert b"Confirm my email" in client.get(link).data  # GET changes nothing
     assert not User.by_email("new@example.test").verified
-    response = client.post(link, data={"csrf_token": csrf_token(client, link)})
+    wrong = client.post(link, data={"csrf_token": csrf_token(client, link), "password": "not the password"})
+    assert wrong.status_code == 400 and not User.by_email("new@example.test").verified
+    response = client.post(link, data={"csrf_token": csrf_token(client, link), "password": "a long password"})
     assert response.status_code == 302
     assert User.by_email("new@example.test").verified
     response = client.post("/login", data={"email": "NEW@example.test ", "password": "a long password",
@@ -62,7 +64,7 @@ def test_tampered_and_reused_verify_links(client, outbox):
     _register(client)
     link = _link(outbox[-1], "verify")
     assert client.get(link[:-3] + "abc").status_code == 400
-    client.post(link, data={"csrf_token": csrf_token(client, link)})
+    client.post(link, data={"csrf_token": csrf_token(client, link), "password": "a long password"})
     assert client.get(link).status_code == 400  # used
 
 
