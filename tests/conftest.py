@@ -1,4 +1,9 @@
-"""Fixtures: a fresh database per test (SQLite file, or a PostgreSQL schema), app, client, mail."""
+"""Fixtures: a fresh database per test (SQLite file, or a PostgreSQL schema), app, client, mail.
+
+`--clock=2026-11-24T14:50:00-08:00` (or PORTAL_TEST_CLOCK) runs the whole session as if it
+had started at that moment, with time ticking on (README: Tests at a fixed moment).
+"""
+import datetime
 import os
 import shutil
 import uuid
@@ -10,6 +15,36 @@ from tests import factories
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 CRED_KEY = Fernet.generate_key().decode()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--clock", default=os.environ.get("PORTAL_TEST_CLOCK") or None,
+                     help="run the session from this ISO moment with a time zone, e.g. "
+                          "2026-11-24T14:50:00-08:00 (env PORTAL_TEST_CLOCK)")
+
+
+def pytest_configure(config):
+    moment = config.getoption("--clock")
+    if not moment:
+        return
+    start = datetime.datetime.fromisoformat(moment)
+    if start.tzinfo is None:
+        raise pytest.UsageError(f"--clock needs a time zone offset: {moment!r}")
+    import time_machine
+    # tick: time runs on from the moment, so expiries, rate windows and timeouts still work
+    config._portal_clock = time_machine.travel(start, tick=True)
+    config._portal_clock.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_portal_clock", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    moment = config.getoption("--clock")
+    return f"clock: travelled to {moment}" if moment else None
 
 
 def _with_schema(url, schema):
