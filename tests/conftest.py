@@ -6,6 +6,7 @@ had started at that moment, with time ticking on (README: Tests at a fixed momen
 import datetime
 import os
 import shutil
+import time
 import uuid
 
 import pytest
@@ -34,12 +35,17 @@ def pytest_configure(config):
     # tick: time runs on from the moment, so expiries, rate windows and timeouts still work
     config._portal_clock = time_machine.travel(start, tick=True)
     config._portal_clock.start()
+    offset = time.time() - time_machine.escape_hatch.time.time()
+    # uWSGI servers started by tests inherit the environment and travel by the same offset
+    os.environ.update(PORTAL_TEST_CLOCK_OFFSET=repr(offset), UWSGI_IMPORT="tests.clock_travel")
 
 
 def pytest_unconfigure(config):
     traveller = getattr(config, "_portal_clock", None)
     if traveller is not None:
         traveller.stop()
+        for name in ("PORTAL_TEST_CLOCK_OFFSET", "UWSGI_IMPORT"):
+            os.environ.pop(name, None)
 
 
 def pytest_report_header(config):
