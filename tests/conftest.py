@@ -48,6 +48,27 @@ def pytest_unconfigure(config):
             os.environ.pop(name, None)
 
 
+# Modules whose outcome could depend on the moment they run (due times, support hours, license
+# dates, session starts, demo data): marked `clock`, run by CI at fixed moments (.ci/run).
+# A single test elsewhere can carry @pytest.mark.clock itself.
+CLOCK_MODULES = {
+    "tests/test_cli.py", "tests/forum/test_demo.py", "tests/forum/test_hours.py",
+    "tests/forum/test_posting.py", "tests/staff/test_demo.py", "tests/staff/test_pacific_times.py",
+    "tests/staff/test_queue.py", "tests/staff/test_ticket_work.py", "tests/staff_ops/test_bugs.py",
+    "tests/staff_ops/test_dashboard.py", "tests/staff_ops/test_demo.py", "tests/staff_ops/test_ics.py",
+    "tests/staff_ops/test_sessions.py", "tests/tickets/test_conversation.py",
+    "tests/tickets/test_demo.py", "tests/tickets/test_filing.py", "tests/tickets/test_levels.py",
+    "tests/tickets/test_orders.py", "tests/tickets/test_remote.py", "tests/test_clock_travel.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        if item.path.relative_to(root).as_posix() in CLOCK_MODULES:
+            item.add_marker(pytest.mark.clock)
+
+
 def pytest_report_header(config):
     moment = config.getoption("--clock")
     return f"clock: travelled to {moment}" if moment else None
