@@ -13,3 +13,6 @@ if OFFSET:
     import time_machine
 
     time_machine.travel(time.time() + float(OFFSET), tick=True).start()
+    # time-machine starts ticking at the first reading, not at start(): read now, or this
+    # worker lags by its start-up time and rejects tokens another worker signed "in the future"
+    time.time()

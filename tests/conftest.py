@@ -35,6 +35,7 @@ def pytest_configure(config):
     # tick: time runs on from the moment, so expiries, rate windows and timeouts still work
     config._portal_clock = time_machine.travel(start, tick=True)
     config._portal_clock.start()
+    # reading the clock starts its ticking (time-machine ticks from the first reading)
     offset = time.time() - time_machine.escape_hatch.time.time()
     # uWSGI servers started by tests inherit the environment and travel by the same offset
     os.environ.update(PORTAL_TEST_CLOCK_OFFSET=repr(offset), UWSGI_IMPORT="tests.clock_travel")

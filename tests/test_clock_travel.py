@@ -19,11 +19,13 @@ def real_time():
 
 def test_a_subprocess_importing_clock_travel_runs_ahead_by_the_offset():
     env = os.environ | {"PORTAL_TEST_CLOCK_OFFSET": str(YEAR)}
-    code = "import tests.clock_travel, datetime; print(datetime.datetime.now().timestamp())"
+    # the pause stands for a server's start-up: its clock must not fall behind by it
+    code = ("import tests.clock_travel, datetime, time; time.sleep(3); "
+            "print(datetime.datetime.now().timestamp())")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                          text=True, check=True).stdout
     ahead = float(out) - real_time()
-    assert YEAR - 3600 < ahead <= YEAR
+    assert YEAR - 2 < ahead <= YEAR
 
 
 def test_without_an_offset_the_subprocess_clock_is_real():
