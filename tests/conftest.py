@@ -1,6 +1,12 @@
-"""Fixtures: a fresh database per test (SQLite file, or a PostgreSQL schema), app, client, mail."""
+"""Fixtures: a fresh database per test (SQLite file, or a PostgreSQL schema), app, client, mail.
+
+`--clock=2026-11-24T14:50:00-08:00` (or PORTAL_TEST_CLOCK) runs the whole session as if it
+had started at that moment, with time ticking on (README: Tests at a fixed moment).
+"""
+import datetime
 import os
 import shutil
+import time
 import uuid
 
 import pytest
@@ -10,6 +16,63 @@ from tests import factories
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 CRED_KEY = Fernet.generate_key().decode()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--clock", default=os.environ.get("PORTAL_TEST_CLOCK") or None,
+                     help="run the session from this ISO moment with a time zone, e.g. "
+                          "2026-11-24T14:50:00-08:00 (env PORTAL_TEST_CLOCK)")
+
+
+def pytest_configure(config):
+    moment = config.getoption("--clock")
+    if not moment:
+        return
+    start = datetime.datetime.fromisoformat(moment)
+    if start.tzinfo is None:
+        raise pytest.UsageError(f"--clock needs a time zone offset: {moment!r}")
+    import time_machine
+    # tick: time runs on from the moment, so expiries, rate windows and timeouts still work
+    config._portal_clock = time_machine.travel(start, tick=True)
+    config._portal_clock.start()
+    # reading the clock starts its ticking (time-machine ticks from the first reading)
+    offset = time.time() - time_machine.escape_hatch.time.time()
+    # uWSGI servers started by tests inherit the environment and travel by the same offset
+    os.environ.update(PORTAL_TEST_CLOCK_OFFSET=repr(offset), UWSGI_IMPORT="tests.clock_travel")
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_portal_clock", None)
+    if traveller is not None:
+        traveller.stop()
+        for name in ("PORTAL_TEST_CLOCK_OFFSET", "UWSGI_IMPORT"):
+            os.environ.pop(name, None)
+
+
+# Modules whose outcome could depend on the moment they run (due times, support hours, license
+# dates, session starts, demo data): marked `clock`, run by CI at fixed moments (.ci/run).
+# A single test elsewhere can carry @pytest.mark.clock itself.
+CLOCK_MODULES = {
+    "tests/test_cli.py", "tests/forum/test_demo.py", "tests/forum/test_hours.py",
+    "tests/forum/test_posting.py", "tests/staff/test_demo.py", "tests/staff/test_pacific_times.py",
+    "tests/staff/test_queue.py", "tests/staff/test_ticket_work.py", "tests/staff_ops/test_bugs.py",
+    "tests/staff_ops/test_dashboard.py", "tests/staff_ops/test_demo.py", "tests/staff_ops/test_ics.py",
+    "tests/staff_ops/test_sessions.py", "tests/tickets/test_conversation.py",
+    "tests/tickets/test_demo.py", "tests/tickets/test_filing.py", "tests/tickets/test_levels.py",
+    "tests/tickets/test_orders.py", "tests/tickets/test_remote.py", "tests/test_clock_travel.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        if item.path.relative_to(root).as_posix() in CLOCK_MODULES:
+            item.add_marker(pytest.mark.clock)
+
+
+def pytest_report_header(config):
+    moment = config.getoption("--clock")
+    return f"clock: travelled to {moment}" if moment else None
 
 
 def _with_schema(url, schema):

@@ -4,15 +4,24 @@ import datetime
 import itertools
 import re
 
+from portal import timeutil
 from portal.db import utcnow
 from portal.models import License, Order, User
 from portal.passwords import hash_password
+from portal.policy import load_policy
 
 PASSWORD = "correct horse battery"
 _HASH = None
 _seq = itertools.count(1)
 
 LICENSED = {"SITE", "PRO", "PLUS", "STARTER", "TRIAL"}
+POLICY_ZONE = load_policy().zone
+
+
+def today(days=0):
+    """The policy's date (Pacific) `days` from now: licenses start and expire by it (policy 2.1),
+    and the machine's date.today() is a day ahead of it every evening (UTC)."""
+    return timeutil.now().astimezone(POLICY_ZONE).date() + datetime.timedelta(days=days)
 
 
 def password_hash():
@@ -41,8 +50,7 @@ def make_order(email, license_type="PRO", key=None, expires_on=None, number=None
     n = next(_seq)
     order = Order.create(number=number or f"ORD-{n:05d}", delivery_email=email)
     lic = License.create(key=key or f"RU{license_type[:3]}-{n:05d}-TEST-{n:04d}", order=order,
-                         type=license_type, purchased_on=datetime.date.today() - datetime.timedelta(days=10),
-                         expires_on=expires_on or datetime.date.today() + datetime.timedelta(days=365))
+                         type=license_type, purchased_on=today(-10), expires_on=expires_on or today(365))
     return order, lic
 
 

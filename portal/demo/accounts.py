@@ -1,12 +1,12 @@
 """Demo accounts, one per role and level, with the orders and licenses that give each level."""
 import datetime
 
+from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import License, Order, Release, User
 from portal.passwords import hash_password
-from portal.services import licenses
+from portal.services import get_policy, licenses
 
-TODAY = datetime.date.today()
 YEAR = datetime.timedelta(days=365)
 
 # email, role, license type (None: no license), license key
@@ -42,9 +42,11 @@ def _release(product, version):
 
 def _order(number, email, lic_type, key):
     order, _ = Order.get_or_create(number=number, defaults={"delivery_email": email})
-    expires = TODAY + YEAR if lic_type != "TRIAL" else TODAY + datetime.timedelta(days=30)
+    # the day of seeding in the policy's zone (as licenses.py counts expiry), not of the import
+    today = timeutil.now().astimezone(get_policy().zone).date()
+    expires = today + YEAR if lic_type != "TRIAL" else today + datetime.timedelta(days=30)
     License.get_or_create(key=key, defaults=dict(order=order, type=lic_type,
-                                                 purchased_on=TODAY - datetime.timedelta(days=30),
+                                                 purchased_on=today - datetime.timedelta(days=30),
                                                  expires_on=expires))
 
 

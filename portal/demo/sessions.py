@@ -5,14 +5,24 @@ from portal.models import RemoteSession, Ticket, User
 from portal.services import get_policy
 from portal.timeutil import now
 
+DEMO_AFTER_OPENING = datetime.timedelta(hours=2, minutes=30)
 CUSTOMER = "pro@demo.test"  # portal.demo.tickets files this customer's ticket with a remote request
 
 
-def _start_fields():
-    """Next business day at 10:30 Pacific time, as the form's date and time (policy 1.5)."""
+def start_time(at):
+    """The next business day after `at`'s local date, 2 h 30 after its opening (10:30 Pacific), aware."""
     policy = get_policy()
-    opening = policy.clock.next_opening(now() + datetime.timedelta(days=1))
-    start = opening.astimezone(policy.zone) + datetime.timedelta(hours=2, minutes=30)
+    tomorrow = at.astimezone(policy.zone).date() + datetime.timedelta(days=1)
+    # from the next day's midnight, not from `at`: inside hours next_opening(at) is `at` itself
+    opening = policy.clock.next_opening(datetime.datetime.combine(tomorrow, datetime.time(),
+                                                                  tzinfo=policy.zone))
+    # business time, not wall time: stays inside hours (policy 1.5) whatever the opening hour
+    return policy.clock.add_business_time(opening, DEMO_AFTER_OPENING).astimezone(policy.zone)
+
+
+def _start_fields():
+    """The demo session's start as the form's date and time (policy 1.5)."""
+    start = start_time(now())
     return {"starts_on": start.date().isoformat(), "starts_time": start.strftime("%H:%M")}
 
 

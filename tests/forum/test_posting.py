@@ -153,13 +153,12 @@ def test_htmx_reply_appends_post_without_reload(client, login, make_user, make_t
 
 def test_policy_2_1_thread_due_time_uses_the_level_as_of_today(app, client, make_user, login):
     """An expired license no longer ranks the author's new thread (policy 2.1, 3.4)."""
-    import datetime
     from portal.models import Category, License, Thread
+    from tests.factories import csrf_token, today
     Category.get_or_create(slug="general", defaults={"name": "General"})
     user = make_user(level="PRO")
-    License.update(expires_on=datetime.date.today()).where(License.user == user).execute()
+    License.update(expires_on=today()).where(License.user == user).execute()
     login(user)
-    from tests.factories import csrf_token
     client.post("/forum/new", data={"category": "general", "title": "Viewer shows a black screen",
                                     "body": "Since this morning the Viewer shows only a black screen.",
                                     "csrf_token": csrf_token(client, "/forum/new")})

@@ -45,7 +45,8 @@ def test_canned_page_in_pacific_time(app, client, make_user, login):  # policy 1
 
 def test_converted_thread_quotes_replies_in_pacific_time(app, client, make_user, login, make_thread):
     author = make_user(level="PLUS")
-    thread = make_thread(author)
+    # opened before the reply whatever the clock says: the quote follows the posts' order
+    thread = make_thread(author, opened=MONDAY_18_UTC - datetime.timedelta(hours=1))
     with app.app_context():
         Post.create(thread=thread, author=author, body="Still failing.", created_at=timeutil.stored(MONDAY_18_UTC))
     from tests.factories import csrf_token

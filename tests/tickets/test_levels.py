@@ -1,18 +1,15 @@
 """Support levels kept current (policy 2.1, 2.2, 3.4) and license keys that cannot be enumerated (4.5)."""
-import datetime
-
 from portal.models import License, Ticket, User
 from portal.services import licenses
 from tests import factories
 from tests.tickets.conftest import post, submit_token, text
 
-DAY = datetime.timedelta(days=1)
 CANNOT_ADD = "We cannot add this key. Check it against your order email, or contact support if it is yours."
 
 
 def _expire(user):
-    """The user's licenses ran out two days ago (two: the policy's date is Pacific)."""
-    License.update(expires_on=datetime.date.today() - 2 * DAY).where(License.user == user.id).execute()
+    """The user's licenses ran out yesterday (the policy's date)."""
+    License.update(expires_on=factories.today(-1)).where(License.user == user.id).execute()
 
 
 def _file(client, subject="Host does not start"):
@@ -46,11 +43,11 @@ def test_a_license_that_starts_today_upgrades_and_regrades_open_tickets(app, use
     u = user()
     with app.app_context():
         lic = factories.make_license("PLUS", user=u)
-        License.update(purchased_on=datetime.date.today() + 5 * DAY).where(License.id == lic.id).execute()
+        License.update(purchased_on=factories.today(5)).where(License.id == lic.id).execute()
         assert licenses.current_level(u) == "FREE"
     older = ticket(u, subject="Filed while FREE")
     assert older.level == "FREE"
-    License.update(purchased_on=datetime.date.today() - 2 * DAY).where(License.id == lic.id).execute()
+    License.update(purchased_on=factories.today()).where(License.id == lic.id).execute()
     newer = ticket(u, subject="Filed on the day the license starts")
     assert newer.level == "PLUS"
     regraded = Ticket.get_by_id(older.id)

@@ -2,19 +2,21 @@
 import io
 
 from portal.models import License, Order, Release, User
+from tests.factories import today
 from tests.tickets.conftest import post, text
 
 HEADER = "order_number,delivery_email,license_key,license_type,purchased_on,expires_on\n"
-GOOD = ("RU-1,buyer@example.test,RUPRO-AAAA-0001,PRO,2026-01-10,2027-01-10\n"
-        "RU-1,buyer@example.test,RUSTR-AAAA-0002,STARTER,2026-01-10,\n")
-BAD = ("RU-2,not-an-email,RUPRO-AAAA-0003,PRO,2026-01-10,\n"
-       "RU-3,x@example.test,RUPRO-AAAA-0004,GOLD,2026-01-10,\n"
-       "RU-4,y@example.test,RUPRO-AAAA-0005,PRO,10/01/2026,\n")
+BOUGHT, EXPIRES = today(-30), today(335)  # relative to the (test) clock: never expired when it runs
+GOOD = (f"RU-1,buyer@example.test,RUPRO-AAAA-0001,PRO,{BOUGHT},{EXPIRES}\n"
+        f"RU-1,buyer@example.test,RUSTR-AAAA-0002,STARTER,{BOUGHT},\n")
+BAD = (f"RU-2,not-an-email,RUPRO-AAAA-0003,PRO,{BOUGHT},\n"
+       f"RU-3,x@example.test,RUPRO-AAAA-0004,GOLD,{BOUGHT},\n"
+       f"RU-4,y@example.test,RUPRO-AAAA-0005,PRO,{BOUGHT:%d/%m/%Y},\n")
 
 
 def test_cli_import_keeps_good_rows_and_reports_bad_lines(app, tmp_path):
     path = tmp_path / "orders.csv"
-    path.write_text(HEADER + GOOD + BAD + "RU-5,z@example.test,RUPLS-AAAA-0006,PLUS,2026-02-01,2027-02-01\n")
+    path.write_text(HEADER + GOOD + BAD + f"RU-5,z@example.test,RUPLS-AAAA-0006,PLUS,{BOUGHT},{EXPIRES}\n")
     result = app.test_cli_runner().invoke(args=["portal", "import-orders", str(path)])
     assert result.exit_code == 1, result.output
     assert "line 4: delivery_email" in result.output
@@ -40,7 +42,7 @@ def test_a_new_order_attaches_to_an_already_verified_account(app, user, tmp_path
     buyer = user(email="buyer@example.test")
     unverified = user(email="late@example.test", verified=False)
     path = tmp_path / "o.csv"
-    path.write_text(HEADER + GOOD + "RU-9,late@example.test,RUSIT-AAAA-0009,SITE,2026-01-10,\n")
+    path.write_text(HEADER + GOOD + f"RU-9,late@example.test,RUSIT-AAAA-0009,SITE,{BOUGHT},\n")
     result = app.test_cli_runner().invoke(args=["portal", "import-orders", str(path)])
     assert "attached to verified account buyer@example.test" in result.output
     assert User.get_by_id(buyer.id).level == "PRO"
@@ -51,8 +53,8 @@ def test_a_new_order_attaches_to_an_already_verified_account(app, user, tmp_path
 
 def test_conflicting_rows_are_errors(app, tmp_path):
     path = tmp_path / "o.csv"
-    path.write_text(HEADER + GOOD + "RU-1,other@example.test,RUPRO-AAAA-0010,PRO,2026-01-10,\n"
-                    "RU-7,c@example.test,RUPRO-AAAA-0001,PRO,2026-01-10,\n")
+    path.write_text(HEADER + GOOD + f"RU-1,other@example.test,RUPRO-AAAA-0010,PRO,{BOUGHT},\n"
+                    f"RU-7,c@example.test,RUPRO-AAAA-0001,PRO,{BOUGHT},\n")
     result = app.test_cli_runner().invoke(args=["portal", "import-orders", str(path)])
     assert "line 4: order RU-1 already exists with another delivery email" in result.output
     assert "line 5: license key RUPRO-AAAA-0001 already belongs" in result.output

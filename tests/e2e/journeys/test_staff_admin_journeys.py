@@ -83,10 +83,11 @@ def test_staff_claims_top_replies_schedules_views_credentials_once_and_ends(page
     no_csp_errors(page)
 
 
+BOUGHT = factories.today(-30)  # dates relative to the (test) clock: the PRO row never expires first
 CSV = ("order_number,delivery_email,license_key,license_type,purchased_on,expires_on\n"
-       "J-1001,buyer@corp.test,RUPRO-J1001-AAAA-0001,PRO,2026-01-10,2027-01-10\n"
-       "J-1002,other@corp.test,RUSIT-J1002-BBBB-0002,GOLD,2026-01-11,\n"
-       "J-1003,third@corp.test,RUSTA-J1003-CCCC-0003,STARTER,2026-01-12,\n")
+       f"J-1001,buyer@corp.test,RUPRO-J1001-AAAA-0001,PRO,{BOUGHT},{factories.today(335)}\n"
+       f"J-1002,other@corp.test,RUSIT-J1002-BBBB-0002,GOLD,{BOUGHT},\n"
+       f"J-1003,third@corp.test,RUSTA-J1003-CCCC-0003,STARTER,{BOUGHT},\n")
 
 
 def test_admin_imports_orders_with_a_bad_row_reported_by_line(page, live_server):
