@@ -286,6 +286,8 @@ def set_status(ticket, actor, status):
 
 def close_ticket(ticket, user):
     """The requester closes their ticket."""
+    if ticket.status == "closed":
+        raise TicketError({"status": "This ticket is already closed."})
     return set_status(ticket, user, "closed")
 
 

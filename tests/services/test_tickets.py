@@ -1,0 +1,55 @@
+"""Ticket use cases: file, reply, change status, close and reopen (policy 2.1, 8.5)."""
+import pytest
+
+from portal.models import Message, RemoteSession, Ticket
+from portal.services import tickets
+
+
+def test_filing_stores_the_ticket_and_its_first_message(customer):
+    made = tickets.create_ticket(customer, "Remote Utilities", "8.1.0.3", "Viewer cannot connect",
+                                 "The Viewer does not connect to the Host after the update.", accept_policy=True)
+    stored = Ticket.get_by_id(made.id)
+    assert (stored.requester_id, stored.status, stored.awaiting_staff) == (customer.id, "open", True)
+    assert [m.body for m in stored.messages] == ["The Viewer does not connect to the Host after the update."]
+
+
+def test_filing_without_a_subject_is_refused(customer):
+    with pytest.raises(tickets.TicketError) as refused:
+        tickets.create_ticket(customer, "Remote Utilities", "8.1.0.3", "", "Body text long enough here.",
+                              accept_policy=True)
+    assert "subject" in refused.value.errors and Ticket.select().count() == 0
+
+
+def test_a_staff_reply_records_the_first_response_and_waits_for_the_customer(ticket, agent):
+    tickets.add_reply(ticket, agent, "Please update the Host.", notify=False)
+    stored = Ticket.get_by_id(ticket.id)  # policy 2.1
+    assert stored.status == "waiting" and not stored.awaiting_staff and stored.first_response_at is not None
+
+
+def test_a_customer_reply_reopens_a_waiting_ticket(ticket, agent, customer):
+    tickets.add_reply(ticket, agent, "Please update the Host.", notify=False)
+    tickets.add_reply(ticket, customer, "Updated, still broken.")
+    stored = Ticket.get_by_id(ticket.id)
+    assert stored.status == "open" and stored.awaiting_staff and stored.messages.count() == 3
+
+
+def test_an_internal_note_is_not_a_first_response(ticket, agent):
+    tickets.add_reply(ticket, agent, "Looks like the relay.", internal=True)
+    stored = Ticket.get_by_id(ticket.id)
+    assert stored.first_response_at is None and stored.awaiting_staff
+    assert Message.get(Message.ticket == ticket, Message.internal).body == "Looks like the relay."
+
+
+def test_closing_ends_the_sessions_and_reopening_waits_for_staff(ticket, customer, agent):
+    RemoteSession.create(ticket=ticket, requested_by=customer, status="requested")
+    tickets.close_ticket(ticket, customer)
+    assert Ticket.get_by_id(ticket.id).status == "closed"
+    assert [s.status for s in RemoteSession.select()] == ["cancelled"]  # policy 8.5
+    tickets.reopen_ticket(Ticket.get_by_id(ticket.id), customer)
+    stored = Ticket.get_by_id(ticket.id)
+    assert stored.status == "open" and stored.awaiting_staff
+
+
+def test_staff_set_any_status(ticket, agent):
+    tickets.set_status(ticket, agent, "solved")
+    assert Ticket.get_by_id(ticket.id).status == "solved"
