@@ -1,4 +1,4 @@
-"""Test data factories: make_user(**overrides), make_order(...), csrf_token(client, url)."""
+"""Test data factories: make_user, make_order, make_license, make_ticket, make_thread, csrf_token."""
 import contextlib
 import datetime
 import itertools
@@ -6,7 +6,7 @@ import re
 
 from portal import timeutil
 from portal.db import utcnow
-from portal.models import License, Order, User
+from portal.models import Category, License, Message, Order, Post, Thread, Ticket, User
 from portal.passwords import hash_password
 from portal.policy import load_policy
 
@@ -62,10 +62,66 @@ def make_license(license_type, user=None, **kwargs):
     return License.get_by_id(lic.id)
 
 
-def csrf_token(client, url="/login"):
-    """The CSRF token from a page's form (flask-wtf ties it to the client's session)."""
+def _ranked(channel, level, opened, due):
+    """The policy's band and due time; the app's policy when there is an app context, else the
+    published one (some tests make tickets before any context)."""
+    from flask import has_app_context
+
+    from portal.services import get_policy
+    policy = get_policy() if has_app_context() else load_policy()
+    opened = opened or timeutil.now()
+    due = due or policy.first_response_due(opened, level)
+    return policy, policy.rank_band(channel, level), timeutil.stored(opened), timeutil.stored(due)
+
+
+def make_ticket(requester, subject="Viewer cannot connect", body="It does not connect after the update.",
+                level=None, opened=None, due=None, **overrides):
+    """A ticket awaiting staff, ranked and due as the policy says; its first message is `body`
+    (none when body=None, for tests that count the messages a ticket receives)."""
+    level = level or requester.level
+    policy, band, opened_at, due_at = _ranked("ticket", level, opened, due)
+    values = dict(requester=requester, product="Remote Utilities", version="7.6.2.0",
+                  version_status="current", subject=subject, level=level, rank_band=band,
+                  opened_at=opened_at, due_at=due_at, policy_version=policy.version, updated_at=opened_at)
+    values.update(overrides)
+    ticket = Ticket.create(**values)
+    if body is not None:
+        Message.create(ticket=ticket, author=requester, body=body, created_at=opened_at)
+    return ticket
+
+
+def make_category(slug="general", name="General", public=True, position=0):
+    """A forum category."""
+    return Category.create(slug=slug, name=name, public=public, position=position)
+
+
+def make_thread(author, category=None, title="How do I install the Host?", body="Step by step, please.",
+                level=None, opened=None, due=None, **overrides):
+    """A thread started through the forum service (queue fields and search index included).
+
+    Given `level`, `opened`, `due` or field overrides it is a queue-shaped thread written directly,
+    ranked as the policy says: the staff queue holds threads of authors the forum would refuse today
+    (a reseller, an address no longer verified)."""
+    from portal.services import forum
+    category = category or Category.get_or_none(Category.slug == "general") or make_category()
+    if not (level or opened or due or overrides):
+        return forum.start_thread(User.get_by_id(author.id), category, title, body)
+    level = level or author.level
+    _, band, created_at, due_at = _ranked("forum", level, opened, due)
+    values = dict(category=category, author=author, title=title, product="Remote Utilities",
+                  created_at=created_at, last_post_at=created_at, level=level, rank_band=band,
+                  due_at=due_at) | overrides
+    thread = Thread.create(**values)
+    Post.create(thread=thread, author=author, body=body, created_at=created_at)
+    return thread
+
+
+def csrf_token(client, url="/policy"):
+    """The CSRF token of the client's session, read from a page (flask-wtf ties it to the session):
+    a form's hidden field, else the base template's hx-headers (every page has them)."""
     html = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = (re.search(r'name="csrf_token" value="([^"]+)"', html)
+             or re.search(r'"X-CSRFToken": "([^"]+)"', html))
     assert match, f"no csrf token on {url}"
     return match.group(1)
 

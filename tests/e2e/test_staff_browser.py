@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.conftest import log_in
-from tests.staff import helpers
 
 pytestmark = pytest.mark.e2e
 
@@ -16,9 +15,9 @@ def _data(live_server):
         customer = factories.make_user(level="SITE")
         free = factories.make_user(level="FREE")
         agent = factories.make_user(role="staff", display_name="Ann")
-        top = helpers.make_ticket(customer, subject="Hosts drop off the address book")
-        helpers.make_ticket(free, subject="A lower-ranked question")
-        helpers.make_thread(free)
+        top = factories.make_ticket(customer, subject="Hosts drop off the address book")
+        factories.make_ticket(free, subject="A lower-ranked question")
+        factories.make_thread(free)
         return customer, agent, top
 
 

@@ -7,12 +7,11 @@ tests that only call services.
 import pytest
 
 from tests import factories
-from tests.forum import helpers
 
 
 @pytest.fixture
 def make_thread(app):
-    return factories.in_app_context(app, helpers.make_thread)
+    return factories.in_app_context(app, factories.make_thread)
 
 
 @pytest.fixture
@@ -31,10 +30,10 @@ def ctx(app):
 @pytest.fixture
 def general(app):
     with app.app_context():
-        return helpers.make_category("general", "General", position=1)
+        return factories.make_category("general", "General", position=1)
 
 
 @pytest.fixture
 def private(app):
     with app.app_context():
-        return helpers.make_category("staff-notes", "Staff notes", public=False, position=9)
+        return factories.make_category("staff-notes", "Staff notes", public=False, position=9)

@@ -1,6 +1,6 @@
 """Announcements: only staff start threads there; members may reply (issue 10)."""
 from portal.models import Category, Post, Thread
-from tests.forum.helpers import make_thread, token
+from tests.factories import csrf_token, make_thread
 
 
 def _announcements(app):
@@ -20,7 +20,7 @@ def test_customers_cannot_start_threads_in_announcements(app, client, login, mak
     assert 'value="announcements"' not in _options(client) and 'value="general"' in _options(client)
     assert b"New thread" not in client.get("/forum/c/announcements").data
     response = client.post("/forum/new", data={"category": "announcements", "title": "Is 8.2 coming soon?",
-                                               "body": "Just asking.", "csrf_token": token(client)})
+                                               "body": "Just asking.", "csrf_token": csrf_token(client)})
     assert response.status_code == 422 and b"Choose a category" in response.data
     assert Thread.select().count() == 0
 
@@ -33,6 +33,6 @@ def test_staff_announce_and_customers_reply(app, client, login, make_user):
     with app.app_context():
         thread = make_thread(staff, category, title="Remote Utilities 8.2 is out", body="Update, please.")
     login(customer)
-    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "Thanks!", "csrf_token": token(client)})
+    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "Thanks!", "csrf_token": csrf_token(client)})
     assert response.status_code in (200, 302)
     assert Post.select().where(Post.thread == thread.id).count() == 2

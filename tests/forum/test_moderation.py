@@ -3,7 +3,7 @@ import pytest
 
 from portal.models import AuditLog, Category, Post, Thread
 from portal.services.search import search_threads
-from tests.forum.helpers import make_category, token
+from tests.factories import csrf_token, make_category
 
 
 @pytest.fixture
@@ -16,16 +16,16 @@ def setup(app, make_user, make_thread, general):
 def test_staff_marks_and_unmarks_the_accepted_answer(client, login, setup):
     staff, user, thread, _ = setup
     login(staff)
-    client.post(f"/forum/t/{thread.id}/reply", data={"body": "Raise the keep-alive.", "csrf_token": token(client)})
+    client.post(f"/forum/t/{thread.id}/reply", data={"body": "Raise the keep-alive.", "csrf_token": csrf_token(client)})
     answer = Post.get(Post.body == "Raise the keep-alive.")
-    response = client.post(f"/forum/p/{answer.id}/accept", data={"accepted": "1", "csrf_token": token(client)})
+    response = client.post(f"/forum/p/{answer.id}/accept", data={"accepted": "1", "csrf_token": csrf_token(client)})
     assert response.status_code == 302 and Thread.get_by_id(thread.id).accepted_post == answer.id
     page = client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
     assert "Accepted answer" in page and "Unmark accepted answer" in page
     assert 'name="accepted" value="0"' in page  # the form says what it wants, no toggling
-    client.post(f"/forum/p/{answer.id}/accept", data={"accepted": "1", "csrf_token": token(client)})  # double click
+    client.post(f"/forum/p/{answer.id}/accept", data={"accepted": "1", "csrf_token": csrf_token(client)})  # double click
     assert Thread.get_by_id(thread.id).accepted_post == answer.id
-    client.post(f"/forum/p/{answer.id}/accept", data={"accepted": "0", "csrf_token": token(client)})
+    client.post(f"/forum/p/{answer.id}/accept", data={"accepted": "0", "csrf_token": csrf_token(client)})
     assert Thread.get_by_id(thread.id).accepted_post is None
     assert AuditLog.select().where(AuditLog.action == "forum_accept").count() == 3
 
@@ -33,11 +33,11 @@ def test_staff_marks_and_unmarks_the_accepted_answer(client, login, setup):
 def test_staff_hide_post_and_thread(client, login, app, setup):
     staff, user, thread, post = setup
     staff_client = login(staff, app.test_client())
-    staff_client.post(f"/forum/p/{post.id}/hide", data={"hidden": "1", "csrf_token": token(staff_client)})
+    staff_client.post(f"/forum/p/{post.id}/hide", data={"hidden": "1", "csrf_token": csrf_token(staff_client)})
     assert Post.get_by_id(post.id).hidden
     assert "after an hour" not in client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
     assert "Hidden from readers" in staff_client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
-    staff_client.post(f"/forum/t/{thread.id}/hide", data={"hidden": "1", "csrf_token": token(staff_client)})
+    staff_client.post(f"/forum/t/{thread.id}/hide", data={"hidden": "1", "csrf_token": csrf_token(staff_client)})
     assert client.get(f"/forum/t/{thread.id}").status_code == 404
     with app.app_context():
         assert search_threads("relay") == []
@@ -48,13 +48,13 @@ def test_staff_lock_and_move(client, login, app, setup):
     with app.app_context():
         make_category("server", "Server")
     login(staff)
-    client.post(f"/forum/t/{thread.id}/lock", data={"locked": "1", "csrf_token": token(client)})
+    client.post(f"/forum/t/{thread.id}/lock", data={"locked": "1", "csrf_token": csrf_token(client)})
     assert Thread.get_by_id(thread.id).locked
-    client.post(f"/forum/t/{thread.id}/move", data={"category": "server", "csrf_token": token(client)})
+    client.post(f"/forum/t/{thread.id}/move", data={"category": "server", "csrf_token": csrf_token(client)})
     assert Thread.get_by_id(thread.id).category_id == Category.get(Category.slug == "server").id
-    bad = client.post(f"/forum/t/{thread.id}/move", data={"category": "nowhere", "csrf_token": token(client)})
+    bad = client.post(f"/forum/t/{thread.id}/move", data={"category": "nowhere", "csrf_token": csrf_token(client)})
     assert bad.status_code == 422 and "Choose a category" in bad.get_data(as_text=True)
-    client.post(f"/forum/t/{thread.id}/lock", data={"locked": "0", "csrf_token": token(client)})
+    client.post(f"/forum/t/{thread.id}/lock", data={"locked": "0", "csrf_token": csrf_token(client)})
     assert not Thread.get_by_id(thread.id).locked
 
 
@@ -63,7 +63,7 @@ def test_moderation_is_404_for_everyone_else(client, login, make_user, setup, wh
     staff, user, thread, post = setup
     if who == "customer":
         login(user)
-    csrf = token(client, f"/forum/t/{thread.id}") if who == "customer" else None
+    csrf = csrf_token(client, f"/forum/t/{thread.id}") if who == "customer" else None
     for url, form in ((f"/forum/t/{thread.id}/lock", {"locked": "1"}), (f"/forum/t/{thread.id}/hide", {"hidden": "1"}),
                       (f"/forum/t/{thread.id}/move", {"category": "general"}), (f"/forum/p/{post.id}/hide", {"hidden": "1"}),
                       (f"/forum/p/{post.id}/accept", {})):

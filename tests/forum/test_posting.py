@@ -3,12 +3,13 @@ from portal import timeutil
 from portal.models import Post, Thread
 from portal.services import forum, get_policy
 from portal.services.search import indexed_rows
-from tests.forum.helpers import HX, SPANISH, token
+from tests.factories import csrf_token
+from tests.forum.helpers import HX, SPANISH
 
 
 def _new(client, **form):
     data = {"category": "general", "title": "Viewer cannot connect", "body": "Since the update it times out.",
-            "csrf_token": token(client)} | form
+            "csrf_token": csrf_token(client)} | form
     return client.post("/forum/new", data=data)
 
 
@@ -37,7 +38,7 @@ def test_staff_thread_does_not_await_staff_and_first_staff_reply_answers(client,
     assert not own.awaiting_staff and own.due_at is None
     thread = make_thread(user, general, "A customer question", "help")
     login(staff)
-    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "Here is the answer.", "csrf_token": token(client)})
+    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "Here is the answer.", "csrf_token": csrf_token(client)})
     assert response.status_code == 302
     thread = Thread.get_by_id(thread.id)
     assert not thread.awaiting_staff and thread.first_response_at is not None
@@ -49,7 +50,7 @@ def test_customer_reply_keeps_thread_waiting(client, login, make_user, make_thre
     author, other = make_user(level="PRO"), make_user(level="FREE")
     thread = make_thread(author, general)
     login(other)
-    client.post(f"/forum/t/{thread.id}/reply", data={"body": "Same problem here.", "csrf_token": token(client)})
+    client.post(f"/forum/t/{thread.id}/reply", data={"body": "Same problem here.", "csrf_token": csrf_token(client)})
     thread = Thread.get_by_id(thread.id)
     assert thread.awaiting_staff and thread.post_count == 2
     assert not Post.get(Post.body == "Same problem here.").is_staff_answer
@@ -63,7 +64,7 @@ def test_unverified_and_anonymous_may_not_post(client, login, make_user, make_th
     page = client.get("/forum/new").get_data(as_text=True)
     assert "Verify your email address first" in page and "policy 4.4" in page
     assert _new(client).status_code == 403
-    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "hello there", "csrf_token": token(client)})
+    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "hello there", "csrf_token": csrf_token(client)})
     assert response.status_code == 403 and Post.select().count() == 1
 
 
@@ -78,10 +79,10 @@ def test_non_english_notice_while_typing_and_after_posting(client, login, make_u
     """policy 4.2: told before (typing hint) and after submitting (flag and notice)."""
     login(make_user(level="PRO"))
     hint = client.post("/forum/check", data={"title": "Problema de conexión", "body": SPANISH,
-                                             "csrf_token": token(client)}, headers=HX)
+                                             "csrf_token": csrf_token(client)}, headers=HX)
     assert "English only" in hint.get_data(as_text=True) and "data-language" in hint.get_data(as_text=True)
     english = client.post("/forum/check", data={"body": "The viewer cannot connect to the host since yesterday.",
-                                                "csrf_token": token(client)}, headers=HX)
+                                                "csrf_token": csrf_token(client)}, headers=HX)
     assert "data-language" not in english.get_data(as_text=True)
     _new(client, title="Problema de conexión con el servidor", body=SPANISH)
     thread = Thread.get()
@@ -108,7 +109,7 @@ def test_locked_thread_refuses_replies(client, login, make_user, make_thread, ge
     login(user)
     page = client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
     assert "data-locked" in page and 'id="reply-form"' not in page
-    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "Let me in", "csrf_token": token(client)})
+    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "Let me in", "csrf_token": csrf_token(client)})
     assert response.status_code == 422 and "locked" in response.get_data(as_text=True)
     assert Post.select().count() == 1
 
@@ -126,7 +127,7 @@ def test_rate_limit_on_posting(client, login, make_user, make_thread, general):
     user = make_user(level="PRO")
     thread = make_thread(user, general)
     login(user)
-    csrf = token(client)
+    csrf = csrf_token(client)
     codes = [client.post(f"/forum/t/{thread.id}/reply", data={"body": f"reply {n}", "csrf_token": csrf}).status_code
              for n in range(7)]
     assert codes[:6] == [302] * 6 and codes[6] == 429
@@ -141,13 +142,13 @@ def test_htmx_reply_appends_post_without_reload(client, login, make_user, make_t
     user = make_user(level="PRO")
     thread = make_thread(user, general)
     login(user)
-    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "An *appended* reply", "csrf_token": token(client)},
+    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": "An *appended* reply", "csrf_token": csrf_token(client)},
                            headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert 'hx-swap-oob="beforeend:#posts"' in html and "<em>appended</em>" in html
     assert 'id="reply-form"' in html and "Your reply is posted." in html
-    refused = client.post(f"/forum/t/{thread.id}/reply", data={"body": " ", "csrf_token": token(client)}, headers=HX)
+    refused = client.post(f"/forum/t/{thread.id}/reply", data={"body": " ", "csrf_token": csrf_token(client)}, headers=HX)
     assert refused.status_code == 200 and "Write something" in refused.get_data(as_text=True)
 
 

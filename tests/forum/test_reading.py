@@ -1,7 +1,7 @@
 """Reading the forum: public to anyone (policy 4.1, 4.4), latest first, categories, paging, 404s."""
 from portal.models import Thread
 from portal.services import forum
-from tests.forum.helpers import make_category
+from tests.factories import make_category
 
 
 def test_anonymous_reads_latest_categories_and_threads(client, make_user, make_thread, general):

@@ -1,5 +1,5 @@
 """policy 3.2 Decision: the forum does not exist for reseller accounts, reading included."""
-from tests.forum.helpers import session_token
+from tests.factories import csrf_token
 
 
 def forum_rules(app):
@@ -14,7 +14,7 @@ def test_every_forum_url_is_404_for_a_reseller(client, login, app, make_user, ma
     thread = make_thread(customer, general)
     reseller = make_user(role="reseller")
     login(reseller)
-    csrf = session_token(client)
+    csrf = csrf_token(client)
     for rule in forum_rules(app):
         url = rule.rule.replace("<int:thread_id>", str(thread.id)).replace("<int:post_id>", "1").replace("<slug>", "general")
         assert "<" not in url, url

@@ -5,8 +5,8 @@ from portal import db as database
 from portal.models import Post
 from portal.services import forum
 from portal.services.search import fts5_query, indexed_rows, search_threads, terms
-from tests.forum.helpers import make_category
-from tests.forum.helpers import counting_queries, make_thread
+from tests.factories import make_category, make_thread
+from tests.forum.helpers import counting_queries
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import pytest
 
 from portal.models import AuditLog, Post, Thread
 from portal.services.search import indexed_rows, search_threads
-from tests.forum.helpers import HX, SECRET, token
+from tests.factories import csrf_token
+from tests.forum.helpers import HX, SECRET
 
 PASSWORD_VALUE = "Xy7!kq9Lm"
 
@@ -29,7 +30,7 @@ def test_new_thread_with_a_secret_is_refused_and_not_stored(client, login, make_
     caplog.set_level(logging.DEBUG)
     form = {"category": "general", "title": "Cannot connect to my host", "body": "Please help me connect."}
     form[where] = SECRET if where == "body" else "Host 123 456 789 password: Xy7!kq9Lm"
-    response = client.post("/forum/new", data=form | {"csrf_token": token(client)})
+    response = client.post("/forum/new", data=form | {"csrf_token": csrf_token(client)})
     _assert_refused(response, form[where])
     assert _counts() == before == (0, 0, 0)
     assert PASSWORD_VALUE not in caplog.text
@@ -42,11 +43,11 @@ def test_reply_with_a_secret_is_refused_and_not_stored(client, login, make_user,
     login(user)
     before = _counts()
     caplog.set_level(logging.DEBUG)
-    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": SECRET, "csrf_token": token(client)})
+    response = client.post(f"/forum/t/{thread.id}/reply", data={"body": SECRET, "csrf_token": csrf_token(client)})
     _assert_refused(response, SECRET)
     assert _counts() == before and PASSWORD_VALUE not in caplog.text
     assert Thread.get_by_id(thread.id).post_count == 1
-    fragment = client.post(f"/forum/t/{thread.id}/reply", data={"body": SECRET, "csrf_token": token(client)}, headers=HX)
+    fragment = client.post(f"/forum/t/{thread.id}/reply", data={"body": SECRET, "csrf_token": csrf_token(client)}, headers=HX)
     assert fragment.status_code == 200 and "data-secret-refused" in fragment.get_data(as_text=True)
     assert _counts() == before
 
@@ -56,7 +57,7 @@ def test_edit_with_a_secret_is_refused_and_the_old_text_stays(client, login, mak
     thread = make_thread(user, general, "Cannot connect to my host", "It times out.")
     post = Post.get(Post.thread == thread.id)
     login(user)
-    response = client.post(f"/forum/p/{post.id}/edit", data={"body": SECRET, "csrf_token": token(client)})
+    response = client.post(f"/forum/p/{post.id}/edit", data={"body": SECRET, "csrf_token": csrf_token(client)})
     _assert_refused(response, SECRET)
     post = Post.get_by_id(post.id)
     assert post.body == "It times out." and post.edited_at is None
@@ -66,13 +67,13 @@ def test_edit_with_a_secret_is_refused_and_the_old_text_stays(client, login, mak
 def test_nothing_of_a_refused_post_reaches_the_audit_log(client, login, make_user, general):
     login(make_user(level="PRO"))
     client.post("/forum/new", data={"category": "general", "title": "Connection help", "body": SECRET,
-                                    "csrf_token": token(client)})
+                                    "csrf_token": csrf_token(client)})
     assert not [row for row in AuditLog.select() if PASSWORD_VALUE in row.detail]
 
 
 def test_typing_hint_warns_before_posting(client, login, make_user):
     login(make_user(level="PRO"))
-    hint = client.post("/forum/check", data={"body": SECRET, "csrf_token": token(client)}, headers=HX)
+    hint = client.post("/forum/check", data={"body": SECRET, "csrf_token": csrf_token(client)}, headers=HX)
     html = hint.get_data(as_text=True)
     assert "data-secret-warning" in html and PASSWORD_VALUE not in html
 
@@ -100,13 +101,13 @@ def test_obfuscated_secrets_are_refused_in_bodies_replies_edits_and_hints(
     login(user)
     before = _counts()
     new = client.post("/forum/new", data={"category": "general", "title": "Cannot connect", "body": body,
-                                          "csrf_token": token(client)})
-    reply = client.post(f"/forum/t/{thread.id}/reply", data={"body": body, "csrf_token": token(client)})
-    edit = client.post(f"/forum/p/{post.id}/edit", data={"body": body, "csrf_token": token(client)})
+                                          "csrf_token": csrf_token(client)})
+    reply = client.post(f"/forum/t/{thread.id}/reply", data={"body": body, "csrf_token": csrf_token(client)})
+    edit = client.post(f"/forum/p/{post.id}/edit", data={"body": body, "csrf_token": csrf_token(client)})
     assert [r.status_code for r in (new, reply, edit)] == [422, 422, 422]
     assert _counts() == before and Post.get_by_id(post.id).body == "It times out."
     assert search_threads("Xy7") == []
-    hint = client.post("/forum/check", data={"body": body, "csrf_token": token(client)}, headers=HX)
+    hint = client.post("/forum/check", data={"body": body, "csrf_token": csrf_token(client)}, headers=HX)
     assert "data-secret-warning" in hint.get_data(as_text=True)
 
 
@@ -114,7 +115,7 @@ def test_obfuscated_title_is_refused(client, login, make_user, general):
     login(make_user(level="PRO"))
     response = client.post("/forum/new", data={"category": "general", "body": "Please help me connect.",
                                                "title": "Host p\u0430ss\u200bword: Xy7!kq9Lm",
-                                               "csrf_token": token(client)})
+                                               "csrf_token": csrf_token(client)})
     assert response.status_code == 422 and _counts() == (0, 0, 0)
 
 
@@ -127,7 +128,7 @@ def test_obfuscated_title_is_refused(client, login, make_user, general):
 def test_emphasis_and_tables_around_ordinary_words_are_not_refused(client, login, make_user, general, body):
     login(make_user(level="PRO"))
     response = client.post("/forum/new", data={"category": "general", "title": "Password prompt question",
-                                               "body": body, "csrf_token": token(client)})
+                                               "body": body, "csrf_token": csrf_token(client)})
     assert response.status_code == 302 and Thread.select().count() == 1
 
 

@@ -20,20 +20,14 @@ URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "hx-get", "hx-
 _CTRL = re.compile(r"[\x00-\x20\x7f]+")
 
 
-def token_of(client):
-    """A CSRF token valid for this client's session (from the base template's hx-headers)."""
-    html = client.get("/policy").get_data(as_text=True)
-    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
-
-
 def post(client, url, data=None, htmx=False, **kwargs):
     """POST with a valid CSRF token (form field, or the header htmx sends)."""
     data = dict(data or {})
     headers = dict(kwargs.pop("headers", {}))
     if htmx:
-        headers |= HX | {"X-CSRFToken": token_of(client)}
+        headers |= HX | {"X-CSRFToken": factories.csrf_token(client)}
     else:
-        data.setdefault("csrf_token", token_of(client))
+        data.setdefault("csrf_token", factories.csrf_token(client))
     return client.post(url, data=data, headers=headers, **kwargs)
 
 

@@ -3,7 +3,8 @@ cross-origin state changes: refused before anything is written or mailed."""
 import pytest
 
 from portal.models import ALL_MODELS
-from tests.security.attack_helpers import HX, client_for, post, rule_url, token_of, world  # noqa: F401
+from tests.factories import csrf_token
+from tests.security.attack_helpers import HX, client_for, post, rule_url, world  # noqa: F401
 
 ANONYMOUS = {"auth.login", "auth.register", "auth.reset_request", "auth.reset_password", "auth.verify"}
 ADMIN = ("admin.", "admin_orders.", "staff.canned_edit")
@@ -60,7 +61,7 @@ def test_every_post_route_refuses_missing_or_forged_csrf(app, world, client_for)
     for rule in post_rules(app):
         client = clients(rule.endpoint)
         url, form = rule_url(rule, world.ids), FORMS.get(rule.endpoint, {"x": "1"})
-        token_of(client)  # the session has a token: only the request's copy is missing or wrong
+        csrf_token(client)  # the session has a token: only the request's copy is missing or wrong
         with app.app_context():
             before, mails = snapshot(), len(outbox)
         attempts = {
@@ -68,7 +69,7 @@ def test_every_post_route_refuses_missing_or_forged_csrf(app, world, client_for)
             "forged": client.post(url, data=form | {"csrf_token": "IjEyMzQ1Ng.forged.token"}),
             "htmx missing": client.post(url, data=form, headers=HX),
             "htmx forged": client.post(url, data=form, headers=HX | {"X-CSRFToken": "forged"}),
-            "other session's": client.post(url, data=form | {"csrf_token": token_of(app.test_client())}),
+            "other session's": client.post(url, data=form | {"csrf_token": csrf_token(app.test_client())}),
         }
         for how, response in attempts.items():
             assert response.status_code == 400, (rule.rule, how, response.status_code)
@@ -93,7 +94,7 @@ def test_every_post_route_refuses_cross_origin_requests(app, world, client_for, 
     for rule in post_rules(app):
         client = clients(rule.endpoint)
         url, form = rule_url(rule, world.ids), FORMS.get(rule.endpoint, {"x": "1"})
-        token = token_of(client)
+        token = csrf_token(client)
         with app.app_context():
             before, mails = snapshot(), len(outbox)
         response = client.post(url, data=form | {"csrf_token": token},

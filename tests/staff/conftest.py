@@ -6,17 +6,16 @@ with it `g`, where Flask-Login keeps the logged-in user), so each factory call g
 import pytest
 
 from tests import factories
-from tests.staff import helpers
 
 
 @pytest.fixture
 def make_ticket(app):
-    return factories.in_app_context(app, helpers.make_ticket)
+    return factories.in_app_context(app, factories.make_ticket)
 
 
 @pytest.fixture
 def make_thread(app):
-    return factories.in_app_context(app, helpers.make_thread)
+    return factories.in_app_context(app, factories.make_thread)
 
 
 @pytest.fixture

@@ -60,19 +60,14 @@ def client_for(app, login):
     return _make
 
 
-def token(client, url="/account/"):
-    """A CSRF token valid for this client's session."""
-    return factories.csrf_token(client, url)
-
-
 def post(client, url, data=None, htmx=False, **kwargs):
     """POST with the client's CSRF token (as a form field, or as the header htmx sends)."""
     data = dict(data or {})
     headers = kwargs.pop("headers", {})
     if htmx:
-        headers |= {"HX-Request": "true", "X-CSRFToken": token(client)}
+        headers |= {"HX-Request": "true", "X-CSRFToken": factories.csrf_token(client)}
     else:
-        data.setdefault("csrf_token", token(client))
+        data.setdefault("csrf_token", factories.csrf_token(client))
     return client.post(url, data=data, headers=headers, **kwargs)
 
 

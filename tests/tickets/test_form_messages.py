@@ -1,5 +1,5 @@
 """Each form error says what is wrong: empty is not 'too long' (issue 10)."""
-from tests.forum.helpers import make_category, token as forum_token
+from tests.factories import csrf_token, make_category
 from tests.tickets.conftest import post, submit_token, text
 from tests.tickets.test_filing import FORM
 
@@ -29,7 +29,7 @@ def test_forum_thread_without_a_title(app, client, login, make_user):
         make_category()
     login(make_user(level="PRO"))
     response = client.post("/forum/new", data={"category": "general", "title": " ", "body": "Help, please.",
-                                               "csrf_token": forum_token(client)})
+                                               "csrf_token": csrf_token(client)})
     assert response.status_code == 422
     assert "Give the thread a title." in response.get_data(as_text=True)
     assert "5 to 200" not in response.get_data(as_text=True)

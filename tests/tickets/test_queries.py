@@ -7,7 +7,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.services import tickets as service
 from tests.factories import counting_queries
-from tests.tickets.conftest import token
+from tests.factories import csrf_token
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_htmx_reply_renders_its_blocks_without_reloading_the_conversation(app, u
     owner, agent = user(level="PRO"), user(role="staff")
     short, long = (_conversation(app, owner, agent, ticket, n) for n in (2, 10))
     client = client_for(owner)
-    csrf = token(client)
+    csrf = csrf_token(client)
     counts = {}
     for t in (short, long):
         queries.clear()

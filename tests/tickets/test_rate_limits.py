@@ -1,6 +1,7 @@
 """Per-account rate limits on the ticket endpoints that can be abused (the test app has limits on)."""
 from portal.models import Message, RemoteSession, Ticket
-from tests.tickets.conftest import text, token
+from tests.factories import csrf_token
+from tests.tickets.conftest import text
 
 NOTHING_SAVED = "Nothing was saved"
 
@@ -8,7 +9,7 @@ NOTHING_SAVED = "Nothing was saved"
 def test_filing_is_limited_to_20_tickets_an_hour_per_account(user, client_for):
     u, other = user(level="PRO"), user(level="PRO")
     client = client_for(u)
-    csrf = token(client)
+    csrf = csrf_token(client)
     codes = [client.post("/tickets/new", data={"csrf_token": csrf}).status_code for _ in range(20)]
     assert codes == [400] * 20  # refused forms count too: they cost the same to check
     over = client.post("/tickets/new", data={"csrf_token": csrf, "product": "Remote Utilities",
@@ -19,14 +20,14 @@ def test_filing_is_limited_to_20_tickets_an_hour_per_account(user, client_for):
     assert Ticket.select().count() == 0
     assert client.get("/tickets/new").status_code == 200  # the form itself is not limited
     neighbour = client_for(other)  # keyed on the account, not on the (shared) address
-    assert neighbour.post("/tickets/new", data={"csrf_token": token(neighbour)}).status_code == 400
+    assert neighbour.post("/tickets/new", data={"csrf_token": csrf_token(neighbour)}).status_code == 400
 
 
 def test_replies_are_limited_to_120_an_hour_and_htmx_keeps_the_text(user, ticket, client_for):
     u = user(level="PRO")
     t = ticket(u)
     client = client_for(u)
-    csrf = token(client)
+    csrf = csrf_token(client)
     url = f"/tickets/{t.id}/reply"
     codes = {client.post(url, data={"csrf_token": csrf, "body": f"reply {n}"}).status_code for n in range(120)}
     assert codes == {302}
@@ -56,7 +57,7 @@ def test_remote_requests_are_limited(user, ticket, client_for):
     u = user(level="PRO")
     t = ticket(u)
     client = client_for(u)
-    csrf = token(client)
+    csrf = csrf_token(client)
     codes = [client.post(f"/tickets/{t.id}/remote", data={"csrf_token": csrf}).status_code for _ in range(31)]
     assert codes[:30] == [302] * 30 and codes[30] == 429
     assert RemoteSession.select().count() == 1

@@ -4,7 +4,7 @@ import io
 import re
 
 from portal.models import Bug, Ticket
-from tests.forum.helpers import make_thread
+from tests.factories import make_thread
 from tests.tickets.conftest import post, text
 from tests.tickets.test_orders import HEADER
 

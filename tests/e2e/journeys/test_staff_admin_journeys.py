@@ -19,11 +19,11 @@ def _queue(app):
         site = factories.make_user(level="SITE", display_name="Sam Site")
         pro, free = factories.make_user(level="PRO"), factories.make_user(level="FREE")
         agent = factories.make_user(role="staff", display_name="Agent Ann")
-        top = helpers.make_ticket(site, subject="All Hosts went offline", opened=helpers.at(days_ago=3),
+        top = factories.make_ticket(site, subject="All Hosts went offline", opened=helpers.at(days_ago=3),
                                   due=helpers.at(days_ago=2))
-        helpers.make_ticket(pro, subject="Address book sync is slow", due=helpers.at(minutes=-30))
-        helpers.make_ticket(free, subject="How do I change the Viewer language?")
-        helpers.make_thread(free)
+        factories.make_ticket(pro, subject="Address book sync is slow", due=helpers.at(minutes=-30))
+        factories.make_ticket(free, subject="How do I change the Viewer language?")
+        factories.make_thread(free)
         tickets.request_remote(top, site)  # policy 8.1: the customer asked for a session
     with app.test_request_context():
         cred = credentials.store_credentials(top, site, "ID 555-000-777", SECRET, "admin account")
