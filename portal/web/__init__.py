@@ -17,9 +17,8 @@ BLUEPRINTS = [
     "portal.web.auth",
     "portal.web.account",
     "portal.web.admin",
-    "portal.web.tickets", "portal.web.partner", "portal.web.admin_orders",
+    "portal.web.tickets", "portal.web.partner",
     "portal.web.staff",
-    "portal.web.staff_ops", "portal.web.session_ics",
     "portal.web.forum",
 ]
 

@@ -6,8 +6,8 @@ from portal.models import ALL_MODELS
 from tests.security.attack_helpers import HX, client_for, post, rule_url, token_of, world  # noqa: F401
 
 ANONYMOUS = {"auth.login", "auth.register", "auth.reset_request", "auth.reset_password", "auth.verify"}
-ADMIN = ("admin.", "admin_orders.", "staff.canned_edit")
-STAFF = ("staff.", "staff_ops.", "forum.lock", "forum.hide_thread", "forum.move", "forum.hide_post",
+ADMIN = ("admin.", "admin.", "staff.canned_edit")
+STAFF = ("staff.", "staff.", "forum.lock", "forum.hide_thread", "forum.move", "forum.hide_post",
          "forum.accept")
 CSRF_PAGE = "security token was missing or wrong"
 

@@ -1,5 +1,5 @@
-"""Staff console: the shared queue, working a ticket, canned replies, converting threads (issue 6)."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+"""The staff console: the shared queue, working a ticket, canned replies, converting threads."""
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
@@ -10,19 +10,7 @@ from portal.services import assign, canned, get_policy, queue
 from portal.services.access import account_facts
 from portal.web.render import render, wants_fragment
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-@bp.before_app_request
-def staff_only():
-    """Only staff and admins reach the console; for anyone else no /staff address exists (404).
-
-    App-wide and limited to /staff paths, so a method a route does not take (405) or an
-    unknown address answers 404 too, as the blueprint's own hook never runs for those.
-    """
-    if request.path == "/staff" or request.path.startswith("/staff/"):
-        if not current_user.is_authenticated or not current_user.is_staff:
-            abort(404)
+from portal.web.staff import bp
 
 
 @bp.route("/")

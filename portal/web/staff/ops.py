@@ -1,5 +1,5 @@
 """Staff operations: bugs (5.2, 5.3), remote sessions and credentials (8.1-8.5), audit log, dashboard."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.models import Bug, RemoteSession, Ticket, User
@@ -7,14 +7,13 @@ from portal.services import audit, bugs, dashboard, sessions
 from portal.services.credentials import CredentialError
 from portal.web.render import render, wants_fragment
 from portal.web.security import safe_next
+from portal.web.staff import bp
 
-bp = Blueprint("staff_ops", __name__, url_prefix="/staff")
 PANELS = "staff/session_ticket.html"
-# Who may reach these pages: staff.staff_only, the one app-wide guard of every /staff URL (404).
 
 
 def _back(ticket):
-    return safe_next(request.form.get("next"), url_for("staff_ops.ticket_ops", ticket_id=ticket.id))
+    return safe_next(request.form.get("next"), url_for("staff.ticket_ops", ticket_id=ticket.id))
 
 
 @bp.app_template_global()
@@ -135,7 +134,7 @@ def bug_list():
             errors = exc.errors
         else:
             flash(f"Bug #{bug.id} recorded.", "success")
-            return redirect(url_for("staff_ops.bug_detail", bug_id=bug.id))
+            return redirect(url_for("staff.bug_detail", bug_id=bug.id))
     wanted, page = request.args.get("status", ""), min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
     wanted = wanted if wanted in bugs.STATUSES else ""
     rows, has_next = bugs.listing(wanted, page)
@@ -156,7 +155,7 @@ def bug_detail(bug_id):
         else:
             flash(f"Bug #{bug.id} saved." + (f" {replies} linked ticket(s) got a reply." if replies else ""),
                   "success")
-            return redirect(url_for("staff_ops.bug_detail", bug_id=bug.id))
+            return redirect(url_for("staff.bug_detail", bug_id=bug.id))
     return render("staff/bugs_detail.html", bug=bug, tickets=bugs.linked_tickets(bug), errors=errors,
                   form=request.form if errors else {}, status=400 if errors else 200)
 
