@@ -113,7 +113,7 @@ def check():
 @per_account("60 per minute", "Similar forum threads were looked up too often.", ("GET",))
 def similar():
     """policy 1.3: forum threads like the subject being typed; never for resellers (3.2)."""
-    if not wants_fragment():  # an htmx fragment only; a plain GET gets the form (was a 500)
+    if not wants_fragment():  # an htmx fragment only; a plain GET gets the form
         return redirect(url_for("tickets.new"))
     query = (request.args.get("q") or request.args.get("subject") or "").strip()[:200]
     threads = []
