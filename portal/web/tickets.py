@@ -133,10 +133,12 @@ def _status_context(ticket, errors=None):
 
 
 def _detail_context(ticket, errors=None):
+    session = tickets.live_session(ticket)
     return _status_context(ticket, errors) | dict(
         messages=tickets.messages_for(ticket, current_user),
         verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
-        remote=tickets.remote_decision(current_user), session=tickets.live_session(ticket),
+        remote=tickets.remote_decision(current_user), session=session,
+        scheduled=scheduled_session(ticket, session),
         creds=credentials.received_for(ticket), cred_errors={}, cred_saved=False)
 
 
@@ -260,8 +262,7 @@ def attachment(ticket_id, att_id):
 
 # -- the session's calendar file (policy 8.1, 1.5) ---------------------------------------
 
-@bp.app_template_global()
-def ticket_scheduled_session(ticket, live=None):
+def scheduled_session(ticket, live=None):
     """The ticket's scheduled or running session with its local start time, or None.
 
     `live` may be the page's own live session of this ticket (requested, scheduled or running; a

@@ -9,6 +9,7 @@ from portal.policy import LEVELS
 from portal.services import assign, canned, get_policy, queue
 from portal.services.access import account_facts
 from portal.web.render import render, wants_fragment
+from portal.web.staff import ops
 
 from portal.web.staff import bp
 
@@ -56,11 +57,15 @@ def _ticket_ctx(ticket, errors=None, notice=None, form=None, body=None):
                 .where(Message.ticket == ticket.id).order_by(Message.created_at, Message.id))
     replies, wanted = canned.all_replies(), request.args.get("canned")
     chosen = next((c for c in replies if wanted and c.key == wanted), None)
+    staff = list(User.staff_members())
+    # the panels are part of the whole page only; an htmx fragment of this page never shows them
+    panels = None if wants_fragment() else ops.panels_context(ticket, staff)
     return dict(
         ticket=ticket, messages=list(messages), errors=errors or {}, notice=notice, form=form or {},
+        panels=panels,
         verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
         due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
-            "ticket", ticket.level, due, now), staff=list(User.staff_members()), statuses=STATUSES,
+            "ticket", ticket.level, due, now), staff=staff, statuses=STATUSES,
         canned_replies=replies, chosen=chosen,
         reply_body=body if body is not None else (chosen.body if chosen else ""))
 

@@ -16,8 +16,7 @@ def _back(ticket):
     return safe_next(request.form.get("next"), url_for("staff.ticket_ops", ticket_id=ticket.id))
 
 
-@bp.app_template_global()
-def staff_ticket_panels(ticket, staff=None):
+def panels_context(ticket, staff=None):
     """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal.
 
     A fixed number of queries however many sessions, credentials and views; `staff` is the page's
@@ -48,10 +47,11 @@ def _panels(ticket, errors=None, notice=""):
     """After a panel action: the panels fragment (htmx), the page with errors, or a redirect."""
     errors = errors or {}
     if wants_fragment():
-        return render(PANELS, block="panels", ticket=ticket, panel_errors=errors,
+        return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket), panel_errors=errors,
                       panel_form=request.form if errors else {}, panel_notice=notice)
     if errors:
-        return render(PANELS, ticket=ticket, panel_errors=errors, panel_form=request.form, status=400)
+        return render(PANELS, ticket=ticket, panels=panels_context(ticket), panel_errors=errors,
+                      panel_form=request.form, status=400)
     flash(notice, "success")
     return redirect(_back(ticket))
 
@@ -59,7 +59,9 @@ def _panels(ticket, errors=None, notice=""):
 @bp.get("/tickets/<int:ticket_id>/ops")
 def ticket_ops(ticket_id):
     """Staff: a ticket's bug, remote-session and credential panels as an htmx fragment."""
-    return render(PANELS, block="panels", ticket=_ticket(ticket_id), panel_errors={}, panel_form={})
+    ticket = _ticket(ticket_id)
+    return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket), panel_errors={},
+                  panel_form={})
 
 
 @bp.post("/tickets/<int:ticket_id>/bug")
