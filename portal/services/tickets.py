@@ -7,7 +7,7 @@ from peewee import IntegrityError, prefetch
 
 from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
-from portal.mail import send_mail
+from portal.mail import send_template
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
 from portal.policy import format_business_duration
 from portal.services import attachments, credentials, get_policy, licenses
@@ -251,9 +251,7 @@ def mail_requester(ticket, author, body):
     """Mail a staff reply to the requester: the reply text and a link, never credentials."""
     link = f"{current_app.config['BASE_URL']}/tickets/{ticket.id}"
     requester = User.get_by_id(ticket.requester_id)
-    send_mail(requester.email, f"[Ticket #{ticket.id}] {ticket.subject}",
-              f"{author.name} from Remote Utilities support replied to your ticket:\n\n{body}\n\n"
-              f"Read the conversation and reply here: {link}\n")
+    send_template(requester.email, "staff_reply", ticket=ticket, author=author, body=body, link=link)
 
 
 def set_status(ticket, actor, status):
