@@ -28,3 +28,40 @@ def test_mail_bodies_are_templates():
     assert callers == []
     assert {p.stem for p in (root / "templates" / "mail").glob("*.txt")} >= {
         "verify", "register_taken", "reset", "staff_reply"}
+
+
+def test_services_import_nothing_from_flask():
+    """Use cases run without Flask: settings, the policy and mail reach them through
+    portal.services.runtime, refusals are portal.services.errors (404 included)."""
+    import ast
+    import pathlib
+    folder = pathlib.Path(__file__).resolve().parent.parent / "portal" / "services"
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in {"flask", "flask_login", "flask_wtf", "flask_limiter", "htmx_flask"}, (
+                    path.name, name)
+                assert name != "portal.mail" and not name.startswith("portal.web"), (path.name, name)
+
+
+def test_a_use_case_runs_without_flask(tmp_path):
+    """A service called with a runtime and no app: the policy and settings come from it."""
+    import subprocess
+    import sys
+    code = (
+        "import sys\n"
+        "from portal.policy import load_policy\n"
+        "from portal.services import runtime, get_policy, setting, tickets\n"
+        "rt = runtime.Runtime(policy=load_policy(), settings={'BASE_URL': 'https://x.test'})\n"
+        "with runtime.using(rt):\n"
+        "    assert get_policy() is rt.policy and setting('BASE_URL') == 'https://x.test'\n"
+        "    assert tickets.judge_version is not None\n"
+        "assert 'flask' not in sys.modules, sorted(m for m in sys.modules if m.startswith('flask'))\n"
+    )
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -2,12 +2,11 @@
 import json
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
 
 from portal.db import utcnow, write_tx
 from portal.models import Credential, CredentialView
 from portal.policy import TicketFacts
-from portal.services import get_policy, sessions
+from portal.services import get_policy, sessions, setting
 from portal.services.access import account_facts
 
 LIMITS = {"remote_id": 100, "password": 200, "notes": 1000}
@@ -21,7 +20,7 @@ class CredentialError(Exception):
 
 
 def _fernet():
-    return Fernet(current_app.config["CREDENTIALS_KEY"].encode())
+    return Fernet(setting("CREDENTIALS_KEY").encode())
 
 
 def _check(ticket, user, values):

@@ -6,13 +6,12 @@ index together, so a refused request leaves nothing behind. Post text is never l
 """
 import datetime
 
-from flask import current_app
 from peewee import JOIN, fn
 
 from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import Category, Post, Thread, User
-from portal.services import get_policy, licenses, search
+from portal.services import get_policy, licenses, search, setting
 from portal.services.audit import record as audit
 from portal.services.access import account_facts
 from portal.services.markdown import to_html
@@ -131,7 +130,7 @@ def may_post(user):
 
 def edit_window():
     """How long authors may edit their posts."""
-    return datetime.timedelta(minutes=current_app.config.get("FORUM_EDIT_WINDOW_MINUTES",
+    return datetime.timedelta(minutes=setting("FORUM_EDIT_WINDOW_MINUTES",
                                                              EDIT_WINDOW_MINUTES))
 
 
