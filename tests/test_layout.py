@@ -65,3 +65,34 @@ def test_a_use_case_runs_without_flask(tmp_path):
     root = __import__("pathlib").Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_every_service_error_is_one_family():
+    """Every refusal a use case raises is a ServiceError with `errors` and `status`."""
+    import importlib
+    import pathlib
+    from portal.services.errors import ServiceError
+    folder = pathlib.Path(__file__).resolve().parent.parent / "portal" / "services"
+    found = []
+    for path in folder.glob("*.py"):
+        module = importlib.import_module(f"portal.services.{path.stem}")
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == module.__name__:
+                found.append(name)
+                assert issubclass(value, ServiceError), name
+    assert len(found) >= 12, found
+
+
+def test_an_unhandled_refusal_answers_with_its_status(app, client):
+    from portal.services.errors import Conflict, NotFound
+
+    @app.get("/_test/conflict")
+    def _conflict():
+        raise Conflict({"form": "Someone else replied first."})
+
+    @app.get("/_test/missing")
+    def _missing():
+        raise NotFound("That ticket")
+    conflict, missing = client.get("/_test/conflict"), client.get("/_test/missing")
+    assert conflict.status_code == 409 and b"Someone else replied first." in conflict.data
+    assert missing.status_code == 404

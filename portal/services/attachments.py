@@ -7,6 +7,7 @@ from pathlib import Path
 
 from werkzeug.utils import secure_filename
 
+from portal.services.errors import ServiceError
 from portal.services import setting
 from portal.models import Attachment
 
@@ -28,8 +29,14 @@ HTML_LIKE = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|
                        re.IGNORECASE)
 
 
-class AttachmentError(Exception):
+class AttachmentError(ServiceError):
     """An upload that is refused, with a message for the person uploading."""
+
+    def __init__(self, message):
+        super().__init__({"files": message})
+
+    def __str__(self):
+        return self.message
 
 
 @dataclass

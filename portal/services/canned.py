@@ -5,6 +5,7 @@ by the demo); after that the database copy is what staff use, and admins may edi
 """
 from peewee import IntegrityError
 
+from portal.services.errors import FieldError
 from portal.db import utcnow, write_tx
 from portal.models import CannedReply
 from portal.services import audit, get_policy, runtime
@@ -13,12 +14,8 @@ ENGLISH_ONLY_KEY = "english-only"
 MAX_TITLE, MAX_BODY = 120, 5000
 
 
-class CannedError(Exception):
+class CannedError(FieldError):
     """Invalid input for a canned reply, with the field it belongs to."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field, self.message = field, message
 
 
 def policy_replies():

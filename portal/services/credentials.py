@@ -3,6 +3,7 @@ import json
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from portal.services.errors import ServiceError
 from portal.db import utcnow, write_tx
 from portal.models import Credential, CredentialView
 from portal.policy import TicketFacts
@@ -11,12 +12,8 @@ from portal.services.access import account_facts
 
 LIMITS = {"remote_id": 100, "password": 200, "notes": 1000}
 
-class CredentialError(Exception):
+class CredentialError(ServiceError):
     """Credentials that cannot be stored or revealed; `errors` maps form fields to messages."""
-
-    def __init__(self, errors):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _fernet():

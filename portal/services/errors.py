@@ -15,6 +15,28 @@ class ServiceError(Exception):
         if status is not None:
             self.status = status
 
+    @property
+    def field(self):
+        """The first field the refusal names ("form" for the whole form)."""
+        return next(iter(self.errors), "form")
+
+    @property
+    def message(self):
+        return next(iter(self.errors.values()), "")
+
+
+class FieldError(ServiceError):
+    """A refusal tied to one form field: FieldError(field, message)."""
+
+    def __init__(self, field, message, status=None):
+        super().__init__({field or "form": message}, status)
+
+
+class Conflict(ServiceError):
+    """Someone else changed or holds the object first (409)."""
+
+    status = 409
+
 
 class NotFound(ServiceError):
     """The object does not exist or this user may not see it: always answered as 404."""

@@ -8,6 +8,7 @@ import datetime
 
 from peewee import JOIN, fn
 
+from portal.services.errors import FieldError
 from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import Category, Post, Thread, User
@@ -22,12 +23,12 @@ PAGE_SIZE = 20
 EDIT_WINDOW_MINUTES = 30  # default for app.config["FORUM_EDIT_WINDOW_MINUTES"]
 
 
-class ForumError(Exception):
+class ForumError(FieldError):
     """A reason to refuse, tied to a form field ("title", "body", "category" or "form"), with an HTTP status."""
 
     def __init__(self, field, message, secret=False, status=422):
-        super().__init__(message)
-        self.field, self.message, self.secret, self.status = field, message, secret, status
+        super().__init__(field, message, status)
+        self.secret = secret
 
 
 # -- reading ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError, prefetch
 
+from portal.services.errors import ServiceError
 from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
@@ -16,12 +17,11 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PAGE_SIZE = 20
 
 
-class TicketError(Exception):
+class TicketError(ServiceError):
     """A refused ticket action; `errors` maps form fields to messages a person understands."""
 
     def __init__(self, errors, secret=False):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+        super().__init__(errors)
         self.secret = secret  # refused for credentials: the page points to the credentials form
 
 

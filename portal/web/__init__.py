@@ -10,7 +10,7 @@ from peewee import InterfaceError, OperationalError
 from portal import db as database
 from portal.config import ROOT, load_config
 from portal.mail import make_outbox
-from portal.services.errors import NotFound
+from portal.services.errors import NotFound, ServiceError
 from portal.services.runtime import Runtime, activate, deactivate
 from portal.web import converters, security
 from portal.web.extensions import csrf, htmx, limiter, login_manager
@@ -195,6 +195,11 @@ def _register_errors(app):
     @app.errorhandler(NotFound)
     def not_found(exc):  # a service's "no such object, or not for you" (policy: 404, never 403)
         return _error_page(404, *pages[404])
+
+    @app.errorhandler(ServiceError)
+    def refused(exc):  # a refusal no view turned into form errors: its message and status
+        titles = {403: "Forbidden", 409: "Changed meanwhile", 422: "Not accepted"}
+        return _error_page(exc.status, titles.get(exc.status, "Not accepted"), exc.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
