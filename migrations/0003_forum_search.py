@@ -1,4 +1,4 @@
-"""Forum full-text search index (issue 5): FTS5 on SQLite, tsvector + GIN on PostgreSQL.
+"""Forum full-text search index: FTS5 on SQLite, tsvector + GIN on PostgreSQL.
 
 The table has no peewee model: portal.services.search reads it and portal.services.forum
 keeps it in step with posts inside the same transaction. Existing visible content is indexed.

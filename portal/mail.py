@@ -83,6 +83,22 @@ def make_outbox(config):
     return BACKENDS[config["MAIL_BACKEND"]](config)
 
 
+def render_mail(template, **context):
+    """(subject, body) of `templates/mail/<template>.txt`: its `subject` and `body` blocks.
+
+    Plain text, not autoescaped (Flask escapes .html templates only): nothing in a text mail runs."""
+    tpl = current_app.jinja_env.get_template(f"mail/{template}.txt")
+    ctx = tpl.new_context(context)
+    subject = " ".join("".join(tpl.blocks["subject"](ctx)).split())
+    body = "".join(tpl.blocks["body"](ctx)).strip("\n") + "\n"
+    return subject, body
+
+
+def send_template(to, template, **context):
+    """Send the mail a template writes (see render_mail) through send_mail."""
+    send_mail(to, *render_mail(template, **context))
+
+
 def send_mail(to, subject, body):
     """Send one mail through the app's outbox, after the response when MAIL_DEFER is on.
 

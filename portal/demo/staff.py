@@ -1,4 +1,4 @@
-"""Demo staff queue: breached and at-risk requests, assignments, canned replies (issue 6).
+"""Demo staff queue: breached and at-risk requests, assignments, canned replies.
 
 Runs after the tickets and forum steps, which already file one open ticket per level
 (a reseller one included) and forum threads waiting for an answer.

@@ -1,5 +1,4 @@
 """Accounts: users with a role, a cached support level and a session version."""
-from flask_login import UserMixin
 from peewee import (AutoField, BooleanField, CharField, DateTimeField, IntegerField,
                     TextField)
 
@@ -8,7 +7,7 @@ from portal.db import BaseModel, utcnow
 ROLES = ("customer", "reseller", "staff", "admin")
 
 
-class User(UserMixin, BaseModel):
+class User(BaseModel):
     id = AutoField()
     email = CharField(max_length=254, unique=True)
     password_hash = CharField(max_length=255)
@@ -34,6 +33,13 @@ class User(UserMixin, BaseModel):
     @property
     def is_active(self):
         return self.is_active_account
+
+    # what Flask-Login asks of a user, written out so models need no Flask
+    @property
+    def is_authenticated(self):
+        return self.is_active
+
+    is_anonymous = False
 
     @property
     def verified(self):

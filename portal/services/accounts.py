@@ -3,6 +3,7 @@ import re
 
 from peewee import IntegrityError
 
+from portal.services.errors import FieldError, ServiceError
 from portal.db import utcnow, write_tx
 from portal.models import ROLES, User
 from portal.passwords import hash_password, password_problem, verify_password
@@ -12,13 +13,8 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
-class AccountError(Exception):
+class AccountError(FieldError):
     """A reason to refuse, tied to a form field."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def normalise_email(email):
@@ -92,8 +88,11 @@ def authenticate(email, password):
     return user
 
 
-class LinkUsed(Exception):
+class LinkUsed(ServiceError):
     """Another request used the same one-time link first."""
+
+    def __init__(self):
+        super().__init__({"form": "This link has already been used. Ask for a new one."}, 400)
 
 
 def password_matches(user, password):

@@ -3,22 +3,25 @@
 A claim is one conditional UPDATE (`WHERE id = ? AND assignee IS NULL`) whose row count
 says who won, so two agents claiming at once never both get the ticket.
 """
+from portal.services.errors import ServiceError
 from portal.db import utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import STATUSES, Ticket, User
 from portal.services import audit
 
 
-class AssignError(Exception):
+class AssignError(ServiceError):
     """A staff action that cannot be done, with a message for the agent and the form field."""
 
-    def __init__(self, message, field="", holder=None):
-        super().__init__(message)
-        self.message, self.field, self.holder = message, field, holder
+    def __init__(self, message, field="", holder=None, status=None):
+        super().__init__({field or "form": message}, status)
+        self.holder = holder
 
 
 class Conflict(AssignError):
     """Someone else holds the ticket (HTTP 409)."""
+
+    status = 409
 
 
 def _agent(user_id):

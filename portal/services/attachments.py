@@ -5,9 +5,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from werkzeug.utils import secure_filename
 
+from portal.services.errors import ServiceError
+from portal.services import setting
 from portal.models import Attachment
 
 MAX_FILES = 5
@@ -28,8 +29,14 @@ HTML_LIKE = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|
                        re.IGNORECASE)
 
 
-class AttachmentError(Exception):
+class AttachmentError(ServiceError):
     """An upload that is refused, with a message for the person uploading."""
+
+    def __init__(self, message):
+        super().__init__({"files": message})
+
+    def __str__(self):
+        return self.message
 
 
 @dataclass
@@ -70,11 +77,11 @@ def check_upload(storage):
     """Check one werkzeug FileStorage; returns an Upload or raises AttachmentError."""
     original = storage.filename or ""
     ext = _extension(original)
-    allowed = current_app.config["UPLOAD_EXTENSIONS"]
+    allowed = setting("UPLOAD_EXTENSIONS")
     if ext not in allowed:
         raise AttachmentError(f"{original or 'The file'}: only these file types are accepted: "
                               f"{', '.join(allowed)}.")
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = setting("MAX_CONTENT_LENGTH")
     data = storage.stream.read(limit + 1)
     if not data:
         raise AttachmentError(f"{original}: the file is empty.")
@@ -95,7 +102,7 @@ def check_uploads(files):
 
 def upload_dir():
     """The folder attachments live in (outside static/), created on first use."""
-    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder = Path(setting("UPLOAD_DIR"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -3,6 +3,7 @@ import datetime
 
 from peewee import JOIN, fn
 
+from portal.services.errors import ServiceError
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Bug, Ticket
@@ -14,12 +15,8 @@ STATUSES = ("open", "fixed")
 PAGE_SIZE = 30
 
 
-class BugError(Exception):
+class BugError(ServiceError):
     """Bug form errors: `errors` maps fields to messages."""
-
-    def __init__(self, errors):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def clean(form):

@@ -3,23 +3,19 @@
 They are seeded from the policy the first time anyone looks at them (once per running app, and
 by the demo); after that the database copy is what staff use, and admins may edit it.
 """
-from flask import current_app
 from peewee import IntegrityError
 
+from portal.services.errors import FieldError
 from portal.db import utcnow, write_tx
 from portal.models import CannedReply
-from portal.services import audit, get_policy
+from portal.services import audit, get_policy, runtime
 
 ENGLISH_ONLY_KEY = "english-only"
 MAX_TITLE, MAX_BODY = 120, 5000
 
 
-class CannedError(Exception):
+class CannedError(FieldError):
     """Invalid input for a canned reply, with the field it belongs to."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field, self.message = field, message
 
 
 def policy_replies():
@@ -42,13 +38,13 @@ def ensure_seeded():
             created += 1
         except IntegrityError:  # another request seeded it a moment ago
             pass
-    current_app.extensions["canned_seeded"] = True
+    runtime.current().state["canned_seeded"] = True
     return created
 
 
 def _seed_once():
     """ensure_seeded on the first use in this app, not on every page view."""
-    if not current_app.extensions.get("canned_seeded"):
+    if not runtime.current().state.get("canned_seeded"):
         ensure_seeded()
 
 

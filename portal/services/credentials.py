@@ -2,26 +2,22 @@
 import json
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
 
+from portal.services.errors import ServiceError
 from portal.db import utcnow, write_tx
 from portal.models import Credential, CredentialView
 from portal.policy import TicketFacts
-from portal.services import get_policy, sessions
+from portal.services import get_policy, sessions, setting
 from portal.services.access import account_facts
 
 LIMITS = {"remote_id": 100, "password": 200, "notes": 1000}
 
-class CredentialError(Exception):
+class CredentialError(ServiceError):
     """Credentials that cannot be stored or revealed; `errors` maps form fields to messages."""
-
-    def __init__(self, errors):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _fernet():
-    return Fernet(current_app.config["CREDENTIALS_KEY"].encode())
+    return Fernet(setting("CREDENTIALS_KEY").encode())
 
 
 def _check(ticket, user, values):

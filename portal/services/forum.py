@@ -6,13 +6,13 @@ index together, so a refused request leaves nothing behind. Post text is never l
 """
 import datetime
 
-from flask import current_app
 from peewee import JOIN, fn
 
+from portal.services.errors import FieldError
 from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import Category, Post, Thread, User
-from portal.services import get_policy, licenses, search
+from portal.services import get_policy, licenses, search, setting
 from portal.services.audit import record as audit
 from portal.services.access import account_facts
 from portal.services.markdown import to_html
@@ -23,12 +23,12 @@ PAGE_SIZE = 20
 EDIT_WINDOW_MINUTES = 30  # default for app.config["FORUM_EDIT_WINDOW_MINUTES"]
 
 
-class ForumError(Exception):
+class ForumError(FieldError):
     """A reason to refuse, tied to a form field ("title", "body", "category" or "form"), with an HTTP status."""
 
     def __init__(self, field, message, secret=False, status=422):
-        super().__init__(message)
-        self.field, self.message, self.secret, self.status = field, message, secret, status
+        super().__init__(field, message, status)
+        self.secret = secret
 
 
 # -- reading ------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def may_post(user):
 
 def edit_window():
     """How long authors may edit their posts."""
-    return datetime.timedelta(minutes=current_app.config.get("FORUM_EDIT_WINDOW_MINUTES",
+    return datetime.timedelta(minutes=setting("FORUM_EDIT_WINDOW_MINUTES",
                                                              EDIT_WINDOW_MINUTES))
 
 

@@ -1,4 +1,5 @@
 """Licenses and support levels (policy 2.1, 2.2, 3.4, 4.5)."""
+from portal.services.errors import FieldError
 from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import License, Order, Thread, Ticket, User
@@ -6,8 +7,14 @@ from portal.policy import LicenseFacts
 from portal.services import get_policy
 
 
-class LicenseError(Exception):
+class LicenseError(FieldError):
     """A license key that cannot be bound, with a message for the user."""
+
+    def __init__(self, message):
+        super().__init__("key", message)
+
+    def __str__(self):
+        return self.message
 
 
 CANNOT_ADD = ("We cannot add this key. Check it against your order email, "

@@ -1,4 +1,4 @@
-"""Forum posts as safe HTML: markdown-it-py renders, nh3 (ammonia) sanitizes (issue 5).
+"""Forum posts as safe HTML: markdown-it-py renders, nh3 (ammonia) sanitizes.
 
 Two layers on purpose: markdown-it escapes raw HTML (html=False) and refuses
 javascript:/vbscript:/file:/data: links after decoding entities; nh3 then keeps only an

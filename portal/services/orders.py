@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from peewee import IntegrityError
 
+from portal.services.errors import ServiceError
 from portal.db import write_tx
 from portal.models import LICENSE_TYPES, PRODUCTS, License, Order, Release, User
 from portal.policy import VersionError, parse_version
@@ -149,12 +150,8 @@ def decode_upload(data):
         raise ValueError("The file must be UTF-8 text (CSV).") from None
 
 
-class ReleaseError(Exception):
+class ReleaseError(ServiceError):
     """A release that cannot be added; `errors` maps fields to messages."""
-
-    def __init__(self, errors):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def add_release(product, version, released_on=None):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, Tuple
 
+from portal.services.errors import FieldError
 from portal import timeutil
 from portal.models import PRODUCTS, Thread, Ticket, User
 from portal.policy import LEVELS
@@ -22,12 +23,8 @@ ASSIGNEE_CHOICES = ("", "me", "none")
 _CURSOR = re.compile(r"^(ticket|forum)~(\d{1,3})~([0-9T:.\-]{19,26})~([0-9T:.\-]{19,26})~(\d{1,12})$")
 
 
-class QueueError(ValueError):
+class QueueError(FieldError):
     """A filter or cursor that is not allowed, with the field it belongs to."""
-
-    def __init__(self, field_name, message):
-        super().__init__(message)
-        self.field, self.message = field_name, message
 
 
 @dataclass(frozen=True)

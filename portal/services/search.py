@@ -1,4 +1,4 @@
-"""Forum full-text search behind one interface: SQLite FTS5 or PostgreSQL tsvector (issue 5).
+"""Forum full-text search behind one interface: SQLite FTS5 or PostgreSQL tsvector.
 
     from portal.services.search import search_threads
     threads = search_threads("cannot connect after upgrade", limit=5)

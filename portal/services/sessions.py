@@ -3,6 +3,7 @@ import datetime
 
 from peewee import JOIN
 
+from portal.services.errors import FieldError
 from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
@@ -19,12 +20,11 @@ LIVE = ("requested", "scheduled", "running")
 MAX_AHEAD = datetime.timedelta(days=366)
 
 
-class SessionError(Exception):
+class SessionError(FieldError):
     """A refused session action; `field` names the form field it belongs to."""
 
     def __init__(self, message, field="session"):
-        super().__init__(message)
-        self.field, self.message = field, message
+        super().__init__(field, message)
 
 
 def hours_text(policy=None):

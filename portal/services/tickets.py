@@ -2,27 +2,26 @@
 import re
 from dataclasses import dataclass
 
-from flask import abort, current_app
 from peewee import IntegrityError, prefetch
 
+from portal.services.errors import ServiceError
 from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
-from portal.mail import send_mail
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
 from portal.policy import format_business_duration
-from portal.services import attachments, credentials, get_policy, licenses
+from portal.services import attachments, credentials, get_policy, licenses, runtime, setting
+from portal.services.errors import NotFound
 from portal.services.access import account_facts
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PAGE_SIZE = 20
 
 
-class TicketError(Exception):
+class TicketError(ServiceError):
     """A refused ticket action; `errors` maps form fields to messages a person understands."""
 
     def __init__(self, errors, secret=False):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+        super().__init__(errors)
         self.secret = secret  # refused for credentials: the page points to the credentials form
 
 
@@ -155,7 +154,7 @@ def get_ticket_for(user, ticket_id):
     """The ticket, or 404 for anyone who may not see it."""
     ticket = Ticket.get_or_none(Ticket.id == ticket_id)
     if ticket is None or not may_see(user, ticket):
-        abort(404)
+        raise NotFound("That ticket")
     return ticket
 
 
@@ -195,7 +194,7 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
     staff = _is_staff_author(ticket, author)
     errors = {}
     if not staff and ticket.requester_id != author.id:
-        abort(404)
+        raise NotFound("That ticket")
     if internal and not staff:
         internal = False
     if not body:
@@ -249,11 +248,9 @@ def _record_first_response(ticket, now):
 
 def mail_requester(ticket, author, body):
     """Mail a staff reply to the requester: the reply text and a link, never credentials."""
-    link = f"{current_app.config['BASE_URL']}/tickets/{ticket.id}"
+    link = f"{setting('BASE_URL')}/tickets/{ticket.id}"
     requester = User.get_by_id(ticket.requester_id)
-    send_mail(requester.email, f"[Ticket #{ticket.id}] {ticket.subject}",
-              f"{author.name} from Remote Utilities support replied to your ticket:\n\n{body}\n\n"
-              f"Read the conversation and reply here: {link}\n")
+    runtime.current().send_template(requester.email, "staff_reply", ticket=ticket, author=author, body=body, link=link)
 
 
 def set_status(ticket, actor, status):
@@ -262,7 +259,7 @@ def set_status(ticket, actor, status):
     if status not in STATUSES:
         raise TicketError({"status": f"Status must be one of {', '.join(STATUSES)}."})
     if not may_see(actor, ticket):
-        abort(404)
+        raise NotFound("That ticket")
     if not actor.is_staff and status not in ("closed", "open"):
         raise TicketError({"status": "You can close or reopen your ticket."})
     now = utcnow()
@@ -312,7 +309,7 @@ def remote_decision(user):
 def request_remote(ticket, user):
     """The requester asks for a remote session (policy 8.1, 8.2); TicketError with the reason if not."""
     if ticket.requester_id != user.id:
-        abort(404)
+        raise NotFound("That ticket")
     decision = remote_decision(user)
     if not decision:
         raise TicketError({"remote": decision.reason})

@@ -1,7 +1,8 @@
 """The application factory: config, database, extensions, blueprints, error pages."""
 import logging
+import threading
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, appcontext_popped, appcontext_pushed, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import InterfaceError, OperationalError
@@ -9,6 +10,8 @@ from peewee import InterfaceError, OperationalError
 from portal import db as database
 from portal.config import ROOT, load_config
 from portal.mail import make_outbox
+from portal.services.errors import NotFound, ServiceError
+from portal.services.runtime import Runtime, activate, deactivate
 from portal.web import converters, security
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
@@ -17,9 +20,8 @@ BLUEPRINTS = [
     "portal.web.auth",
     "portal.web.account",
     "portal.web.admin",
-    "portal.web.tickets", "portal.web.partner", "portal.web.admin_orders",
+    "portal.web.tickets", "portal.web.partner",
     "portal.web.staff",
-    "portal.web.staff_ops", "portal.web.session_ics",
     "portal.web.forum",
 ]
 
@@ -33,6 +35,7 @@ def create_app(overrides=None, env=None):
     _init_policy(app)
     database.bind(app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"])
     app.extensions["outbox"] = make_outbox(app.config)
+    _init_runtime(app)
     _init_extensions(app)
     converters.register(app)
     _register_blueprints(app)
@@ -52,6 +55,41 @@ def _init_policy(app):
         app.extensions["policy"] = load_policy(app.config["POLICY_FILE"])
     except PolicyError as exc:
         raise ConfigError(f"policy file: {exc}") from None
+
+
+class _AppRuntime(Runtime):
+    """The app's runtime: the policy read from the app at each use (tests swap it), the app's
+    config as settings, mail through the app's outbox."""
+
+    def __init__(self, app):
+        from portal.mail import send_template
+        super().__init__(policy=None, settings=app.config, send_template=send_template)
+        self._app = app
+
+    @property
+    def policy(self):
+        return self._app.extensions["policy"]
+
+    @policy.setter
+    def policy(self, value):
+        pass  # set through app.extensions["policy"]
+
+
+def _init_runtime(app):
+    """Services run against this app's runtime whenever one of its app contexts is active."""
+    app.extensions["runtime"] = runtime = _AppRuntime(app)
+    stacks = threading.local()  # app contexts nest per thread; each pop restores what was before
+
+    def pushed(sender, **_):
+        stacks.__dict__.setdefault("tokens", []).append(activate(runtime))
+
+    def popped(sender, **_):
+        tokens = stacks.__dict__.get("tokens")
+        if tokens:
+            deactivate(tokens.pop())
+
+    appcontext_pushed.connect(pushed, app, weak=False)
+    appcontext_popped.connect(popped, app, weak=False)
 
 
 def _init_extensions(app):
@@ -153,6 +191,15 @@ def _register_errors(app):
     def too_long(exc):
         app.logger.warning("refused before the database: %s", exc)
         return _error_page(400, "Too long", "A value is longer than that field allows. Nothing was saved.")
+
+    @app.errorhandler(NotFound)
+    def not_found(exc):  # a service's "no such object, or not for you" (policy: 404, never 403)
+        return _error_page(404, *pages[404])
+
+    @app.errorhandler(ServiceError)
+    def refused(exc):  # a refusal no view turned into form errors: its message and status
+        titles = {403: "Forbidden", 409: "Changed meanwhile", 422: "Not accepted"}
+        return _error_page(exc.status, titles.get(exc.status, "Not accepted"), exc.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -2,7 +2,7 @@
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.mail import send_mail
+from portal.mail import send_template
 from portal.models import User
 from portal.services import accounts, licenses
 from portal.tokens import make_token, read_token
@@ -34,9 +34,7 @@ def _load(user_id):
 def send_verification(user):
     """Mail the signed, expiring verification link."""
     link = current_app.config["BASE_URL"] + url_for("auth.verify", token=make_token("verify", user))
-    send_mail(user.email, "Confirm your email for the support portal",
-              f"Hello,\n\nconfirm your email address by opening this link (valid 48 hours):\n\n{link}\n\n"
-              "If you did not register, ignore this message.\n")
+    send_template(user.email, "verify", link=link)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -57,9 +55,7 @@ def register():
                 send_verification(user)
             else:  # never reveal that the address is registered: tell its owner by mail
                 existing = User.by_email(accounts.normalise_email(form.get("email")))
-                send_mail(existing.email, "Someone tried to register with your email",
-                          "An account already exists for this address. If it was you, log in or "
-                          "reset your password.\n")
+                send_template(existing.email, "register_taken")
             return render_template("auth/check_email.html", email=form.get("email", "").strip())
     return render_template("auth/register.html", errors=errors, form=form), 400 if errors else 200
 
@@ -148,9 +144,7 @@ def reset_request():
             if user is not None and user.is_active:
                 link = current_app.config["BASE_URL"] + url_for(
                     "auth.reset_password", token=make_token("reset", user))
-                send_mail(user.email, "Reset your support portal password",
-                          f"Open this link within one hour to choose a new password:\n\n{link}\n\n"
-                          "If you did not ask for this, ignore this message.\n")
+                send_template(user.email, "reset", link=link)
             return render_template("auth/check_email.html", email=email, reset=True,
                                    message=NEUTRAL_RESET)
     return render_template("auth/reset_request.html", error=error), 400 if error else 200

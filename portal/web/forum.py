@@ -1,4 +1,4 @@
-"""Community forum pages: latest, categories, threads, replies, edits, search, moderation (issue 5)."""
+"""Community forum pages: latest, categories, threads, replies, edits, search, moderation."""
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
                    request, url_for)
 from flask_limiter.util import get_remote_address
@@ -158,7 +158,7 @@ def new_thread():
 @limiter.limit("60 per minute")
 def check():
     """While typing: the English-only notice (policy 4.2) and an early secret warning (8.6)."""
-    if not wants_fragment():  # only htmx asks for hints; a plain POST goes back to the form (was a 500)
+    if not wants_fragment():  # only htmx asks for hints; a plain POST goes back to the form
         return redirect(url_for("forum.new_thread"))
     title = request.form.get("title", "")[:forum.TITLE_MAX]
     body = request.form.get("body", "")[:forum.BODY_MAX]

@@ -1,12 +1,13 @@
 """Customer and reseller tickets: list, file, follow, reply, close, remote support, attachments."""
 import secrets
+from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user, login_required
 
-from portal.models import PRODUCTS, STATUSES, Attachment, Ticket
-from portal.services import attachments, credentials, get_policy, tickets
+from portal.models import PRODUCTS, STATUSES, Attachment, RemoteSession, Ticket
+from portal.services import attachments, credentials, get_policy, ics, sessions, tickets
 from portal.services.access import account_facts
 from portal.services.search import search_threads
 from portal.web.extensions import limiter, user_key
@@ -112,7 +113,7 @@ def check():
 @per_account("60 per minute", "Similar forum threads were looked up too often.", ("GET",))
 def similar():
     """policy 1.3: forum threads like the subject being typed; never for resellers (3.2)."""
-    if not wants_fragment():  # an htmx fragment only; a plain GET gets the form (was a 500)
+    if not wants_fragment():  # an htmx fragment only; a plain GET gets the form
         return redirect(url_for("tickets.new"))
     query = (request.args.get("q") or request.args.get("subject") or "").strip()[:200]
     threads = []
@@ -132,10 +133,12 @@ def _status_context(ticket, errors=None):
 
 
 def _detail_context(ticket, errors=None):
+    session = tickets.live_session(ticket)
     return _status_context(ticket, errors) | dict(
         messages=tickets.messages_for(ticket, current_user),
         verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
-        remote=tickets.remote_decision(current_user), session=tickets.live_session(ticket),
+        remote=tickets.remote_decision(current_user), session=session,
+        scheduled=scheduled_session(ticket, session),
         creds=credentials.received_for(ticket), cred_errors={}, cred_saved=False)
 
 
@@ -254,4 +257,36 @@ def attachment(ticket_id, att_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- the session's calendar file (policy 8.1, 1.5) ---------------------------------------
+
+def scheduled_session(ticket, live=None):
+    """The ticket's scheduled or running session with its local start time, or None.
+
+    `live` may be the page's own live session of this ticket (requested, scheduled or running; a
+    ticket has at most one), which spares the query; anything else is ignored.
+    """
+    known = isinstance(live, RemoteSession) and live.ticket_id == ticket.id
+    session = live if known else sessions.live_session(ticket, sessions.ACTIVE)
+    if session is None or session.status not in sessions.ACTIVE:
+        return None
+    return {"session": session, "local": sessions.local_text(session.starts_at),
+            "agent": session.agent.name if session.agent else "a support agent"}
+
+
+@bp.get("/<int:ticket_id>/session.ics", endpoint="session_ics")
+def session_ics(ticket_id):
+    """The session as an iCalendar attachment; 404 for anyone who may not see the ticket."""
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    session = sessions.live_session(ticket, sessions.ACTIVE)
+    if session is None or session.starts_at is None:
+        abort(404)
+    base = current_app.config.get("BASE_URL") or request.host_url
+    body = ics.session_event(session, urlsplit(base).hostname or request.host,
+                             f"{base.rstrip('/')}/tickets/{ticket.id}", sessions.local_text(session.starts_at))
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="ticket-{ticket.id}-session.ics"'
     return response

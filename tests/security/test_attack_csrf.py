@@ -7,8 +7,8 @@ from tests.factories import csrf_token
 from tests.security.attack_helpers import HX, client_for, post, rule_url, world  # noqa: F401
 
 ANONYMOUS = {"auth.login", "auth.register", "auth.reset_request", "auth.reset_password", "auth.verify"}
-ADMIN = ("admin.", "admin_orders.", "staff.canned_edit")
-STAFF = ("staff.", "staff_ops.", "forum.lock", "forum.hide_thread", "forum.move", "forum.hide_post",
+ADMIN = ("admin.", "admin.", "staff.canned_edit")
+STAFF = ("staff.", "staff.", "forum.lock", "forum.hide_thread", "forum.move", "forum.hide_post",
          "forum.accept")
 CSRF_PAGE = "security token was missing or wrong"
 

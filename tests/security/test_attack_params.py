@@ -19,7 +19,7 @@ READS = {"tickets.index": ["status", "product", "page"], "partner.home": ["statu
          "tickets.similar": ["q", "subject"], "forum.index": ["page"], "forum.category": ["page"],
          "forum.thread": ["page"], "forum.search": ["q", "page"], "forum.new_thread": ["category"],
          "staff.queue": ["level", "product", "assignee", "breached", "after"], "staff.ticket": ["canned"],
-         "staff_ops.bug_list": ["status", "page"], "staff_ops.audit_log": ["action", "page"],
+         "staff.bug_list": ["status", "page"], "staff.audit_log": ["action", "page"],
          "admin.users": ["page"], "auth.login": ["next"]}
 VALUES = ["' OR 1=1--", "1 UNION SELECT password_hash FROM \"user\"--", "a\x00b", "%00", "%", "_", "\\",
           "x" * 5000, "ünï 名前 \U0001f600 \u202egnp.exe", "99999999999999999999999", "-5", "0",
@@ -39,7 +39,7 @@ def get_rules(app):
 def roles_for(endpoint):
     if endpoint.startswith("admin"):
         return ["admin"]
-    if endpoint.startswith(("staff.", "staff_ops.")):
+    if endpoint.startswith(("staff.", "staff.")):
         return ["staff"]
     if endpoint in ("partner.home", "tickets.index", "tickets.new", "tickets.detail"):
         return ["customer", "reseller"] if endpoint != "partner.home" else ["reseller"]

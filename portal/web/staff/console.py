@@ -1,5 +1,5 @@
-"""Staff console: the shared queue, working a ticket, canned replies, converting threads (issue 6)."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+"""The staff console: the shared queue, working a ticket, canned replies, converting threads."""
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
@@ -9,20 +9,9 @@ from portal.policy import LEVELS
 from portal.services import assign, canned, get_policy, queue
 from portal.services.access import account_facts
 from portal.web.render import render, wants_fragment
+from portal.web.staff import ops
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-@bp.before_app_request
-def staff_only():
-    """Only staff and admins reach the console; for anyone else no /staff address exists (404).
-
-    App-wide and limited to /staff paths, so a method a route does not take (405) or an
-    unknown address answers 404 too, as the blueprint's own hook never runs for those.
-    """
-    if request.path == "/staff" or request.path.startswith("/staff/"):
-        if not current_user.is_authenticated or not current_user.is_staff:
-            abort(404)
+from portal.web.staff import bp
 
 
 @bp.route("/")
@@ -68,11 +57,15 @@ def _ticket_ctx(ticket, errors=None, notice=None, form=None, body=None):
                 .where(Message.ticket == ticket.id).order_by(Message.created_at, Message.id))
     replies, wanted = canned.all_replies(), request.args.get("canned")
     chosen = next((c for c in replies if wanted and c.key == wanted), None)
+    staff = list(User.staff_members())
+    # the panels are part of the whole page only; an htmx fragment of this page never shows them
+    panels = None if wants_fragment() else ops.panels_context(ticket, staff)
     return dict(
         ticket=ticket, messages=list(messages), errors=errors or {}, notice=notice, form=form or {},
+        panels=panels,
         verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
         due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
-            "ticket", ticket.level, due, now), staff=list(User.staff_members()), statuses=STATUSES,
+            "ticket", ticket.level, due, now), staff=staff, statuses=STATUSES,
         canned_replies=replies, chosen=chosen,
         reply_body=body if body is not None else (chosen.body if chosen else ""))
 

@@ -1,31 +1,11 @@
-"""Admin area: accounts (staff and resellers are created here)."""
-from functools import wraps
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Admin: accounts (staff and resellers are created here)."""
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.models import ROLES, User
 from portal.services import accounts
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_app_request
-def admins_only():
-    """No /admin address exists for anyone but admins, whatever the method (404, not 405)."""
-    if request.path == "/admin" or request.path.startswith("/admin/"):
-        if not current_user.is_authenticated or not current_user.is_admin:
-            abort(404)
-
-
-def admin_required(view):
-    """404 for anyone but admins: the admin area does not exist for them."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated or not current_user.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
-    return wrapped
+from portal.web.admin import admin_required, bp
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -1,11 +1,10 @@
 """Admin: import orders from CSV (policy 4.5) and keep each product's releases (policy 7.2)."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.models import PRODUCTS, Order
 from portal.services import orders
-from portal.web.admin import admin_required
+from portal.web.admin import admin_required, bp
 
-bp = Blueprint("admin_orders", __name__, url_prefix="/admin")
 
 
 @bp.route("/orders", methods=["GET", "POST"])
@@ -24,7 +23,7 @@ def orders_page():
                 error = str(exc)
     recent = Order.select().order_by(Order.created_at.desc(), Order.id.desc()).limit(20)
     status = 400 if error or (result and result.errors) else 200
-    return render_template("admin_orders/orders.html", result=result, error=error, recent=recent,
+    return render_template("admin/orders.html", result=result, error=error, recent=recent,
                            columns=orders.COLUMNS), status
 
 
@@ -40,8 +39,8 @@ def releases():
             errors = exc.errors
         else:
             flash(f"Added {release.product} {release.version}.", "success")
-            return redirect(url_for("admin_orders.releases"))
-    return render_template("admin_orders/releases.html", errors=errors, form=form, products=PRODUCTS,
+            return redirect(url_for("admin.releases"))
+    return render_template("admin/releases.html", errors=errors, form=form, products=PRODUCTS,
                            releases=orders.releases_by_product()), 400 if errors else 200
 
 
@@ -52,4 +51,4 @@ def delete_release(release_id):
     if not orders.delete_release(release_id):
         abort(404)  # no such release: like every other unknown id
     flash("Release removed.", "success")
-    return redirect(url_for("admin_orders.releases"))
+    return redirect(url_for("admin.releases"))

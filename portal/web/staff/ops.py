@@ -1,5 +1,5 @@
 """Staff operations: bugs (5.2, 5.3), remote sessions and credentials (8.1-8.5), audit log, dashboard."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.models import Bug, RemoteSession, Ticket, User
@@ -7,18 +7,16 @@ from portal.services import audit, bugs, dashboard, sessions
 from portal.services.credentials import CredentialError
 from portal.web.render import render, wants_fragment
 from portal.web.security import safe_next
+from portal.web.staff import bp
 
-bp = Blueprint("staff_ops", __name__, url_prefix="/staff")
 PANELS = "staff/session_ticket.html"
-# Who may reach these pages: staff.staff_only, the one app-wide guard of every /staff URL (404).
 
 
 def _back(ticket):
-    return safe_next(request.form.get("next"), url_for("staff_ops.ticket_ops", ticket_id=ticket.id))
+    return safe_next(request.form.get("next"), url_for("staff.ticket_ops", ticket_id=ticket.id))
 
 
-@bp.app_template_global()
-def staff_ticket_panels(ticket, staff=None):
+def panels_context(ticket, staff=None):
     """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal.
 
     A fixed number of queries however many sessions, credentials and views; `staff` is the page's
@@ -49,10 +47,11 @@ def _panels(ticket, errors=None, notice=""):
     """After a panel action: the panels fragment (htmx), the page with errors, or a redirect."""
     errors = errors or {}
     if wants_fragment():
-        return render(PANELS, block="panels", ticket=ticket, panel_errors=errors,
+        return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket), panel_errors=errors,
                       panel_form=request.form if errors else {}, panel_notice=notice)
     if errors:
-        return render(PANELS, ticket=ticket, panel_errors=errors, panel_form=request.form, status=400)
+        return render(PANELS, ticket=ticket, panels=panels_context(ticket), panel_errors=errors,
+                      panel_form=request.form, status=400)
     flash(notice, "success")
     return redirect(_back(ticket))
 
@@ -60,7 +59,9 @@ def _panels(ticket, errors=None, notice=""):
 @bp.get("/tickets/<int:ticket_id>/ops")
 def ticket_ops(ticket_id):
     """Staff: a ticket's bug, remote-session and credential panels as an htmx fragment."""
-    return render(PANELS, block="panels", ticket=_ticket(ticket_id), panel_errors={}, panel_form={})
+    ticket = _ticket(ticket_id)
+    return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket), panel_errors={},
+                  panel_form={})
 
 
 @bp.post("/tickets/<int:ticket_id>/bug")
@@ -135,7 +136,7 @@ def bug_list():
             errors = exc.errors
         else:
             flash(f"Bug #{bug.id} recorded.", "success")
-            return redirect(url_for("staff_ops.bug_detail", bug_id=bug.id))
+            return redirect(url_for("staff.bug_detail", bug_id=bug.id))
     wanted, page = request.args.get("status", ""), min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
     wanted = wanted if wanted in bugs.STATUSES else ""
     rows, has_next = bugs.listing(wanted, page)
@@ -156,7 +157,7 @@ def bug_detail(bug_id):
         else:
             flash(f"Bug #{bug.id} saved." + (f" {replies} linked ticket(s) got a reply." if replies else ""),
                   "success")
-            return redirect(url_for("staff_ops.bug_detail", bug_id=bug.id))
+            return redirect(url_for("staff.bug_detail", bug_id=bug.id))
     return render("staff/bugs_detail.html", bug=bug, tickets=bugs.linked_tickets(bug), errors=errors,
                   form=request.form if errors else {}, status=400 if errors else 200)
 
