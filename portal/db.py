@@ -85,7 +85,7 @@ def end_request(exc=None):
     """After a request: PostgreSQL gets its connection back in the pool; SQLite keeps this
     thread's connection open for its next request (closing the last connection to a WAL
     database checkpoints and deletes the WAL, which costs more than most requests; see
-    README, Benchmarks). A transaction nobody ended is rolled back."""
+    docs/benchmarks.md). A transaction nobody ended is rolled back."""
     if db.is_closed():
         return
     if not is_sqlite():

@@ -1,7 +1,7 @@
 """Fixtures: a fresh database per test (SQLite file, or a PostgreSQL schema), app, client, mail.
 
 `--clock=2026-11-24T14:50:00-08:00` (or PORTAL_TEST_CLOCK) runs the whole session as if it
-had started at that moment, with time ticking on (README: Tests at a fixed moment).
+had started at that moment, with time ticking on (docs/testing.md: Tests at a fixed moment).
 """
 import datetime
 import os

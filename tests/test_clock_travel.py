@@ -1,4 +1,4 @@
-"""A server subprocess keeps the test session's clock (tests/clock_travel.py, README: Tests at a fixed moment)."""
+"""A server subprocess keeps the test session's clock (tests/clock_travel.py, docs/testing.md)."""
 import os
 import subprocess
 import sys

@@ -4,7 +4,7 @@ A clause counts as enforced only where `portal/policy` or a service (`portal/ser
 asks the policy) cites it: a mention in demo data, the CLI, a view or a template is not
 enforcement. A clause counts as tested where a test under `tests/` cites it.
 
-`python -m tests.test_policy_coverage` prints the clause map that the README carries.
+`python -m tests.test_policy_coverage` prints the clause map that docs/policy.md carries.
 """
 import collections
 import sys
@@ -62,7 +62,7 @@ def test_every_rule_clause_has_code_and_a_test():
 
 
 def markdown_map():
-    """The README's clause map: clause, where enforced, where tested."""
+    """The clause map of docs/policy.md: clause, where enforced, where tested."""
     code, tests = citations(ENFORCING), citations(["tests"])
     lines = ["| clause | enforced in | tested in |", "|---|---|---|"]
     for clause in clauses():

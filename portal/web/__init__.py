@@ -145,7 +145,7 @@ def _register_hooks(app):
         if request.endpoint != "static":
             database.open_connection()
 
-    app.teardown_request(database.end_request)  # SQLite keeps its connection (README: Benchmarks)
+    app.teardown_request(database.end_request)  # SQLite keeps its connection (docs/benchmarks.md)
     app.after_request(security.set_security_headers)
 
     @app.context_processor

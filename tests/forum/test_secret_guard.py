@@ -134,7 +134,7 @@ def test_emphasis_and_tables_around_ordinary_words_are_not_refused(client, login
 
 def test_corpora_as_the_guard_reads_them():
     """Precision and recall of the guard (rendered, as readers see posts) on every corpus;
-    the obfuscation corpus was written without sight of the detector (README: Secret detection)."""
+    the obfuscation corpus was written without sight of the detector (docs/policy.md)."""
     from tests.policy.measure_secrets import CORPUS, HELDOUT, OBFUSCATED, load_corpus, measure
     floors = {CORPUS: (0.95, 0.95), HELDOUT: (0.97, 0.95), OBFUSCATED: (0.97, 0.90)}
     for path, (precision, recall) in floors.items():
