@@ -12,6 +12,7 @@ from portal.policy import format_business_duration
 from portal.services import attachments, credentials, get_policy, licenses, runtime, setting
 from portal.services.errors import NotFound
 from portal.services.access import account_facts
+from portal.services.paging import page_of
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PAGE_SIZE = 20
@@ -330,17 +331,13 @@ def request_remote(ticket, user):
 
 
 def list_for(user, status=None, product=None, page=1):
-    """A page of the user's own tickets, newest activity first; filters must be allowlisted."""
+    """A page of the user's own tickets, newest activity first (a Page); filters must be allowlisted."""
     query = Ticket.select().where(Ticket.requester == user)
     if status in STATUSES:
         query = query.where(Ticket.status == status)
     if product in PRODUCTS:
         query = query.where(Ticket.product == product)
-    rows = list(query
-                .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
-                .offset((page - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE + 1))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return page_of(query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()), page, PAGE_SIZE)
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,12 @@ def list_context():
     """The current user's tickets with filters (allowlisted) and paging, plus their clocks."""
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     product = request.args.get("product") if request.args.get("product") in PRODUCTS else None
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
-    rows, has_next = tickets.list_for(current_user, status, product, page)
+    found = tickets.list_for(current_user, status, product, request.args.get("page", 1, type=int))
+    rows = found.rows
     args = {k: v for k, v in (("status", status), ("product", product)) if v}
     return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows},
                 wanted_status=status,  # not `status`: render() takes that as the HTTP status
-                product=product, page=page, has_next=has_next, filter_args=args, statuses=STATUSES,
+                product=product, page=found.page, has_next=found.has_next, filter_args=args, statuses=STATUSES,
                 products=PRODUCTS)
 
 
