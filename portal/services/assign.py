@@ -7,7 +7,7 @@ from portal.services.errors import ServiceError
 from portal.db import utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import STATUSES, Ticket, User
-from portal.services import audit
+from portal.services import audit, links
 
 
 class AssignError(ServiceError):
@@ -119,11 +119,9 @@ def _thread_body(thread):
     return "\n\n".join(parts) or thread.title
 
 
-def convert_thread(thread, actor, ticket_url):
-    """Turn a forum thread into a ticket for its author (policy 4.6: tickets rank first).
-
-    `ticket_url(ticket)` builds the link the thread's staff post shows.
-    """
+def convert_thread(thread, actor):
+    """Turn a forum thread into a ticket for its author (policy 4.6: tickets rank first); the
+    thread's staff post links to the ticket."""
     from portal.models import Post, PRODUCTS, Thread
     from portal.services import get_policy, search, tickets
     from portal.services.access import account_facts
@@ -142,7 +140,7 @@ def convert_thread(thread, actor, ticket_url):
             raise AssignError("This thread has already been answered or converted.", "convert")
         ticket = _ticket_from_thread(tickets, author, product, thread)
         post = Post.create(thread=thread.id, author=actor.id, is_staff_answer=True, created_at=now,
-                           body=thread_link_text(ticket_url(ticket), ticket.id))
+                           body=thread_link_text(links.ticket_url(ticket), ticket.id))
         search.index_post(post)  # the staff answer is searchable like any other post
         Thread.update(post_count=Thread.post_count + 1, last_post_at=now).where(Thread.id == thread.id).execute()
         audit.record(actor, "convert", "thread", thread.id, f"to ticket {ticket.id}")

@@ -9,7 +9,7 @@ from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
 from portal.policy import format_business_duration
-from portal.services import attachments, credentials, get_policy, licenses, runtime, setting
+from portal.services import attachments, credentials, get_policy, licenses, links, runtime
 from portal.services.errors import NotFound
 from portal.services.access import account_facts
 from portal.services.paging import page_of
@@ -249,9 +249,9 @@ def _record_first_response(ticket, now):
 
 def mail_requester(ticket, author, body):
     """Mail a staff reply to the requester: the reply text and a link, never credentials."""
-    link = f"{setting('BASE_URL')}/tickets/{ticket.id}"
     requester = User.get_by_id(ticket.requester_id)
-    runtime.current().send_template(requester.email, "staff_reply", ticket=ticket, author=author, body=body, link=link)
+    runtime.current().send_template(requester.email, "staff_reply", ticket=ticket, author=author, body=body,
+                                    link=links.ticket_url(ticket))
 
 
 def set_status(ticket, actor, status):

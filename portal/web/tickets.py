@@ -1,8 +1,7 @@
 """Customer and reseller tickets: list, file, follow, reply, close, remote support, attachments."""
 import secrets
-from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user, login_required
 
@@ -283,9 +282,7 @@ def session_ics(ticket_id):
     session = sessions.live_session(ticket, sessions.ACTIVE)
     if session is None or session.starts_at is None:
         abort(404)
-    base = current_app.config.get("BASE_URL") or request.host_url
-    body = ics.session_event(session, urlsplit(base).hostname or request.host,
-                             f"{base.rstrip('/')}/tickets/{ticket.id}", sessions.local_text(session.starts_at))
+    body = ics.session_event(session, sessions.local_text(session.starts_at))
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="ticket-{ticket.id}-session.ics"'
