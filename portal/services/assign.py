@@ -6,8 +6,10 @@ says who won, so two agents claiming at once never both get the ticket.
 from portal.services.errors import ServiceError
 from portal.db import utcnow, write_tx
 from portal.ids import parse_id
-from portal.models import STATUSES, Ticket, User
-from portal.services import audit, links
+from portal.models import PRODUCTS, STATUSES, Post, Thread, Ticket, User
+from portal.services import audit, get_policy, links, search, tickets
+from portal.services.access import account_facts
+from portal.services.sessions import local_text  # Pacific time, like every staff page (policy 1.5)
 
 
 class AssignError(ServiceError):
@@ -72,7 +74,6 @@ def change_status(ticket, actor, status):
         raise AssignError(f"Choose one of: {', '.join(STATUSES)}.", "status")
     if status == ticket.status:
         return ticket
-    from portal.services import tickets
     before = ticket.status
     with write_tx():
         try:
@@ -88,7 +89,6 @@ def respond(ticket, actor, body, internal=False):
     body = (body or "").strip()
     if not body:
         raise AssignError("Write something first.", "note" if internal else "body")
-    from portal.services import tickets
     try:
         message = tickets.add_reply(ticket, actor, body, internal=internal)
     except tickets.TicketError as exc:
@@ -104,8 +104,6 @@ def thread_link_text(ticket_url, ticket_id):
 
 
 def _thread_body(thread):
-    from portal.models import Post
-    from portal.services.sessions import local_text  # Pacific time, like every staff page (policy 1.5)
     posts = (Post.select(Post, User)
              .join(User, on=(Post.author == User.id))
              .where((Post.thread == thread) & (Post.hidden == False))  # noqa: E712
@@ -122,9 +120,6 @@ def _thread_body(thread):
 def convert_thread(thread, actor):
     """Turn a forum thread into a ticket for its author (policy 4.6: tickets rank first); the
     thread's staff post links to the ticket."""
-    from portal.models import Post, PRODUCTS, Thread
-    from portal.services import get_policy, search, tickets
-    from portal.services.access import account_facts
     author = thread.author
     decision = get_policy().may_open_ticket(account_facts(author))
     if not decision:

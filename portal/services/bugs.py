@@ -8,7 +8,7 @@ from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Bug, Ticket
 from portal.policy import VersionError, parse_version
-from portal.services import audit, get_policy
+from portal.services import audit, get_policy, tickets
 from portal.services.paging import page_of
 from portal.timeutil import date_text
 
@@ -66,7 +66,6 @@ def create(actor, form):
 def update(bug_id, actor, form):
     """Change a bug; an ETA change or a shipped fix replies on every linked ticket not closed, in the
     same transaction as the change, and mails those customers once it commits. Returns (bug, replies)."""
-    from portal.services import tickets
     values = clean(form)
     with write_tx():
         # locked: two agents saving the same change at once must not both announce it (policy 5.2)

@@ -9,7 +9,7 @@ from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
 from portal.policy import format_business_duration
-from portal.services import attachments, credentials, get_policy, licenses, links, runtime
+from portal.services import attachments, credentials, get_policy, licenses, links, runtime, session_rows
 from portal.services.errors import NotFound
 from portal.services.access import account_facts
 from portal.services.paging import page_of
@@ -298,8 +298,7 @@ def reopen_ticket(ticket, user):
 
 def live_session(ticket):
     """The ticket's requested, scheduled or running remote session, if any."""
-    from portal.services import sessions
-    return sessions.live_session(ticket)
+    return session_rows.live_session(ticket)
 
 
 def remote_decision(user):
