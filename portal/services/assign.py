@@ -118,8 +118,10 @@ def _thread_body(thread):
 
 
 def convert_thread(thread, actor):
-    """Turn a forum thread into a ticket for its author (policy 4.6: tickets rank first); the
-    thread's staff post links to the ticket."""
+    """Turn a forum thread into a ticket for its author (policy 4.6: tickets rank first).
+
+    One transaction: the thread taken, the ticket with its first message, the staff post that
+    links to it and the audit row, or nothing of them."""
     author = thread.author
     decision = get_policy().may_open_ticket(account_facts(author))
     if not decision:
@@ -133,7 +135,7 @@ def convert_thread(thread, actor):
                  .execute())
         if taken != 1:
             raise AssignError("This thread has already been answered or converted.", "convert")
-        ticket = _ticket_from_thread(tickets, author, product, thread)
+        ticket = _ticket_from_thread(author, product, thread)
         post = Post.create(thread=thread.id, author=actor.id, is_staff_answer=True, created_at=now,
                            body=thread_link_text(links.ticket_url(ticket), ticket.id))
         search.index_post(post)  # the staff answer is searchable like any other post
@@ -142,15 +144,13 @@ def convert_thread(thread, actor):
     return ticket
 
 
-def _ticket_from_thread(tickets, author, product, thread):
-    """create_ticket for the author; staff converting does not accept the policy for them (1.2)."""
-    accepted = (author.policy_accepted_at, author.policy_version)
+def _ticket_from_thread(author, product, thread):
+    """The author's ticket, checked and inserted in the conversion's transaction; staff converting
+    do not accept the policy for them (1.2), so it is neither asked for nor recorded."""
     try:
-        ticket = tickets.create_ticket(author, product, "", thread.title[:200], _thread_body(thread),
-                                       accept_policy=True)
+        new = tickets.check_new_ticket(author, product, "", thread.title[:200], _thread_body(thread),
+                                       for_requester=False)
     except tickets.TicketError as exc:
         raise AssignError("The thread cannot become a ticket: " + " ".join(exc.errors.values()),
                           "convert") from None
-    User.update(policy_accepted_at=accepted[0], policy_version=accepted[1]).where(
-        User.id == author.id).execute()
-    return ticket
+    return tickets.insert_ticket(new)
