@@ -6,8 +6,10 @@ says who won, so two agents claiming at once never both get the ticket.
 from portal.services.errors import ServiceError
 from portal.db import utcnow, write_tx
 from portal.ids import parse_id
-from portal.models import STATUSES, Ticket, User
-from portal.services import audit
+from portal.models import PRODUCTS, STATUSES, Post, Thread, Ticket, User
+from portal.services import audit, get_policy, links, search, tickets
+from portal.services.access import account_facts
+from portal.services.sessions import local_text  # Pacific time, like every staff page (policy 1.5)
 
 
 class AssignError(ServiceError):
@@ -72,7 +74,6 @@ def change_status(ticket, actor, status):
         raise AssignError(f"Choose one of: {', '.join(STATUSES)}.", "status")
     if status == ticket.status:
         return ticket
-    from portal.services import tickets
     before = ticket.status
     with write_tx():
         try:
@@ -88,7 +89,6 @@ def respond(ticket, actor, body, internal=False):
     body = (body or "").strip()
     if not body:
         raise AssignError("Write something first.", "note" if internal else "body")
-    from portal.services import tickets
     try:
         message = tickets.add_reply(ticket, actor, body, internal=internal)
     except tickets.TicketError as exc:
@@ -104,8 +104,6 @@ def thread_link_text(ticket_url, ticket_id):
 
 
 def _thread_body(thread):
-    from portal.models import Post
-    from portal.services.sessions import local_text  # Pacific time, like every staff page (policy 1.5)
     posts = (Post.select(Post, User)
              .join(User, on=(Post.author == User.id))
              .where((Post.thread == thread) & (Post.hidden == False))  # noqa: E712
@@ -119,14 +117,11 @@ def _thread_body(thread):
     return "\n\n".join(parts) or thread.title
 
 
-def convert_thread(thread, actor, ticket_url):
+def convert_thread(thread, actor):
     """Turn a forum thread into a ticket for its author (policy 4.6: tickets rank first).
 
-    `ticket_url(ticket)` builds the link the thread's staff post shows.
-    """
-    from portal.models import Post, PRODUCTS, Thread
-    from portal.services import get_policy, search, tickets
-    from portal.services.access import account_facts
+    One transaction: the thread taken, the ticket with its first message, the staff post that
+    links to it and the audit row, or nothing of them."""
     author = thread.author
     decision = get_policy().may_open_ticket(account_facts(author))
     if not decision:
@@ -140,24 +135,22 @@ def convert_thread(thread, actor, ticket_url):
                  .execute())
         if taken != 1:
             raise AssignError("This thread has already been answered or converted.", "convert")
-        ticket = _ticket_from_thread(tickets, author, product, thread)
+        ticket = _ticket_from_thread(author, product, thread)
         post = Post.create(thread=thread.id, author=actor.id, is_staff_answer=True, created_at=now,
-                           body=thread_link_text(ticket_url(ticket), ticket.id))
+                           body=thread_link_text(links.ticket_url(ticket), ticket.id))
         search.index_post(post)  # the staff answer is searchable like any other post
         Thread.update(post_count=Thread.post_count + 1, last_post_at=now).where(Thread.id == thread.id).execute()
         audit.record(actor, "convert", "thread", thread.id, f"to ticket {ticket.id}")
     return ticket
 
 
-def _ticket_from_thread(tickets, author, product, thread):
-    """create_ticket for the author; staff converting does not accept the policy for them (1.2)."""
-    accepted = (author.policy_accepted_at, author.policy_version)
+def _ticket_from_thread(author, product, thread):
+    """The author's ticket, checked and inserted in the conversion's transaction; staff converting
+    do not accept the policy for them (1.2), so it is neither asked for nor recorded."""
     try:
-        ticket = tickets.create_ticket(author, product, "", thread.title[:200], _thread_body(thread),
-                                       accept_policy=True)
+        new = tickets.check_new_ticket(author, product, "", thread.title[:200], _thread_body(thread),
+                                       for_requester=False)
     except tickets.TicketError as exc:
         raise AssignError("The thread cannot become a ticket: " + " ".join(exc.errors.values()),
                           "convert") from None
-    User.update(policy_accepted_at=accepted[0], policy_version=accepted[1]).where(
-        User.id == author.id).execute()
-    return ticket
+    return tickets.insert_ticket(new)

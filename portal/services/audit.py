@@ -3,6 +3,7 @@ from peewee import JOIN
 
 from portal.db import utcnow
 from portal.models import AuditLog, User
+from portal.services.paging import page_of
 
 PAGE_SIZE = 50
 MAX_DETAIL = 500
@@ -23,11 +24,10 @@ def actions():
 
 
 def entries(action="", page=1, per_page=PAGE_SIZE):
-    """One page of audit rows, newest first, optionally for one action; (rows, has_next)."""
+    """One page of audit rows, newest first, optionally for one action (a Page)."""
     query = (AuditLog.select(AuditLog, User)
              .join(User, on=(AuditLog.actor == User.id), join_type=JOIN.LEFT_OUTER, attr="actor_user")
              .order_by(AuditLog.created_at.desc(), AuditLog.id.desc()))
     if action:
         query = query.where(AuditLog.action == action)
-    rows = list(query.offset((max(page, 1) - 1) * per_page).limit(per_page + 1))
-    return rows[:per_page], len(rows) > per_page
+    return page_of(query, page, per_page)

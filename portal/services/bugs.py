@@ -8,7 +8,8 @@ from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Bug, Ticket
 from portal.policy import VersionError, parse_version
-from portal.services import audit, get_policy
+from portal.services import audit, get_policy, tickets
+from portal.services.paging import page_of
 from portal.timeutil import date_text
 
 STATUSES = ("open", "fixed")
@@ -65,7 +66,6 @@ def create(actor, form):
 def update(bug_id, actor, form):
     """Change a bug; an ETA change or a shipped fix replies on every linked ticket not closed, in the
     same transaction as the change, and mails those customers once it commits. Returns (bug, replies)."""
-    from portal.services import tickets
     values = clean(form)
     with write_tx():
         # locked: two agents saving the same change at once must not both announce it (policy 5.2)
@@ -147,7 +147,7 @@ def unlink(ticket, actor):
 
 
 def listing(status="", page=1):
-    """A page of bugs with their linked-ticket counts (counted in SQL), open first; (rows, has_next)."""
+    """A page of bugs with their linked-ticket counts (counted in SQL), open first (a Page)."""
     linked = fn.COUNT(Ticket.id).alias("linked")
     query = (Bug.select(Bug, linked)
              .join(Ticket, JOIN.LEFT_OUTER, on=(Ticket.bug == Bug.id))
@@ -155,8 +155,7 @@ def listing(status="", page=1):
              .order_by(Bug.status.desc(), Bug.updated_at.desc(), Bug.id.desc()))
     if status in STATUSES:
         query = query.where(Bug.status == status)
-    rows = list(query.offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return page_of(query, page, PAGE_SIZE)
 
 
 def open_bugs():

@@ -7,8 +7,9 @@ from portal.services.errors import ServiceError
 from portal.db import utcnow, write_tx
 from portal.models import Credential, CredentialView
 from portal.policy import TicketFacts
-from portal.services import get_policy, sessions, setting
+from portal.services import get_policy, setting
 from portal.services.access import account_facts
+from portal.services.session_rows import live_session
 
 LIMITS = {"remote_id": 100, "password": 200, "notes": 1000}
 
@@ -44,7 +45,7 @@ def store_credentials(ticket, user, remote_id, password, notes):
     ciphertext = _fernet().encrypt(json.dumps(values).encode())
     with write_tx():
         _destroy(Credential.ticket == ticket)
-        session = sessions.live_session(ticket)
+        session = live_session(ticket)
         return Credential.create(ticket=ticket, session=session, submitted_by=user, ciphertext=ciphertext)
 
 

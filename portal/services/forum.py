@@ -81,13 +81,6 @@ def threads(user, category=None):
     return query
 
 
-def page_of(query, page, per_page=PAGE_SIZE):
-    """(rows, has_next) for a 1-based page of a query."""
-    page = max(int(page or 1), 1)
-    rows = list(query.offset((page - 1) * per_page).limit(per_page + 1))
-    return rows[:per_page], len(rows) > per_page
-
-
 def get_thread(thread_id, user):
     """The thread, or None when it does not exist or the user may not read it."""
     thread = threads(user).where(Thread.id == thread_id).first()

@@ -1,6 +1,7 @@
 """An iCalendar (RFC 5545) event for a scheduled remote session."""
 import datetime
 
+from portal.services import links
 from portal.timeutil import aware, now
 
 PRODID = "-//Remote Utilities Support//Support portal//EN"
@@ -32,20 +33,20 @@ def utc_stamp(dt):
     return aware(dt).astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def session_event(session, host, ticket_url, local_start, stamp=None):
-    """The calendar text (CRLF line endings) for one session."""
+def session_event(session, local_start, stamp=None):
+    """The calendar text (CRLF line endings) for one session; its URL is the ticket's absolute link."""
     ticket = session.ticket
     status = "CANCELLED" if session.status == "cancelled" else "CONFIRMED"
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
         "BEGIN:VEVENT",
-        f"UID:remote-session-{session.id}@{host}",
+        f"UID:remote-session-{session.id}@{links.host()}",
         f"DTSTAMP:{utc_stamp(stamp or now())}",
         f"DTSTART:{utc_stamp(session.starts_at)}",
         f"DURATION:{DURATION}",
         f"SUMMARY:{escape(f'Remote support session: ticket #{ticket.id}, {ticket.subject}')}",
         f"DESCRIPTION:{escape(description(session, local_start))}",
-        f"URL:{ticket_url}",
+        f"URL:{links.ticket_url(ticket)}",
         f"STATUS:{status}",
         "END:VEVENT", "END:VCALENDAR",
     ]

@@ -1,21 +1,19 @@
 """Remote sessions (policy 8.1-8.5): schedule inside support hours (1.5), start, end, reveal credentials."""
 import datetime
 
-from peewee import JOIN
-
 from portal.services.errors import FieldError
 from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
 from portal.policy import SessionFacts
-from portal.services import audit, get_policy
+from portal.services import audit, credentials, get_policy
 from portal.services.access import account_facts
+from portal.services.session_rows import ACTIVE, LIVE, live_session, newest, sessions_of  # noqa: F401 (callers use sessions.*)
+from portal.services.session_rows import with_agent as _with_agent
 from portal.timeutil import now, stored
 
 DEFAULT_TOOL = "Remote Utilities"  # policy 8.3
-ACTIVE = ("scheduled", "running")
-LIVE = ("requested", "scheduled", "running")
 # a start beyond this is a typing slip, and dates near year 9999 overflow when moved to UTC
 MAX_AHEAD = datetime.timedelta(days=366)
 
@@ -81,31 +79,6 @@ def parse_tool(choice, other):
     if len(name) > 100:
         raise SessionError("Keep the tool name under 100 characters.", "other_tool")
     return name
-
-
-def _with_agent(where):
-    return (RemoteSession.select(RemoteSession, User)
-            .join(User, JOIN.LEFT_OUTER, on=(RemoteSession.agent == User.id), attr="agent")
-            .where(where)
-            .order_by(RemoteSession.id.desc()))
-
-
-def live_session(ticket, statuses=LIVE):
-    """The ticket's newest session in `statuses` (requested, scheduled or running), agent joined, or None.
-
-    The one lookup of a ticket's current session: pass ACTIVE for a scheduled or running one.
-    """
-    return _with_agent((RemoteSession.ticket == ticket) & RemoteSession.status.in_(statuses)).first()
-
-
-def sessions_of(ticket):
-    """Every session of a ticket with its agent, newest first."""
-    return list(_with_agent(RemoteSession.ticket == ticket))
-
-
-def newest(sessions, statuses):
-    """The first session of a newest-first list in `statuses` (what live_session finds), or None."""
-    return next((s for s in sessions if s.status in statuses), None)
 
 
 def eligibility(ticket):
@@ -183,9 +156,8 @@ def _move(session_id, actor, to, allowed):
 
 def _destroy(session):
     """policy 8.5: ending the session destroys its credentials (and any still unattached)."""
-    from portal.services.credentials import destroy_for_session
     _attach_pending(session.ticket, session)
-    destroy_for_session(session)
+    credentials.destroy_for_session(session)
 
 
 def start(session_id, actor):
@@ -219,7 +191,6 @@ def may_reveal(credential, viewer, session):
 
 def reveal(credential_id, viewer):
     """Decrypt one credential for its session's agent, logging the view; (decision, values)."""
-    from portal.services import credentials
     with write_tx():
         credential = Credential.get_or_none(Credential.id == credential_id)
         if credential is None:

@@ -6,12 +6,13 @@ from peewee import IntegrityError, prefetch
 
 from portal.services.errors import ServiceError
 from portal import timeutil
-from portal.db import lock_for_update, utcnow, write_tx
+from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
 from portal.policy import format_business_duration
-from portal.services import attachments, credentials, get_policy, licenses, runtime, setting
+from portal.services import attachments, credentials, get_policy, licenses, links, runtime, session_rows
 from portal.services.errors import NotFound
 from portal.services.access import account_facts
+from portal.services.paging import page_of
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PAGE_SIZE = 20
@@ -63,7 +64,7 @@ def needs_policy_acceptance(user):
     return mode == "each_version" and user.policy_version != policy.version
 
 
-def _check_new(requester, product, version, subject, body, accept_policy):
+def _check_new(requester, product, version, subject, body, accept_policy, for_requester=True):
     errors = {}
     decision = get_policy().may_open_ticket(account_facts(requester))
     if not decision:
@@ -77,7 +78,7 @@ def _check_new(requester, product, version, subject, body, accept_policy):
         errors["subject"] = "Give the ticket a subject." if not subject else "Give a subject of 3 to 200 characters."
     if not 10 <= len(body) <= 20000:
         errors["body"] = "Describe the problem." if not body else "Describe the problem in 10 to 20,000 characters."
-    if needs_policy_acceptance(requester) and not accept_policy:
+    if for_requester and needs_policy_acceptance(requester) and not accept_policy:
         errors["accept_policy"] = "Please accept the support policy to file a ticket (policy 1.2)."
     for field, reason in secret_errors(requester, {"subject": subject, "body": body}).items():
         errors.setdefault(field, reason)
@@ -94,6 +95,42 @@ def _existing(token, requester):
     return Ticket.get_by_id(hit.id) if hit is not None else None
 
 
+@dataclass(frozen=True)
+class NewTicket:
+    """A ticket that passed every check (check_new_ticket), ready for insert_ticket."""
+    requester: User
+    product: str
+    version: str
+    subject: str
+    body: str
+    verdict: object = None        # the policy's verdict on the version (7.2), None without one
+    records_acceptance: bool = False  # the requester accepted the policy with it (1.2)
+
+
+def _checked(requester, product, version, subject, body, accept_policy, for_requester):
+    """(NewTicket, errors, secret): the checks of a new ticket, the requester's level refreshed first."""
+    licenses.refresh_level(requester)  # policy 2.1, 3.4: the level as of today (licenses expire, start)
+    product, version = (product or "").strip(), (version or "").strip()
+    subject, body = (subject or "").strip(), (body or "").strip()
+    errors, verdict = _check_new(requester, product, version, subject, body, accept_policy, for_requester)
+    secret = bool(secret_errors(requester, {"subject": subject, "body": body}))
+    new = NewTicket(requester, product, version, subject, body, verdict,
+                    records_acceptance=for_requester and accept_policy)
+    return new, errors, secret
+
+
+def check_new_ticket(requester, product, version, subject, body, accept_policy=False, for_requester=True):
+    """The check step of filing a ticket: a NewTicket, or TicketError with every refusal.
+
+    `for_requester=False` is staff filing on the requester's behalf (a converted thread): the
+    requester has not accepted the policy then, so it is neither asked for nor recorded (1.2).
+    It may run inside the caller's transaction (the level refresh then writes in it)."""
+    new, errors, secret = _checked(requester, product, version, subject, body, accept_policy, for_requester)
+    if errors:
+        raise TicketError(errors, secret=secret)
+    return new
+
+
 def create_ticket(requester, product, version, subject, body, files=(), submit_token=None,
                   accept_policy=False):
     """File a ticket; the same submit_token returns the ticket already filed (double click)."""
@@ -101,14 +138,10 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
     found = _existing(token, requester)
     if found is not None:
         return found
-    licenses.refresh_level(requester)  # policy 2.1, 3.4: the level as of today (licenses expire, start)
-    product, version = (product or "").strip(), (version or "").strip()
-    subject, body = (subject or "").strip(), (body or "").strip()
-    errors, verdict = _check_new(requester, product, version, subject, body, accept_policy)
-    secret = bool(secret_errors(requester, {"subject": subject, "body": body}))
+    new, errors, secret = _checked(requester, product, version, subject, body, accept_policy, True)
     uploads, names = _accepted_uploads(files, errors, secret)
     try:
-        return _insert(requester, product, version, subject, body, uploads, names, token, verdict)
+        return _insert(new, uploads, names, token)
     except IntegrityError:
         attachments.remove_files(names)
         found = _existing(token, requester)
@@ -120,27 +153,37 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
         raise
 
 
-def _insert(requester, product, version, subject, body, uploads, names, token, verdict):
-    policy, now = get_policy(), timeutil.now()
-    level = policy.effective_level(requester.level)  # policy 2.1: no known level counts as FREE
-    lang = detect_language(f"{subject}\n{body}")
+def _insert(new, uploads, names, token):
     with write_tx():
-        found = _existing(token, requester)
+        found = _existing(token, new.requester)
         if found is not None:
             attachments.remove_files(names)
             return found
-        ticket = Ticket.create(
-            requester=requester, product=product, version=version, subject=subject,
-            version_status=verdict.status if verdict else "unknown", level=level,
-            rank_band=policy.rank_band("ticket", level), opened_at=timeutil.stored(now),
-            due_at=timeutil.stored(policy.first_response_due(now, level)),
-            policy_version=policy.version, language=(lang.language or "")[:8],
-            is_english=lang.is_english, submit_token=token, updated_at=timeutil.stored(now))
-        message = Message.create(ticket=ticket, author=requester, body=body, created_at=timeutil.stored(now))
-        attachments.record(ticket, message, requester, uploads, names)
-        if needs_policy_acceptance(requester):  # policy 1.2: time and version recorded
-            User.update(policy_accepted_at=timeutil.stored(now), policy_version=policy.version).where(
-                User.id == requester.id).execute()
+        return insert_ticket(new, uploads, names, token)
+
+
+def insert_ticket(new, uploads=(), names=(), token=None):
+    """The insert step of filing a ticket: the ticket, its first message and files, and the
+    requester's policy acceptance when they gave it. Runs inside the caller's transaction, so a
+    caller doing more (a thread converted) commits all of it or nothing."""
+    if not db.in_transaction():
+        raise RuntimeError("insert_ticket runs inside the caller's write_tx()")
+    policy, now = get_policy(), timeutil.now()
+    requester = new.requester
+    level = policy.effective_level(requester.level)  # policy 2.1: no known level counts as FREE
+    lang = detect_language(f"{new.subject}\n{new.body}")
+    ticket = Ticket.create(
+        requester=requester, product=new.product, version=new.version, subject=new.subject,
+        version_status=new.verdict.status if new.verdict else "unknown", level=level,
+        rank_band=policy.rank_band("ticket", level), opened_at=timeutil.stored(now),
+        due_at=timeutil.stored(policy.first_response_due(now, level)),
+        policy_version=policy.version, language=(lang.language or "")[:8],
+        is_english=lang.is_english, submit_token=token, updated_at=timeutil.stored(now))
+    message = Message.create(ticket=ticket, author=requester, body=new.body, created_at=timeutil.stored(now))
+    attachments.record(ticket, message, requester, uploads, names)
+    if new.records_acceptance and needs_policy_acceptance(requester):  # policy 1.2: time and version
+        User.update(policy_accepted_at=timeutil.stored(now), policy_version=policy.version).where(
+            User.id == requester.id).execute()
     return ticket
 
 
@@ -248,9 +291,9 @@ def _record_first_response(ticket, now):
 
 def mail_requester(ticket, author, body):
     """Mail a staff reply to the requester: the reply text and a link, never credentials."""
-    link = f"{setting('BASE_URL')}/tickets/{ticket.id}"
     requester = User.get_by_id(ticket.requester_id)
-    runtime.current().send_template(requester.email, "staff_reply", ticket=ticket, author=author, body=body, link=link)
+    runtime.current().send_template(requester.email, "staff_reply", ticket=ticket, author=author, body=body,
+                                    link=links.ticket_url(ticket))
 
 
 def set_status(ticket, actor, status):
@@ -297,8 +340,7 @@ def reopen_ticket(ticket, user):
 
 def live_session(ticket):
     """The ticket's requested, scheduled or running remote session, if any."""
-    from portal.services import sessions
-    return sessions.live_session(ticket)
+    return session_rows.live_session(ticket)
 
 
 def remote_decision(user):
@@ -330,17 +372,13 @@ def request_remote(ticket, user):
 
 
 def list_for(user, status=None, product=None, page=1):
-    """A page of the user's own tickets, newest activity first; filters must be allowlisted."""
+    """A page of the user's own tickets, newest activity first (a Page); filters must be allowlisted."""
     query = Ticket.select().where(Ticket.requester == user)
     if status in STATUSES:
         query = query.where(Ticket.status == status)
     if product in PRODUCTS:
         query = query.where(Ticket.product == product)
-    rows = list(query
-                .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
-                .offset((page - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE + 1))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return page_of(query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()), page, PAGE_SIZE)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from portal.services import forum, get_policy, markdown
 from portal.services.access import account_facts
 from portal.services.forum import ForumError
+from portal.services.paging import page_of
 from portal.services.search import search_threads
 from portal.web.extensions import limiter
 from portal.web.render import render, wants_fragment
@@ -54,7 +55,7 @@ def too_fast(exc):
 
 
 def _page():
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
+    return request.args.get("page", 1, type=int)
 
 
 def _thread(thread_id):
@@ -74,8 +75,8 @@ def _staff_only():
 @bp.route("/")
 def index():
     """The forum's latest threads, paged, with the categories the reader may see (404 for resellers)."""
-    rows, has_next = forum.page_of(forum.threads(current_user), _page())
-    return render("forum/index.html", block="threads", threads=rows, has_next=has_next, page=_page(),
+    found = page_of(forum.threads(current_user), _page(), forum.PAGE_SIZE)
+    return render("forum/index.html", block="threads", threads=found.rows, has_next=found.has_next, page=found.page,
                   categories=list(forum.categories(current_user)))
 
 
@@ -83,15 +84,14 @@ def index():
 def category(slug):
     """One category's threads, paged (404 for a category the reader may not see)."""
     cat = forum.get_category(slug, current_user) or abort(404)
-    rows, has_next = forum.page_of(forum.threads(current_user, cat), _page())
-    return render("forum/category.html", block="threads", category=cat, threads=rows,
-                  has_next=has_next, page=_page())
+    found = page_of(forum.threads(current_user, cat), _page(), forum.PAGE_SIZE)
+    return render("forum/category.html", block="threads", category=cat, threads=found.rows,
+                  has_next=found.has_next, page=found.page)
 
 
 def _thread_page(thread, errors=None, body="", secret=False, status=200):
-    page = _page()
-    rows, has_next = forum.page_of(forum.posts(thread, current_user), page)
-    return render(THREAD, status=status, thread=thread, posts=rows, has_next=has_next, page=page,
+    found = page_of(forum.posts(thread, current_user), _page(), forum.PAGE_SIZE)
+    return render(THREAD, status=status, thread=thread, posts=found.rows, has_next=found.has_next, page=found.page,
                   errors=errors or {}, body=body, secret=secret, may_post=forum.may_post(current_user),
                   categories=list(forum.categories(current_user)) if forum.is_staff(current_user) else [])
 
@@ -208,10 +208,11 @@ def edit(post_id):
 @bp.route("/search")
 def search():
     """Search forum threads the reader may see, paged."""
-    query, page = (request.args.get("q") or "").strip()[:200], _page()
-    found = search_threads(query, limit=forum.PAGE_SIZE + 1, offset=(page - 1) * forum.PAGE_SIZE) if query else []
-    return render("forum/search.html", block="results", q=query, threads=found[:forum.PAGE_SIZE],
-                  has_next=len(found) > forum.PAGE_SIZE, page=page)
+    query = (request.args.get("q") or "").strip()[:200]
+    found = page_of(lambda limit, offset: search_threads(query, limit=limit, offset=offset) if query else [],
+                    _page(), forum.PAGE_SIZE)
+    return render("forum/search.html", block="results", q=query, threads=found.rows,
+                  has_next=found.has_next, page=found.page)
 
 
 # -- moderation: staff only; everyone else gets 404 ---------------------------------------

@@ -1,8 +1,7 @@
 """Customer and reseller tickets: list, file, follow, reply, close, remote support, attachments."""
 import secrets
-from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user, login_required
 
@@ -38,12 +37,12 @@ def list_context():
     """The current user's tickets with filters (allowlisted) and paging, plus their clocks."""
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     product = request.args.get("product") if request.args.get("product") in PRODUCTS else None
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
-    rows, has_next = tickets.list_for(current_user, status, product, page)
+    found = tickets.list_for(current_user, status, product, request.args.get("page", 1, type=int))
+    rows = found.rows
     args = {k: v for k, v in (("status", status), ("product", product)) if v}
     return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows},
                 wanted_status=status,  # not `status`: render() takes that as the HTTP status
-                product=product, page=page, has_next=has_next, filter_args=args, statuses=STATUSES,
+                product=product, page=found.page, has_next=found.has_next, filter_args=args, statuses=STATUSES,
                 products=PRODUCTS)
 
 
@@ -283,9 +282,7 @@ def session_ics(ticket_id):
     session = sessions.live_session(ticket, sessions.ACTIVE)
     if session is None or session.starts_at is None:
         abort(404)
-    base = current_app.config.get("BASE_URL") or request.host_url
-    body = ics.session_event(session, urlsplit(base).hostname or request.host,
-                             f"{base.rstrip('/')}/tickets/{ticket.id}", sessions.local_text(session.starts_at))
+    body = ics.session_event(session, sessions.local_text(session.starts_at))
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="ticket-{ticket.id}-session.ics"'

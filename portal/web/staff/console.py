@@ -1,5 +1,5 @@
 """The staff console: the shared queue, working a ticket, canned replies, converting threads."""
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
@@ -181,16 +181,11 @@ def convert(thread_id):
     """Staff: turn a forum thread into a ticket for its author (policy 4.6)."""
     thread = _thread(thread_id)
     try:
-        ticket = assign.convert_thread(thread, current_user, _customer_ticket_url)
+        ticket = assign.convert_thread(thread, current_user)
     except assign.AssignError as exc:
         return _thread_page(thread, {"convert": exc.message}, 409)
     flash(f"Converted into ticket #{ticket.id} for {thread.author.name}.", "success")
     return redirect(url_for("staff.ticket", ticket_id=ticket.id))
-
-
-def _customer_ticket_url(ticket):
-    """The link a customer follows to their ticket, absolute (BASE_URL) for mails and forum posts."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for("tickets.detail", ticket_id=ticket.id)
 
 
 @bp.route("/canned", endpoint="canned")

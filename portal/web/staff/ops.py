@@ -137,10 +137,11 @@ def bug_list():
         else:
             flash(f"Bug #{bug.id} recorded.", "success")
             return redirect(url_for("staff.bug_detail", bug_id=bug.id))
-    wanted, page = request.args.get("status", ""), min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
+    wanted = request.args.get("status", "")
     wanted = wanted if wanted in bugs.STATUSES else ""
-    rows, has_next = bugs.listing(wanted, page)
-    return render("staff/bugs.html", block="list", rows=rows, has_next=has_next, page=page, wanted=wanted,
+    found = bugs.listing(wanted, request.args.get("page", 1, type=int))
+    return render("staff/bugs.html", block="list", rows=found.rows, has_next=found.has_next, page=found.page,
+                  wanted=wanted,
                   errors=errors, form=request.form, status=400 if errors else 200)
 
 
@@ -165,11 +166,10 @@ def bug_detail(bug_id):
 @bp.get("/audit")
 def audit_log():
     """Staff: the audit log, newest first, filtered by action and paged."""
-    action, page = request.args.get("action", ""), min(max(request.args.get("page", 1, type=int) or 1, 1), 10000)
-    known = audit.actions()
+    action, known = request.args.get("action", ""), audit.actions()
     action = action if action in known else ""
-    rows, has_next = audit.entries(action, page)
-    return render("staff/audit.html", block="rows", rows=rows, has_next=has_next, page=page,
+    found = audit.entries(action, request.args.get("page", 1, type=int))
+    return render("staff/audit.html", block="rows", rows=found.rows, has_next=found.has_next, page=found.page,
                   action=action, actions=known)
 
 

@@ -1,0 +1,33 @@
+"""Finding a ticket's remote sessions (reads only), for sessions and credentials alike."""
+from peewee import JOIN
+
+from portal.models import RemoteSession, User
+
+ACTIVE = ("scheduled", "running")
+LIVE = ("requested", "scheduled", "running")
+
+
+def with_agent(where):
+    """Sessions matching `where` with their agent joined (None when unassigned), newest first."""
+    return (RemoteSession.select(RemoteSession, User)
+            .join(User, JOIN.LEFT_OUTER, on=(RemoteSession.agent == User.id), attr="agent")
+            .where(where)
+            .order_by(RemoteSession.id.desc()))
+
+
+def live_session(ticket, statuses=LIVE):
+    """The ticket's newest session in `statuses` (requested, scheduled or running), agent joined, or None.
+
+    The one lookup of a ticket's current session: pass ACTIVE for a scheduled or running one.
+    """
+    return with_agent((RemoteSession.ticket == ticket) & RemoteSession.status.in_(statuses)).first()
+
+
+def sessions_of(ticket):
+    """Every session of a ticket with its agent, newest first."""
+    return list(with_agent(RemoteSession.ticket == ticket))
+
+
+def newest(sessions, statuses):
+    """The first session of a newest-first list in `statuses` (what live_session finds), or None."""
+    return next((s for s in sessions if s.status in statuses), None)
