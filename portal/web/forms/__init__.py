@@ -38,8 +38,8 @@ class Form(FlaskForm):
         field = self._fields.get(name)
         if field is None or name == "csrf_token":
             return False
-        extra = [getattr(self.__class__, f"validate_{name}")] if hasattr(self.__class__, f"validate_{name}") else []
-        return field.validate(self, extra)
+        inline = getattr(type(self), f"validate_{name}", None)  # as Form.validate runs it
+        return field.validate(self, [inline] if inline else [])
 
 
 class Check:

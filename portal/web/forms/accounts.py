@@ -64,10 +64,12 @@ class LicenseForm(Form):
     # an overlong key gets the unknown key's answer, so keys cannot be told apart (policy 4.5)
     key = StringField("Add a license key", [Length(max=License.key.max_length, message=licenses.CANNOT_ADD)],
                       default="", render_kw={"autocomplete": "off", "required": True},
-                      description="From your order email, e.g. RUPRO-1A2B3-C4D5E-7K2Q. A key binds to one account.")
+                      description="From your order email, e.g. RUPRO-1A2B3-C4D5E-7K2Q. "
+                                  "A key binds to one account.")
 
 
 class ChangePasswordForm(Form):
-    current = PasswordField("Current password", render_kw={"autocomplete": "current-password", "required": True})
+    current = PasswordField("Current password",
+                            render_kw={"autocomplete": "current-password", "required": True})
     password = _new_password("New password", f"{PASSWORD_HINT} Other sessions will be logged out.")
     confirm = _confirm("Repeat the new password")

@@ -17,7 +17,8 @@ class CreateUserForm(Form):
     password = PasswordField("Initial password",
                              [Check(lambda form: accounts.check_new_password(form.password.data))],
                              render_kw={"autocomplete": "new-password", "required": True})
-    role = SelectField("Role", choices=ROLES, invalid_choice_message=f"Role must be one of {', '.join(ROLES)}.")
+    role = SelectField("Role", choices=ROLES,
+                       invalid_choice_message=f"Role must be one of {', '.join(ROLES)}.")
 
 
 class OrdersImportForm(Form):
