@@ -92,12 +92,11 @@ def verify(token):
                                resend=current_user.is_authenticated), 400
     own_browser = current_user.is_authenticated and current_user.id == user.id
     form = VerifyForm()
-    if request.method == "GET":  # a confirm button, so mail scanners' prefetch changes nothing
+    if not form.validate_on_submit():  # GET: a confirm button, so mail scanners' prefetch changes nothing
         return render_template("auth/verify.html", form=form, email=user.email, ask_password=not own_browser)
     # Only the registrant may confirm: whoever registered someone else's address knows the
     # password, the address's owner does not, so the owner cannot hand the squatter a verified
     # account (they take it over with "Forgot password" instead, which also confirms it).
-    form.validate()  # only the CSRF token, which flask-wtf already checked
     if not own_browser and not accounts.password_matches(user, form.password.data or ""):
         form.apply({"password": WRONG_REGISTRANT_PASSWORD})
         return render_template("auth/verify.html", form=form, email=user.email, ask_password=True), 400
