@@ -1,19 +1,26 @@
 """The account page: support level and its reason, license keys, password change."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from portal.models import License
 from portal.policy import LEVELS
 from portal.services import accounts, get_policy, licenses
+from portal.services.errors import ServiceError
 from portal.web.extensions import limiter
+from portal.web.forms.accounts import ChangePasswordForm, LicenseForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _page(errors=None, status=200):
+def _page(license_form=None, password_form=None):
+    """The page with both forms; the one that was posted carries its errors (then 400)."""
     policy = get_policy()
+    license_form = license_form or LicenseForm(formdata=None)
+    password_form = password_form or ChangePasswordForm(formdata=None)
+    status = 400 if license_form.has_errors or password_form.has_errors else 200
     return render_template(
-        "account/home.html", errors=errors or {}, licenses=list(License.for_user(current_user)),
+        "account/home.html", license_form=license_form, password_form=password_form,
+        licenses=list(License.for_user(current_user)),
         target=policy.target(current_user.level) if current_user.level in LEVELS else None,
         channels=policy.channels(current_user.level) if current_user.level in LEVELS else ()), status
 
@@ -30,12 +37,16 @@ def home():
 @limiter.limit("10 per hour")
 def add_license():
     """Bind a license key to the logged-in customer's account; the form again with the reason if refused."""
-    try:
-        decision = licenses.bind_key(current_user, request.form.get("key"))
-    except licenses.LicenseError as exc:
-        return _page({"key": str(exc)}, 400)
-    flash(f"License added. Your support level is now {decision.level}.", "success")
-    return redirect(url_for("account.home"))
+    form = LicenseForm()
+    if form.validate_on_submit():
+        try:
+            decision = licenses.bind_key(current_user, form.key.data)
+        except ServiceError as exc:
+            form.apply(exc.errors)
+        else:
+            flash(f"License added. Your support level is now {decision.level}.", "success")
+            return redirect(url_for("account.home"))
+    return _page(license_form=form)
 
 
 @bp.route("/password", methods=["POST"])
@@ -43,12 +54,15 @@ def add_license():
 @limiter.limit("10 per hour")
 def change_password():
     """Change the logged-in user's password; this browser stays in, every other session ends."""
-    form = request.form
-    try:
-        user = accounts.change_password(current_user, form.get("current"), form.get("password"),
-                                        form.get("confirm"))
-    except accounts.AccountError as exc:
-        return _page({exc.field: exc.message}, 400)
-    login_user(user)  # this browser stays in; every other session ends (new session version)
-    flash("Password changed. Other sessions were logged out.", "success")
-    return redirect(url_for("account.home"))
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.change_password(current_user, form.current.data, form.password.data,
+                                            form.confirm.data)
+        except ServiceError as exc:
+            form.apply(exc.errors)
+        else:
+            login_user(user)  # this browser stays in; every other session ends (new session version)
+            flash("Password changed. Other sessions were logged out.", "success")
+            return redirect(url_for("account.home"))
+    return _page(password_form=form)

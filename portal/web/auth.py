@@ -1,12 +1,16 @@
 """Registration, email verification, login, logout and password reset."""
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
+from flask import (Blueprint, current_app, flash, get_template_attribute, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.mail import send_template
 from portal.models import User
 from portal.services import accounts, licenses
+from portal.services.errors import ServiceError
 from portal.tokens import make_token, read_token
 from portal.web.extensions import email_key, limiter
+from portal.web.forms.accounts import (WRONG_LOGIN, WRONG_REGISTRANT_PASSWORD, LoginForm, RegisterForm,
+                                       ResetPasswordForm, ResetRequestForm, VerifyForm)
 from portal.web.security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -37,27 +41,46 @@ def send_verification(user):
     send_template(user.email, "verify", link=link)
 
 
+REGISTER_LIMIT = "20 per hour"
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
 def register():
     """Anyone logged out: sign up and get a confirmation mail, never revealing a registered address."""
     if current_user.is_authenticated:
         return redirect(url_for("account.home"))
-    errors, form = {}, request.form
-    if request.method == "POST":
+    form = RegisterForm()
+    if form.validate_on_submit():
         try:
-            accounts.check_new_password(form.get("password", ""), form.get("confirm", ""))
-            user = accounts.register(form.get("email"), form.get("password", ""), form.get("name", ""))
-        except accounts.AccountError as exc:
-            errors[exc.field] = exc.message
+            user = accounts.register(form.email.data, form.password.data, form.name.data)
+        except ServiceError as exc:
+            form.apply(exc.errors)
         else:
             if user is not None:
                 send_verification(user)
             else:  # never reveal that the address is registered: tell its owner by mail
-                existing = User.by_email(accounts.normalise_email(form.get("email")))
+                existing = User.by_email(accounts.normalise_email(form.email.data))
                 send_template(existing.email, "register_taken")
-            return render_template("auth/check_email.html", email=form.get("email", "").strip())
-    return render_template("auth/register.html", errors=errors, form=form), 400 if errors else 200
+            return render_template("auth/check_email.html", email=form.email.data.strip())
+    return render_template("auth/register.html", form=form), 400 if form.has_errors else 200
+
+
+@bp.route("/register/check", methods=["POST"])
+@limiter.limit(REGISTER_LIMIT)
+def register_check():
+    """htmx: check the one register field that changed (HX-Trigger-Name) with RegisterForm and
+    answer its block, error or not; without JavaScript the full submit checks everything."""
+    form = RegisterForm()
+    name = request.headers.get("HX-Trigger-Name", "")
+    if name not in RegisterForm.INLINE:
+        return "", 400
+    field = form[name]
+    form.validate_one(name)
+    if field.type == "PasswordField":  # the block replaces the input typed into: keep what it holds
+        field.widget = type(field.widget)(hide_value=False)
+    render_field = get_template_attribute("_macros/forms.html", "render_field")
+    return render_field(field, inline=url_for("auth.register_check"))
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -68,14 +91,15 @@ def verify(token):
         return render_template("auth/link_problem.html", problem=problem,
                                resend=current_user.is_authenticated), 400
     own_browser = current_user.is_authenticated and current_user.id == user.id
-    if request.method == "GET":  # a confirm button, so mail scanners' prefetch changes nothing
-        return render_template("auth/verify.html", token=token, email=user.email, ask_password=not own_browser)
+    form = VerifyForm()
+    if not form.validate_on_submit():  # GET: a confirm button, so mail scanners' prefetch changes nothing
+        return render_template("auth/verify.html", form=form, email=user.email, ask_password=not own_browser)
     # Only the registrant may confirm: whoever registered someone else's address knows the
     # password, the address's owner does not, so the owner cannot hand the squatter a verified
     # account (they take it over with "Forgot password" instead, which also confirms it).
-    if not own_browser and not accounts.password_matches(user, request.form.get("password", "")):
-        return render_template("auth/verify.html", token=token, email=user.email, ask_password=True,
-                               errors={"password": "That is not the password chosen for this account."}), 400
+    if not own_browser and not accounts.password_matches(user, form.password.data or ""):
+        form.apply({"password": WRONG_REGISTRANT_PASSWORD})
+        return render_template("auth/verify.html", form=form, email=user.email, ask_password=True), 400
     user = accounts.mark_verified(user)  # ends every earlier session of the account
     licenses.attach_by_email(user)  # policy 4.5: recognised only after verification
     if current_user.is_authenticated and current_user.id != user.id:  # another account's browser
@@ -105,17 +129,17 @@ def login():
     target = safe_next(request.values.get("next"), None)
     if current_user.is_authenticated:
         return redirect(target or landing_for(current_user))
-    error = None
-    if request.method == "POST":
-        user = accounts.authenticate(request.form.get("email"), request.form.get("password"))
+    form = LoginForm()
+    form.next.data = target or ""  # only a safe target goes back into the page
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            error = "Email or password is not right."
+            form.apply({"form": WRONG_LOGIN})
         else:
             licenses.refresh_level(user)  # policy 2.1, 3.4: a license may have expired or started
-            login_user(user, remember=bool(request.form.get("remember")))
+            login_user(user, remember=form.remember.data)
             return redirect(target or landing_for(user))
-    return render_template("auth/login.html", error=error, next=target or "",
-                           email=request.form.get("email", "")), 401 if error else 200
+    return render_template("auth/login.html", form=form), 401 if form.has_errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -133,21 +157,16 @@ def logout():
 @limiter.limit("5 per hour", methods=["POST"], key_func=email_key)
 def reset_request():
     """Ask for a password reset link by mail; the answer never says whether the address exists."""
-    error = None
-    if request.method == "POST":
-        try:
-            email = accounts.normalise_email(request.form.get("email"))
-        except accounts.AccountError as exc:
-            error = exc.message
-        else:
-            user = User.by_email(email)
-            if user is not None and user.is_active:
-                link = current_app.config["BASE_URL"] + url_for(
-                    "auth.reset_password", token=make_token("reset", user))
-                send_template(user.email, "reset", link=link)
-            return render_template("auth/check_email.html", email=email, reset=True,
-                                   message=NEUTRAL_RESET)
-    return render_template("auth/reset_request.html", error=error), 400 if error else 200
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        email = accounts.normalise_email(form.email.data)
+        user = User.by_email(email)
+        if user is not None and user.is_active:
+            link = current_app.config["BASE_URL"] + url_for(
+                "auth.reset_password", token=make_token("reset", user))
+            send_template(user.email, "reset", link=link)
+        return render_template("auth/check_email.html", email=email, reset=True, message=NEUTRAL_RESET)
+    return render_template("auth/reset_request.html", form=form), 400 if form.has_errors else 200
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -156,16 +175,15 @@ def reset_password(token):
     user, problem = read_token("reset", token, _load)
     if problem:
         return render_template("auth/link_problem.html", problem=problem, resend=False), 400
-    errors = {}
-    if request.method == "POST":
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
         try:
-            accounts.set_password(user, request.form.get("password", ""), request.form.get("confirm", ""),
-                                  replacing=user.password_hash)
-        except accounts.AccountError as exc:
-            errors[exc.field] = exc.message
+            accounts.set_password(user, form.password.data, form.confirm.data, replacing=user.password_hash)
         except accounts.LinkUsed:
             return render_template("auth/link_problem.html", resend=False,
                                    problem="This link has already been used. Ask for a new one."), 400
+        except ServiceError as exc:
+            form.apply(exc.errors)
         else:
             # the link reached the mailbox, which proves the address (policy 4.5: then recognised)
             if not user.verified:
@@ -173,4 +191,4 @@ def reset_password(token):
             logout_user()
             flash("Your password was changed. Every other session was logged out.", "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", token=token, errors=errors), 400 if errors else 200
+    return render_template("auth/reset_password.html", form=form), 400 if form.has_errors else 200

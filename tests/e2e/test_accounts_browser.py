@@ -31,3 +31,19 @@ def test_register_verify_login_logout(page, live_server):
     page.goto(live_server.url + "/account/")
     assert "/login" in page.url
     assert not [e for e in page.js_errors if "Content Security Policy" in e], page.js_errors
+
+
+def test_register_fields_are_checked_as_they_are_left(page, live_server):
+    page.goto(live_server.url + "/register")
+    page.fill("#f-email", "not-an-email")
+    page.press("#f-email", "Tab")  # change: htmx asks /register/check for this field's block
+    page.wait_for_selector("#e-email:has-text('Enter a valid email address')")
+    assert page.get_attribute("#f-email", "aria-invalid") == "true"
+    page.fill("#f-password", "short")
+    page.press("#f-password", "Tab")
+    page.wait_for_selector("#e-password:has-text('at least 10')")
+    assert page.input_value("#f-password") == "short"  # the swapped block keeps what was typed
+    page.fill("#f-email", "inline@example.test")
+    page.press("#f-email", "Tab")
+    page.wait_for_selector("#e-email", state="detached")
+    assert not [e for e in page.js_errors if "404" not in e], page.js_errors  # /favicon.ico is none

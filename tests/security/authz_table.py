@@ -87,6 +87,8 @@ AUTHZ = {
     ("/logout", "POST"): E({EVERYONE: 302}, fresh="account"),
     ("/register", "GET"): LOGIN_PAGE,
     ("/register", "POST"): E({ANON: 400, USERS: 302}),
+    ("/register/check", "GET"): NO_METHOD,
+    ("/register/check", "POST"): E({EVERYONE: 400}),              # names no field to check
     ("/reset", "GET"): PUBLIC,
     ("/reset", "POST"): E({EVERYONE: 400}),                       # no address given
     ("/reset/<token>", "GET"): PUBLIC,                             # the signed token is the authority
