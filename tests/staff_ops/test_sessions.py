@@ -7,20 +7,20 @@ from portal.models import AuditLog, Credential, CredentialView, RemoteSession
 from tests.staff_ops.conftest import make_ticket, next_weekday, post, store_credentials
 
 
-def second_sunday_of_march(year):
-    day = datetime.date(year, 3, 8)
-    return day + datetime.timedelta(days=(6 - day.weekday()) % 7)
+# The DST weeks of 2027 (second Sunday of March, first Sunday of November), seen from a fixed
+# moment before them: sessions are scheduled at most a year ahead, so dates taken relative to
+# "now" would drift out of that window on some days of the year.
+DST_START_MONDAY = datetime.date(2027, 3, 15)   # PDT, UTC-7
+DST_END_MONDAY = datetime.date(2027, 11, 8)     # PST, UTC-8
+FRIDAY_BEFORE_DST = datetime.date(2027, 3, 12)  # PST, UTC-8
 
 
-def first_sunday_of_november(year):
-    day = datetime.date(year, 11, 1)
-    return day + datetime.timedelta(days=(6 - day.weekday()) % 7)
-
-
-NEXT_YEAR = datetime.date.today().year + 1
-DST_START_MONDAY = second_sunday_of_march(NEXT_YEAR) + datetime.timedelta(days=1)     # PDT, UTC-7
-DST_END_MONDAY = first_sunday_of_november(NEXT_YEAR) + datetime.timedelta(days=1)     # PST, UTC-8
-FRIDAY_BEFORE_DST = second_sunday_of_march(NEXT_YEAR) - datetime.timedelta(days=2)    # PST, UTC-8
+@pytest.fixture
+def before_dst():
+    """The clock at Tuesday 5 January 2027, 10:00 PT (ticking), before the users and the app exist."""
+    import time_machine
+    with time_machine.travel(datetime.datetime(2027, 1, 5, 18, 0, tzinfo=datetime.timezone.utc), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -60,12 +60,22 @@ def test_schedule_inside_hours_converts_pacific_to_utc_and_audits(app, setup):
     (next_weekday(10, 2), "07:59", "one minute before opening"),
     (next_weekday(10, 3), "17:30", "after 17:00 PT"),
     (next_weekday(10, 3), "17:00", "closing time is exclusive"),
+])
+def test_schedule_outside_hours_refused_naming_the_hours(setup, day, at, why):
+    _refused_naming_the_hours(setup, day, at, why)
+
+
+@pytest.mark.parametrize("day,at,why", [
     (DST_START_MONDAY, "07:30", "first PDT Monday, before opening"),
     (DST_START_MONDAY, "17:15", "first PDT Monday, after closing"),
     (DST_END_MONDAY, "07:30", "first PST Monday, before opening"),
     (FRIDAY_BEFORE_DST, "17:00", "last PST Friday before DST"),
 ])
-def test_schedule_outside_hours_refused_naming_the_hours(setup, day, at, why):
+def test_schedule_outside_hours_in_dst_weeks_refused(before_dst, setup, day, at, why):
+    _refused_naming_the_hours(setup, day, at, why)
+
+
+def _refused_naming_the_hours(setup, day, at, why):
     customer, agent, ticket, client = setup
     response = schedule(client, ticket, agent, day, at)
     assert response.status_code == 400, why
@@ -79,7 +89,7 @@ def test_schedule_outside_hours_refused_naming_the_hours(setup, day, at, why):
     (DST_START_MONDAY, "08:00", 15), (DST_START_MONDAY, "16:59", 23),   # PDT: UTC-7
     (DST_END_MONDAY, "08:00", 16), (FRIDAY_BEFORE_DST, "08:30", 16),    # PST: UTC-8
 ])
-def test_schedule_in_dst_weeks_uses_the_right_offset(setup, day, at, utc_hour):
+def test_schedule_in_dst_weeks_uses_the_right_offset(before_dst, setup, day, at, utc_hour):
     customer, agent, ticket, client = setup
     assert schedule(client, ticket, agent, day, at).status_code == 302
     assert RemoteSession.get().starts_at.hour == utc_hour
