@@ -80,9 +80,10 @@ def _check_new(requester, product, version, subject, body, accept_policy, for_re
         errors["body"] = "Describe the problem." if not body else "Describe the problem in 10 to 20,000 characters."
     if for_requester and needs_policy_acceptance(requester) and not accept_policy:
         errors["accept_policy"] = "Please accept the support policy to file a ticket (policy 1.2)."
-    for field, reason in secret_errors(requester, {"subject": subject, "body": body}).items():
+    secret = secret_errors(requester, {"subject": subject, "body": body})
+    for field, reason in secret.items():
         errors.setdefault(field, reason)
-    return errors, verdict
+    return errors, verdict, bool(secret)
 
 
 def _existing(token, requester):
@@ -112,8 +113,8 @@ def _checked(requester, product, version, subject, body, accept_policy, for_requ
     licenses.refresh_level(requester)  # policy 2.1, 3.4: the level as of today (licenses expire, start)
     product, version = (product or "").strip(), (version or "").strip()
     subject, body = (subject or "").strip(), (body or "").strip()
-    errors, verdict = _check_new(requester, product, version, subject, body, accept_policy, for_requester)
-    secret = bool(secret_errors(requester, {"subject": subject, "body": body}))
+    errors, verdict, secret = _check_new(requester, product, version, subject, body, accept_policy,
+                                         for_requester)
     new = NewTicket(requester, product, version, subject, body, verdict,
                     records_acceptance=for_requester and accept_policy)
     return new, errors, secret
