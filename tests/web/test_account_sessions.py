@@ -11,14 +11,21 @@ def _link(mail, path):
     return re.search(r"http://localhost(/" + path + r"/[^\s]+)", mail["body"]).group(1)
 
 
+def _register(app, outbox, address, order=None):
+    """A client that registered `address` (with an order delivered there, if given) and the
+    confirmation link it was mailed."""
+    if order:
+        with app.app_context():
+            make_order(address, order)
+    client = app.test_client()
+    client.post("/register", data={"email": address, "password": PASSWORD, "confirm": PASSWORD,
+                                   "csrf_token": csrf_token(client, "/register")})
+    return client, _link(outbox[-1], "verify")
+
+
 def test_confirming_an_address_ends_sessions_that_predate_it(app, make_user, login, outbox):  # policy 4.5
     owner_address = "owner@example.test"
-    with app.app_context():
-        make_order(owner_address, "PRO")
-    squatter = app.test_client()
-    squatter.post("/register", data={"email": owner_address, "password": PASSWORD, "confirm": PASSWORD,
-                                     "csrf_token": csrf_token(squatter, "/register")})
-    link = _link(outbox[-1], "verify")
+    squatter, link = _register(app, outbox, owner_address, order="PRO")
     login(User.by_email(owner_address), squatter)
     assert squatter.get("/account/").status_code == 200
     confirming = login(User.by_email(owner_address), app.test_client())
@@ -31,10 +38,7 @@ def test_confirming_an_address_ends_sessions_that_predate_it(app, make_user, log
 
 
 def test_confirming_from_another_accounts_browser_keeps_that_session(app, make_user, login, outbox):
-    client = app.test_client()
-    client.post("/register", data={"email": "partner@example.test", "password": PASSWORD, "confirm": PASSWORD,
-                                   "csrf_token": csrf_token(client, "/register")})
-    link = _link(outbox[-1], "verify")
+    _client, link = _register(app, outbox, "partner@example.test")
     colleague = login(make_user(), app.test_client())  # opened the mail on a shared machine
     assert colleague.post(link, data={"csrf_token": csrf_token(colleague, link),
                                       "password": PASSWORD}).status_code == 302
@@ -45,12 +49,7 @@ def test_confirming_from_another_accounts_browser_keeps_that_session(app, make_u
 def test_the_owner_of_a_squatted_address_cannot_confirm_it_but_can_take_it_over(app, outbox):  # policy 4.5
     """Only the registrant can confirm; the owner takes the account over with a reset link."""
     address = "owner2@example.test"
-    with app.app_context():
-        make_order(address, "PRO")
-    squatter = app.test_client()
-    squatter.post("/register", data={"email": address, "password": PASSWORD, "confirm": PASSWORD,
-                                     "csrf_token": csrf_token(squatter, "/register")})
-    link = _link(outbox[-1], "verify")
+    squatter, link = _register(app, outbox, address, order="PRO")
     owner = app.test_client()  # the real owner opens the mail: no session, no password
     page = owner.get(link).get_data(as_text=True)
     assert 'name="password"' in page and "Choose a password" in page
