@@ -1,13 +1,15 @@
 """All models, in dependency order (the migration test compares these with the schema)."""
-from portal.models.accounts import ROLES, User
+from portal.models.accounts import PARTNER_ROLES, ROLES, Partner, User
 from portal.models.licenses import LICENSE_TYPES, PRODUCTS, License, Order, Release
+from portal.models.partners import PartnerInvite
 from portal.models.tickets import (STATUSES, Attachment, Bug, Credential, CredentialView,
-                                   Message, RemoteSession, Ticket)
+                                   Message, RemoteSession, Ticket, TicketParticipant)
 from portal.models.forum import Category, Post, Thread
 from portal.models.staff import AuditLog, CannedReply
 
-ALL_MODELS = [User, Order, License, Release, Bug, Ticket, Message, Attachment, RemoteSession,
-              Credential, CredentialView, Category, Thread, Post, AuditLog, CannedReply]
+ALL_MODELS = [Partner, User, PartnerInvite, Order, License, Release, Bug, Ticket, TicketParticipant,
+              Message, Attachment, RemoteSession, Credential, CredentialView, Category, Thread, Post,
+              AuditLog, CannedReply]
 
-__all__ = ["ALL_MODELS", "ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES"] + [
+__all__ = ["ALL_MODELS", "ROLES", "PARTNER_ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES"] + [
     m.__name__ for m in ALL_MODELS]

@@ -1,10 +1,19 @@
-"""Accounts: users with a role, a cached support level and a session version."""
-from peewee import (AutoField, BooleanField, CharField, DateTimeField, IntegerField,
-                    TextField)
+"""Accounts: users with a role, a cached support level and a session version; partners."""
+from peewee import (AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField,
+                    IntegerField, TextField)
 
 from portal.db import BaseModel, utcnow
 
 ROLES = ("customer", "reseller", "staff", "admin")
+PARTNER_ROLES = ("manager", "member")  # a reseller account's role in its partner (policy 3.1)
+
+
+class Partner(BaseModel):
+    """A reseller company (policy 3.1 Decision): its members are reseller accounts."""
+    id = AutoField()
+    name = CharField(max_length=120)
+    number = CharField(max_length=32, unique=True)  # the vendor's partner number
+    created_at = DateTimeField(default=utcnow)
 
 
 class User(BaseModel):
@@ -25,6 +34,9 @@ class User(BaseModel):
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
     notes = TextField(default="")
+    # policy 3.1 Decision: a reseller account may belong to one partner, as manager or member
+    partner = ForeignKeyField(Partner, null=True, backref="members", on_delete="SET NULL")
+    partner_role = CharField(max_length=16, null=True)
 
     def get_id(self):
         """Flask-Login id carries the session version so bumping it ends every session."""
@@ -56,6 +68,10 @@ class User(BaseModel):
     @property
     def is_reseller(self):
         return self.role == "reseller"
+
+    @property
+    def is_partner_manager(self):
+        return self.role == "reseller" and self.partner_id is not None and self.partner_role == "manager"
 
     @property
     def name(self):

@@ -3,7 +3,7 @@ from peewee import (AutoField, CharField, DateField, DateTimeField, ForeignKeyFi
                     IntegerField)
 
 from portal.db import BaseModel, utcnow
-from portal.models.accounts import User
+from portal.models.accounts import Partner, User
 
 LICENSE_TYPES = ("SITE", "PRO", "PLUS", "STARTER", "TRIAL")
 PRODUCTS = ("Remote Utilities", "Remote Utilities Server")  # policy 1.1: support covers these two
@@ -14,6 +14,8 @@ class Order(BaseModel):
     number = CharField(max_length=64, unique=True)
     delivery_email = CharField(max_length=254, index=True)
     created_at = DateTimeField(default=utcnow)
+    # the partner that bought it for resale (policy 3.1); None for an end customer's own order
+    partner = ForeignKeyField(Partner, null=True, backref="orders", on_delete="SET NULL")
 
 
 class License(BaseModel):

@@ -3,7 +3,8 @@ from peewee import (AutoField, BlobField, BooleanField, CharField, DateField, Da
                     ForeignKeyField, IntegerField, TextField)
 
 from portal.db import BaseModel, utcnow
-from portal.models.accounts import User
+from portal.models.accounts import Partner, User
+from portal.models.licenses import License
 
 STATUSES = ("open", "waiting", "solved", "closed")
 
@@ -43,16 +44,34 @@ class Ticket(BaseModel):
     bug = ForeignKeyField(Bug, null=True, backref="tickets", on_delete="SET NULL")
     submit_token = CharField(max_length=64, null=True, unique=True)  # double-submit guard
     updated_at = DateTimeField(default=utcnow)
+    # policy 3.1 Decision: a member's ticket belongs to the partner, recorded when it is filed,
+    # and is about one end customer (their license, or their company and contact address)
+    partner = ForeignKeyField(Partner, null=True, backref="tickets", on_delete="SET NULL", index=False)
+    license = ForeignKeyField(License, null=True, backref="tickets", on_delete="SET NULL")
+    end_customer_company = CharField(max_length=120, null=True)
+    end_customer_email = CharField(max_length=254, null=True)
 
     class Meta:
         indexes = (
             (("awaiting_staff", "rank_band", "due_at", "opened_at", "id"), False),
             (("requester", "status", "updated_at"), False),
+            (("partner", "status", "updated_at"), False),  # the Partner Area's list
         )
 
     @property
     def is_open(self):
         return self.status in ("open", "waiting")
+
+
+class TicketParticipant(BaseModel):
+    """A colleague of the filer who follows a partner ticket (policy 3.1 Decision)."""
+    id = AutoField()
+    ticket = ForeignKeyField(Ticket, backref="participants", on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("ticket", "user"), True),)
 
 
 class Message(BaseModel):
