@@ -17,7 +17,6 @@ ENFORCING = ["portal/policy", "portal/services"]
 # clauses that state a fact rather than a rule the portal can enforce
 INFORMATIONAL = {
     "2.3": "support is free for every level: the portal has no billing at all",
-    "3.1": "describes who resellers are; their rules are 3.2-3.4",
     "4.3": "email, chat, social media and phone are not offered: the portal has only tickets and forum",
 }
 CITATION = re.compile(r"policy[ _]+((?:\d[._]\d(?:\s*[-–,/]\s*|\s+and\s+|_)?)+)", re.I)

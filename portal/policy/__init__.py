@@ -11,13 +11,16 @@ from .durations import format_business_duration, format_hours
 from .eligibility import AccountFacts, Decision
 from .levels import LEVELS, LevelDecision, LicenseFacts
 from .loader import DEFAULT_PATH, PolicyError, load_policy, parse_policy
+from .partners import (TICKET_LEVEL_RULES, VISIBILITY, PartnerRules, can_see_partner_ticket,
+                       partner_ticket_level)
 from .rank import CHANNELS
 from .scope import Scope, ScopeClass
 from .versions import Version, VersionError, VersionVerdict, parse_version
 
 __all__ = [
     "AccountFacts", "BusinessClock", "CHANNELS", "DEFAULT_PATH", "Decision", "Decisions", "LEVELS",
-    "LevelDecision", "LicenseFacts", "Policy", "PolicyError", "REVEAL_STATUSES", "Scope", "ScopeClass",
-    "SessionFacts", "TicketFacts", "Version", "VersionError", "VersionVerdict", "effective_level",
-    "format_business_duration", "format_hours", "load_policy", "parse_policy", "parse_version",
+    "LevelDecision", "LicenseFacts", "PartnerRules", "Policy", "PolicyError", "REVEAL_STATUSES", "Scope",
+    "ScopeClass", "SessionFacts", "TICKET_LEVEL_RULES", "TicketFacts", "VISIBILITY", "Version", "VersionError",
+    "VersionVerdict", "can_see_partner_ticket", "effective_level", "format_business_duration", "format_hours",
+    "load_policy", "parse_policy", "parse_version", "partner_ticket_level",
 ]

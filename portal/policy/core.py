@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from . import access, eligibility, rank
+from . import access, eligibility, partners as partner_rules, rank
 from .access import SessionFacts, TicketFacts
 from .clock import BusinessClock, hours_text
 from .decisions import Decisions
 from .durations import require_aware
 from .eligibility import AccountFacts, Decision
 from .levels import LevelDecision, LicenseFacts, check_level, resolve_level
+from .partners import PartnerRules
 from .scope import Scope
 from .versions import VersionVerdict, judge_version
 
@@ -21,7 +22,7 @@ class Policy:
     def __init__(self, *, version: str, clock: BusinessClock, zone_label: str, at_risk_threshold: float,
                  labels: dict, priorities: dict, targets: dict, channels: dict, remote_levels: tuple,
                  scope: Scope, english_only_reply: str, source: str = "<policy>",
-                 decisions: Decisions = Decisions()):
+                 decisions: Decisions = Decisions(), partners: PartnerRules = PartnerRules()):
         self.version = version  # policy 1.4: recorded on each ticket
         self.clock = clock
         self.zone = clock.zone
@@ -36,6 +37,7 @@ class Policy:
         self.english_only_reply = english_only_reply
         self.source = source
         self.decisions = decisions  # the product's readings where the policy is silent
+        self.partners = partners    # policy 3.1 Decisions: partner ticket visibility and level
 
     def __repr__(self) -> str:
         return f"<Policy {self.version} from {self.source}>"
@@ -112,6 +114,20 @@ class Policy:
     def may_record_bug(workaround: str) -> Decision:
         """May a bug be recorded with this workaround text? Not without one (policy 5.3)."""
         return access.may_record_bug(workaround)
+
+    # -- partners (policy 3.1, 3.4, 2.1) -------------------------------------------------
+    def can_see_partner_ticket(self, viewer_partner_id, viewer_role, viewer_id, ticket_partner_id,
+                               ticket_filer_id) -> Decision:
+        """May a partner member see one of the partner's tickets, as `[partners] visibility` says (policy 3.1)."""
+        return partner_rules.can_see_partner_ticket(viewer_partner_id, viewer_role, viewer_id, ticket_partner_id,
+                                                    ticket_filer_id, self.partners.visibility)
+
+    def partner_ticket_level(self, license_tier: str | None, license_current: bool,
+                             license_key: str | None = None) -> LevelDecision:
+        """A partner ticket's level: the reseller band (3.4) or, as `[partners] ticket_level` says,
+        the end customer's current license when better (2.1) (policy 3.1)."""
+        return partner_rules.partner_ticket_level("RESELLER", license_tier, license_current,
+                                                  self.partners.ticket_level, license_key)
 
     # -- queue (policy 4.6, 2.1, 3.4) -----------------------------------------------------
     def rank_band(self, channel: str, level: str) -> int:
