@@ -1,4 +1,5 @@
-"""Test data factories: make_user, make_order, make_license, make_ticket, make_thread, csrf_token."""
+"""Test data factories: make_user, make_order, make_license, make_ticket, make_thread, make_partner,
+csrf_token."""
 import contextlib
 import datetime
 import itertools
@@ -6,7 +7,7 @@ import re
 
 from portal import timeutil
 from portal.db import utcnow
-from portal.models import Category, License, Message, Order, Post, Thread, Ticket, User
+from portal.models import Category, License, Message, Order, Partner, Post, Thread, Ticket, User
 from portal.passwords import hash_password
 from portal.policy import load_policy
 
@@ -88,6 +89,15 @@ def make_ticket(requester, subject="Viewer cannot connect", body="It does not co
     if body is not None:
         Message.create(ticket=ticket, author=requester, body=body, created_at=opened_at)
     return ticket
+
+
+def make_partner(name=None, number=None, managers=1, members=0):
+    """A partner with `managers` manager and `members` member accounts (resellers): (partner, [accounts])."""
+    n = next(_seq)
+    partner = Partner.create(name=name or f"Partner {n}", number=number or f"P-{n:05d}")
+    people = [make_user(role="reseller", partner=partner, partner_role=role, email=f"{role}{next(_seq)}@partner.test")
+              for role in ["manager"] * managers + ["member"] * members]
+    return partner, people
 
 
 def make_category(slug="general", name="General", public=True, position=0):
