@@ -87,7 +87,7 @@ def register(app):
     app.cli.add_command(portal_cli)
 
 
-from portal import cli_orders  # noqa: E402,F401  (registers import-orders on portal_cli)
+from portal import cli_orders, cli_partners  # noqa: E402,F401  (register import-orders, create-partner)
 
 
 @portal_cli.command("refresh-levels")
