@@ -3,6 +3,7 @@ import importlib
 
 STEPS = [
     "portal.demo.accounts",
+    "portal.demo.partners",
     "portal.demo.tickets",
     "portal.demo.forum",
     "portal.demo.staff",
