@@ -166,6 +166,12 @@ def _seed(app):
                  "release_id": release.id, "post_id": Post.get(Post.thread == thread.id).id,
                  "slug": "general", "message_id": message.id}
         assert Credential.get_by_id(cred.id).session_id == session.id
+        # policy 3.1: a partner whose manager could change its member and invitation
+        from portal.services import partner_invites
+        _, (manager, member) = factories.make_partner("Attack Partner", "P-ATTACK", managers=1, members=1)
+        w.users["manager"] = manager
+        w.ids |= {"user_id": member.id,
+                  "invite_id": partner_invites.invite(manager, "invitee@example.test", "member").id}
     return w
 
 

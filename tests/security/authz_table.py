@@ -1,7 +1,8 @@
 """THE authorization table: every (rule, method) of the app × every role → the expected status.
 
 URL parameters are the "owner" account's objects (a PRO customer who is none of the roles),
-so a customer's answer on /tickets/<id> is about someone else's ticket. Besides the methods a
+so a customer's answer on /tickets/<id> is about someone else's ticket; a partner's members and
+invitations are partner A's, managed by "manager", not by A's "member" nor B's "manager_b". Besides the methods a
 rule accepts, GET and POST are always listed: a method a rule does not take must still answer
 404 where the area does not exist for the role (policy 3.2, issue 6: /staff, /admin, /forum).
 
@@ -12,13 +13,17 @@ consumes it (ticket, session, thread, release), or "account" for a new account o
 """
 from dataclasses import dataclass, field
 
-ROLES = ("anonymous", "FREE", "TRIAL", "STARTER", "PLUS", "PRO", "SITE", "reseller", "staff", "admin")
+ROLES = ("anonymous", "FREE", "TRIAL", "STARTER", "PLUS", "PRO", "SITE", "reseller", "manager", "member",
+         "manager_b", "staff", "admin")
 
 ANON = ("anonymous",)
 NONCOMMERCIAL = ("FREE", "TRIAL")                  # policy 8.2 Decision
 COMMERCIAL = ("STARTER", "PLUS", "PRO", "SITE")
 CUSTOMERS = NONCOMMERCIAL + COMMERCIAL
-RESELLER = ("reseller",)
+# policy 3.1: a reseller without a partner, a manager and a member of partner A, a manager of B
+PARTNER_A_MANAGER, PARTNER_A_MEMBER, PARTNER_B_MANAGER = ("manager",), ("member",), ("manager_b",)
+MANAGERS = PARTNER_A_MANAGER + PARTNER_B_MANAGER
+RESELLER = ("reseller",) + PARTNER_A_MEMBER + MANAGERS
 AGENT = ("staff",)                                  # staff, not admin
 ADMIN = ("admin",)
 STAFF = AGENT + ADMIN
@@ -70,6 +75,15 @@ def staff_post(status, **kwargs):
     return E({NOT_STAFF: 404, STAFF: status}, **kwargs)
 
 
+def all_users_but(group):
+    return tuple(r for r in USERS if r not in group)
+
+
+def manager_post(status, allowed, data=None, fresh=None):
+    """A partner-managing action: `allowed` managers get `status`, every other account 404."""
+    return E({ANON: 302, all_users_but(allowed): 404, allowed: status}, data, fresh)
+
+
 AUTHZ = {
     ("/", "GET"): LOGIN_PAGE,
     ("/", "POST"): NO_METHOD,
@@ -109,6 +123,8 @@ AUTHZ = {
                                       "confirm": "a new long password"}),
 
     # admin area
+    ("/admin/partners", "GET"): ADMIN_PAGE,
+    ("/admin/partners", "POST"): E({NOT_ADMIN: 404, ADMIN: 400}, {"company": "", "number": "P-1"}),
     ("/admin/users", "GET"): ADMIN_PAGE,
     ("/admin/users", "POST"): E({NOT_ADMIN: 404, ADMIN: 400}, {"email": "", "role": "admin"}),
     ("/admin/orders", "GET"): ADMIN_PAGE,
@@ -148,6 +164,21 @@ AUTHZ = {
     # Partner Area (policy 3.2)
     ("/partner/", "GET"): E({ANON: 302, CUSTOMERS + STAFF: 404, RESELLER: 200}),
     ("/partner/", "POST"): NO_METHOD,
+    # policy 3.1: managing a partner's members is for its managers only; everyone else 404
+    ("/partner/members", "GET"): E({ANON: 302, all_users_but(MANAGERS): 404, MANAGERS: 200}),
+    ("/partner/members", "POST"): NO_METHOD,
+    ("/partner/members/invite", "GET"): NO_METHOD,
+    ("/partner/members/invite", "POST"): manager_post(400, MANAGERS, {"email": "", "role": "member"}),
+    ("/partner/members/<int:user_id>/role", "GET"): NO_METHOD,
+    ("/partner/members/<int:user_id>/role", "POST"): manager_post(302, PARTNER_A_MANAGER, {"role": "member"}),
+    ("/partner/members/<int:user_id>/remove", "GET"): NO_METHOD,
+    ("/partner/members/<int:user_id>/remove", "POST"): manager_post(302, PARTNER_A_MANAGER, fresh="member"),
+    ("/partner/invites/<int:invite_id>/resend", "GET"): NO_METHOD,
+    ("/partner/invites/<int:invite_id>/resend", "POST"): manager_post(302, PARTNER_A_MANAGER),
+    ("/partner/invites/<int:invite_id>/revoke", "GET"): NO_METHOD,
+    ("/partner/invites/<int:invite_id>/revoke", "POST"): manager_post(302, PARTNER_A_MANAGER, fresh="invite"),
+    ("/partner/invite/<token>", "GET"): PUBLIC,                   # the signed token is the authority
+    ("/partner/invite/<token>", "POST"): E({EVERYONE: 400}, {"password": "short", "confirm": "other"}),
 
     # forum (policy 3.2 Decision: 404 for resellers on every /forum URL; 4.4: posting needs an account)
     ("/forum", "GET"): FORUM_PAGE,

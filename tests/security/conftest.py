@@ -13,13 +13,22 @@ from werkzeug.datastructures import FileStorage
 from tests import factories
 from tests.conftest import app_env, empty_database
 
-ROLES = ("anonymous", "FREE", "TRIAL", "STARTER", "PLUS", "PRO", "SITE", "reseller", "staff", "admin")
+ROLES = ("anonymous", "FREE", "TRIAL", "STARTER", "PLUS", "PRO", "SITE", "reseller", "manager", "member",
+         "manager_b", "staff", "admin")
+# policy 3.1: the partner roles of the matrix, as (partner number, role in it)
+PARTNER_ROLES = {"manager": ("P-AUTHZ-A", "manager"), "member": ("P-AUTHZ-A", "member"),
+                 "manager_b": ("P-AUTHZ-B", "manager")}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 _seq = itertools.count(1)
 
 
 def user_for(role):
-    """A verified account for a role of the matrix (customers by level)."""
+    """A verified account for a role of the matrix (customers by level, partner roles in their partner)."""
+    if role in PARTNER_ROLES:
+        from portal.models import Partner
+        number, partner_role = PARTNER_ROLES[role]
+        partner = Partner.get_or_none(Partner.number == number) or Partner.create(name=number, number=number)
+        return factories.make_user(role="reseller", partner=partner, partner_role=partner_role)
     if role in ("reseller", "staff", "admin"):
         return factories.make_user(role=role)
     return factories.make_user(level=role)
@@ -68,6 +77,8 @@ class World:
         Category.create(slug="configuration", name="Configuration", position=2)
         for role in ROLES[1:]:
             self.users[role] = user_for(role)
+        partner_member = user_for("member")  # the colleague partner A's manager acts on
+        invite, invite_token = self._invite()
         ticket = owner_ticket(self.owner, files=[png()])
         session = scheduled_session(ticket, self.agent)
         credentials.store_credentials(ticket, self.owner, "ID-555-777", "owner-secret-Pa55", "")
@@ -83,8 +94,16 @@ class World:
             "release_id": add_release("Remote Utilities", "8.1.0.3").id,
             "reply_id": CannedReply.select().order_by(CannedReply.id).first().id,
             "token": None, "owner_key": lic_key,
+            "user_id": partner_member.id, "invite_id": invite.id, "invite_token": invite_token,
             "verify_token": make_token("verify", self.owner), "reset_token": make_token("reset", self.owner),
         }
+
+    def _invite(self):
+        """A waiting invitation of partner A, sent by its manager: (the row, its link's token)."""
+        from portal.services import partner_invites
+        sent = partner_invites.invite(self.users["manager"], f"invitee{next(_seq)}@example.test", "member")
+        mail = self.app.extensions["outbox"].sent[-1]["body"]
+        return sent, mail.split("/partner/invite/", 1)[1].split()[0]
 
     # -- clients ----------------------------------------------------------------------
 
@@ -121,7 +140,8 @@ class World:
     # -- fresh objects for actions that change or consume them ---------------------------
 
     def fresh(self, kind):
-        """URL parameters pointing at new objects of the owner: ticket, session, thread or release."""
+        """URL parameters pointing at new objects of the owner: ticket, session, thread or release;
+        or of partner A: a member, an invitation."""
         from portal.services import forum
         from portal.services.orders import add_release
         n = next(_seq)
@@ -135,6 +155,10 @@ class World:
                 thread = forum.start_thread(self.owner, self.category, f"Fresh thread number {n}",
                                             "The Host service does not start after a reboot.")
                 return {"thread_id": thread.id}
+            if kind == "member":
+                return {"user_id": user_for("member").id}
+            if kind == "invite":
+                return {"invite_id": self._invite()[0].id}
             if kind == "release":
                 return {"release_id": add_release("Remote Utilities Server", f"4.9.{n}.0").id}
         raise ValueError(kind)

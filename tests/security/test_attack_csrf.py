@@ -6,7 +6,8 @@ from portal.models import ALL_MODELS
 from tests.factories import csrf_token
 from tests.security.attack_helpers import HX, client_for, post, rule_url, world  # noqa: F401
 
-ANONYMOUS = {"auth.login", "auth.register", "auth.reset_request", "auth.reset_password", "auth.verify"}
+ANONYMOUS = {"auth.login", "auth.register", "auth.reset_request", "auth.reset_password", "auth.verify",
+             "partner.accept_invite"}
 ADMIN = ("admin.", "admin.", "staff.canned_edit")
 STAFF = ("staff.", "staff.", "forum.lock", "forum.hide_thread", "forum.move", "forum.hide_post",
          "forum.accept")
@@ -33,6 +34,8 @@ def role_for(endpoint):
         return "admin"
     if endpoint.startswith(STAFF):
         return "staff"
+    if endpoint.startswith("partner."):  # policy 3.1: managing a partner's members
+        return "manager"
     return "customer"
 
 

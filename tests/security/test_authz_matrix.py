@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import app_env
-from tests.security.authz_table import AUTHZ, ROLES
+from tests.security.authz_table import AUTHZ, RESELLER, ROLES
 
 ANY = re.compile(r"<any\(([^)]*)\):(\w+)>")
 PARAM = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
@@ -54,7 +54,8 @@ CASES = [pytest.param(rule, method, variant, role,
 def fill(rule, params, variant):
     """A concrete URL for a rule: the owner's objects, the any() variant, a valid signed token."""
     url = ANY.sub(variant or "", rule)
-    token = params["reset_token"] if rule.startswith("/reset/") else params["verify_token"]
+    token = (params["reset_token"] if rule.startswith("/reset/")
+             else params["invite_token"] if rule.startswith("/partner/invite/") else params["verify_token"])
     return PARAM.sub(lambda m: str(token if m.group(1) == "token" else params[m.group(1)]), url)
 
 
@@ -89,7 +90,7 @@ def test_answer(authz_world, rule, method, variant, role):
         assert location.startswith("/login"), f"anonymous {method} {url} went to {location}, not to /login"
 
 
-CLOSED_AREAS = {"/staff": ("staff", "admin"), "/admin": ("admin",), "/forum": tuple(r for r in ROLES if r != "reseller")}
+CLOSED_AREAS = {"/staff": ("staff", "admin"), "/admin": ("admin",), "/forum": tuple(r for r in ROLES if r not in RESELLER)}
 
 
 @pytest.mark.parametrize("role", ROLES)
