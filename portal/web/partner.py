@@ -48,11 +48,16 @@ def _members_page(partner, invite_form=None, status=200):
                            managers=sum(m.partner_role == "manager" for m in member_rows)), status
 
 
-def _change(action, said):
-    """Run a manager's change; a refusal (the last manager, changed meanwhile) is shown on the
-    members page. After it: back there, or home (or to log in) when it took the page away from the actor."""
+def _change(action, said, form=None):
+    """Run a manager's change (404 unless the current user manages a partner; `form` holds what
+    the change needs, by default only the CSRF token). A refusal (the last manager, changed
+    meanwhile) is shown on the members page. After it: back there, or home (or to log in) when
+    the change took the page away from the actor."""
+    partners.managed_partner(current_user)
+    if not (form or ActionForm()).validate_on_submit():
+        abort(400)
     try:
-        result = action()
+        result = action(form)
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("partner.members"))
@@ -94,22 +99,15 @@ def invite():
 @login_required
 def change_role(user_id):
     """A manager makes a colleague a manager or a member; the last manager stays one."""
-    partners.managed_partner(current_user)
-    form = RoleForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return _change(lambda: partners.change_role(current_user, user_id, form.role.data),
-                   lambda member: f"{member.email} is now a {member.partner_role}.")
+    return _change(lambda form: partners.change_role(current_user, user_id, form.role.data),
+                   lambda member: f"{member.email} is now a {member.partner_role}.", RoleForm())
 
 
 @bp.route("/members/<int:user_id>/remove", methods=["POST"])
 @login_required
 def remove_member(user_id):
     """A manager removes a colleague: every session of theirs ends at once, their tickets stay."""
-    partners.managed_partner(current_user)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return _change(lambda: partners.remove_member(current_user, user_id),
+    return _change(lambda _: partners.remove_member(current_user, user_id),
                    lambda member: f"Removed {member.email}; their sessions have ended and their tickets stay "
                                   "with the partner.")
 
@@ -119,10 +117,7 @@ def remove_member(user_id):
 @invite_limit
 def resend_invite(invite_id):
     """Send an invitation again: a new link, valid 72 hours from now."""
-    partners.managed_partner(current_user)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return _change(lambda: partner_invites.resend(current_user, invite_id),
+    return _change(lambda _: partner_invites.resend(current_user, invite_id),
                    lambda sent: f"Invitation sent again to {sent.email}.")
 
 
@@ -130,10 +125,7 @@ def resend_invite(invite_id):
 @login_required
 def revoke_invite(invite_id):
     """Withdraw an invitation: its link stops working."""
-    partners.managed_partner(current_user)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return _change(lambda: partner_invites.revoke(current_user, invite_id),
+    return _change(lambda _: partner_invites.revoke(current_user, invite_id),
                    lambda withdrawn: f"Withdrew the invitation of {withdrawn.email}.")
 
 

@@ -81,9 +81,10 @@ def pytest_runtest_makereport(item, call):
 
 
 @contextlib.contextmanager
-def browser_page(browser, request, suffix=""):
-    """A page in a fresh browser context collecting script errors; a screenshot when the test fails."""
-    context = browser.new_context()
+def browser_page(browser, request, suffix="", **context_options):
+    """A page in a fresh browser context (`context_options` such as a viewport) collecting script
+    errors; a screenshot when the test fails."""
+    context = browser.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(10000)
     page.js_errors = []

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests import factories
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.e2e.conftest import browser_page, log_in
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
@@ -19,15 +19,8 @@ def fits(page):
 
 @pytest.fixture
 def phone(browser, request):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    with browser_page(browser, request, viewport=PHONE) as page:
+        yield page
 
 
 def test_a_manager_invites_a_colleague_who_joins_from_the_mail(phone, live_server):

@@ -7,6 +7,7 @@ import pytest
 
 from portal import db as database
 from tests import factories
+from tests.tickets.conftest import client_for, in_app  # noqa: F401  (the same fixtures)
 
 
 class Partners:
@@ -22,22 +23,6 @@ class Partners:
 @pytest.fixture
 def world(app):
     return Partners(app)
-
-
-@pytest.fixture
-def in_app(app):
-    """in_app(fn, *args) → fn(*args) inside a short app context."""
-    def _run(fn, *args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-    return _run
-
-
-@pytest.fixture
-def client_for(app, login):
-    def _make(user):
-        return login(user, app.test_client())
-    return _make
 
 
 LINK = re.compile(r"http://localhost(/partner/invite/[^\s]+)")
