@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests import factories
+from tests.e2e.a11y import check_a11y
 from tests.e2e.conftest import browser_page, log_in
 
 pytestmark = pytest.mark.e2e
@@ -13,7 +14,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 def fits(page):
-    """Nothing is wider than the screen: no sideways scrolling, nothing cut off."""
+    """Nothing is wider than the screen (no sideways scrolling, nothing cut off), and the page
+    passes the accessibility check."""
+    check_a11y(page)
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
