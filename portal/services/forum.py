@@ -21,12 +21,15 @@ TITLE_MIN, TITLE_MAX = 5, 200
 BODY_MAX = 20_000
 PAGE_SIZE = 20
 EDIT_WINDOW_MINUTES = 30  # default for app.config["FORUM_EDIT_WINDOW_MINUTES"]
+REFUSED = 422  # the status of a refused post or moderation: the form comes back with the reason
+CHOOSE_CATEGORY = "Choose a category."
+CHOOSE_MOVE_CATEGORY = "Choose a category to move the thread to."
 
 
 class ForumError(FieldError):
     """A reason to refuse, tied to a form field ("title", "body", "category" or "form"), with an HTTP status."""
 
-    def __init__(self, field, message, secret=False, status=422):
+    def __init__(self, field, message, secret=False, status=REFUSED):
         super().__init__(field, message, status)
         self.secret = secret
 
@@ -203,7 +206,7 @@ def start_thread(user, category, title, body):
     """A new thread with its first post; queue fields for non-staff authors (policy 4.6, 2.1)."""
     _require_poster(user)
     if category is None or not may_start_thread_in(user, category):
-        raise ForumError("category", "Choose a category.")
+        raise ForumError("category", CHOOSE_CATEGORY)
     title, body = check_title(title), check_body(body)
     guard_secrets("title", title)
     guard_secrets("body", body)
@@ -320,7 +323,7 @@ def move_thread(user, thread, category):
     """Move a thread to another category."""
     _staff(user)
     if category is None:
-        raise ForumError("category", "Choose a category to move the thread to.")
+        raise ForumError("category", CHOOSE_MOVE_CATEGORY)
     with write_tx():
         Thread.update(category=category.id).where(Thread.id == thread.id).execute()
         audit(user, "forum_move", "thread", thread.id, f"to {category.slug}")
