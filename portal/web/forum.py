@@ -177,8 +177,8 @@ def new_thread():
 @login_required
 @limiter.limit("60 per minute")
 def check():
-    """While typing (htmx, the field typed in): the English-only notice over the title and body
-    (policy 4.2) and an early warning when that field would be refused for a secret (8.6)."""
+    """While typing (htmx, for the field typed in): an early warning when it would be refused for a
+    secret (policy 8.6); with the body's, the English-only notice over title and body (4.2)."""
     if not wants_fragment():  # only htmx asks for hints; a plain POST goes back to the form
         return redirect(url_for("forum.new_thread"))
     form = NewThreadForm()  # its title and body are checked as the reply and edit forms' bodies
@@ -186,7 +186,7 @@ def check():
     if field is None:
         return "", 400
     text = f"{form.title.data[:forum.TITLE_MAX]}\n{form.body.data[:forum.BODY_MAX]}".strip()
-    verdict = forum.language(text) if len(text) >= 20 else None
+    verdict = forum.language(text) if field.name == "body" and len(text) >= 20 else None
     return render(NEW, block="hint", verdict=verdict, warning=field.errors[0] if field.secret else None)
 
 

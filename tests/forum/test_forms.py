@@ -60,14 +60,17 @@ def test_the_search_forms_are_get_forms_without_a_token(app, client, make_user, 
     assert f'maxlength="{MAX_QUERY_CHARS}"' in shown and 'hx-get="/forum/search"' in shown
 
 
-def test_the_pages_carry_the_services_bounds(client, login, make_user, general):
+def test_the_pages_carry_the_services_bounds_and_a_hint_box_per_field(client, login, make_user, general):
     login(make_user(level="PRO"))
     html = client.get("/forum/new").get_data(as_text=True)
     title = re.search(r'<input[^>]*id="f-title"[^>]*>', html).group(0)
     body = re.search(r'<textarea[^>]*id="f-body"[^>]*>', html).group(0)
     assert f'minlength="{forum.TITLE_MIN}"' in title and f'maxlength="{forum.TITLE_MAX}"' in title
     assert f'maxlength="{forum.BODY_MAX}"' in body
-    assert 'hx-post="/forum/check"' in title and 'hx-post="/forum/check"' in body
+    for control in (title, body):  # each field's hints land in the box after it, checked on their own
+        assert 'hx-post="/forum/check"' in control and 'hx-target="next .forum-hint"' in control
+        assert 'hx-sync="this:replace"' in control
+    assert re.search(r'id="f-title".*?class="forum-hint".*?id="f-body".*?class="forum-hint"', html, re.S)
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -146,6 +149,12 @@ def test_the_typing_hint_checks_only_the_field_typed_in(client, login, make_user
     title = client.post("/forum/check", data=data, headers=typed_in("title")).get_data(as_text=True)
     body = client.post("/forum/check", data=data, headers=typed_in("body")).get_data(as_text=True)
     assert "data-secret-warning" in title and "data-secret-warning" not in body
+    spanish = {"title": "Problema de conexión", "body": "Hola, no puedo conectar con el servidor desde ayer.",
+               "csrf_token": token}
+    assert "data-language" not in client.post("/forum/check", data=spanish,
+                                              headers=typed_in("title")).get_data(as_text=True)
+    assert "data-language" in client.post("/forum/check", data=spanish,
+                                          headers=typed_in("body")).get_data(as_text=True)
     short = client.post("/forum/check", data={"body": "", "csrf_token": token}, headers=typed_in("body"))
     assert short.status_code == 200 and "Write something" not in short.get_data(as_text=True)  # hints, not errors
     for headers in (HX, typed_in("category"), typed_in("csrf_token")):
