@@ -6,7 +6,7 @@ import re
 import pytest
 from flask_wtf import FlaskForm
 
-from portal.models import Category, Post, Thread
+from portal.models import AuditLog, Category, Post, Thread
 from portal.services import forum
 from portal.services.search import MAX_QUERY_CHARS
 from portal.web.extensions import limiter
@@ -119,6 +119,11 @@ def test_unknown_and_unavailable_categories_are_refused(app, client, login, make
     for slug in ("no-such", "staff-notes", "announcements", ""):
         response = _new(client, category=slug)
         assert response.status_code == 422 and forum.CHOOSE_CATEGORY in response.get_data(as_text=True), slug
+    # the page's preselected category (?category=) is for showing the form: a submit must name one
+    assert '<option selected value="general">' in client.get("/forum/new?category=general").get_data(as_text=True)
+    unnamed = client.post("/forum/new?category=general", data={"title": "Viewer cannot connect", "body": CLEAN_BODY,
+                                                               "csrf_token": csrf_token(client)})
+    assert unnamed.status_code == 422 and forum.CHOOSE_CATEGORY in unnamed.get_data(as_text=True)
     assert Thread.select().count() == 0
 
 
@@ -231,6 +236,9 @@ def test_move_offers_every_category_staff_see_and_refuses_others(app, client, lo
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and forum.CHOOSE_MOVE_CATEGORY in html and 'id="e-f-move"' in html
     assert Thread.get_by_id(thread.id).category_id == general.id
+    unnamed = client.post(f"/forum/t/{thread.id}/move", data={"csrf_token": csrf_token(client)})
+    assert unnamed.status_code == 422 and forum.CHOOSE_MOVE_CATEGORY in unnamed.get_data(as_text=True)
+    assert AuditLog.select().where(AuditLog.action == "forum_move").count() == 0
     moved = client.post(f"/forum/t/{thread.id}/move", data={"category": "staff-notes",
                                                             "csrf_token": csrf_token(client)})
     assert moved.status_code == 302 and Thread.get_by_id(thread.id).category_id == private.id

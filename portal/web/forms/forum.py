@@ -39,12 +39,22 @@ def _body(label):
                          render_kw={"rows": 8, "maxlength": forum.BODY_MAX, "required": True})
 
 
+class CategoryField(SelectField):
+    """A category by slug. Its default (the one a page preselects) is for showing the form only: a
+    submit that names none has none, and is refused with the field's message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            self.data = None
+        super().process_formdata(valuelist)
+
+
 def _category_choices(categories):
     return [(c.slug, c.name) for c in categories]
 
 
 class NewThreadForm(Form):
-    category = SelectField("Category", invalid_choice_message=forum.CHOOSE_CATEGORY,
+    category = CategoryField("Category", invalid_choice_message=forum.CHOOSE_CATEGORY,
                            render_kw={"required": True})
     title = StringField("Title", [PostText(forum.check_title)], default="",
                         render_kw={"minlength": forum.TITLE_MIN, "maxlength": forum.TITLE_MAX,
@@ -130,7 +140,7 @@ def flag_form(flag, on):
 
 
 class MoveForm(Form):
-    category = SelectField("Move to", id="f-move", invalid_choice_message=forum.CHOOSE_MOVE_CATEGORY)
+    category = CategoryField("Move to", id="f-move", invalid_choice_message=forum.CHOOSE_MOVE_CATEGORY)
 
     @classmethod
     def for_thread(cls, thread, user, **kwargs):
