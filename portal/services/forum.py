@@ -8,27 +8,24 @@ import datetime
 
 from peewee import JOIN, fn
 
-from portal.services.errors import FieldError
 from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import Category, Post, Thread, User
 from portal.services import get_policy, licenses, search, setting
 from portal.services.audit import record as audit
 from portal.services.access import account_facts
+from portal.services.errors import FieldError, ServiceError
 from portal.services.markdown import to_html
 
 TITLE_MIN, TITLE_MAX = 5, 200
 BODY_MAX = 20_000
 PAGE_SIZE = 20
 EDIT_WINDOW_MINUTES = 30  # default for app.config["FORUM_EDIT_WINDOW_MINUTES"]
-
-
-class ForumError(FieldError):
-    """A reason to refuse, tied to a form field ("title", "body", "category" or "form"), with an HTTP status."""
-
-    def __init__(self, field, message, secret=False, status=422):
-        super().__init__(field, message, status)
-        self.secret = secret
+REFUSED = 422  # the status of a refused post or moderation: the form comes back with the reason
+CHOOSE_CATEGORY = "Choose a category."
+CHOOSE_MOVE_CATEGORY = "Choose a category to move the thread to."
+NOT_ACCEPTABLE = "Only a visible post of this thread can be the accepted answer."
+LOCKED = "This thread is locked: no new replies."
 
 
 # -- reading ------------------------------------------------------------------------
@@ -136,32 +133,33 @@ def may_edit(user, post, now=None):
 
 
 def edit_refusal(user, post):
-    """Why this user may not edit this post now (a ForumError to show), or None."""
+    """Why this user may not edit this post now (a FieldError of "body", 403, to show), or None."""
     if may_edit(user, post):
         return None
     if getattr(user, "id", None) != post.author_id:
-        return ForumError("body", "You can only edit your own posts.", status=403)
+        return FieldError("body", "You can only edit your own posts.", status=403)
     minutes = int(edit_window().total_seconds() // 60)
-    return ForumError("body", f"Posts can be edited for {minutes} minutes after posting; that time is over.",
+    return FieldError("body", f"Posts can be edited for {minutes} minutes after posting; that time is over.",
                       status=403)
 
 
 def check_title(title):
-    """The trimmed title, or ForumError."""
+    """The trimmed title, or a FieldError of "title"."""
     title = " ".join((title or "").split())
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise ForumError("title", "Give the thread a title." if not title else
-                         f"Give the thread a title of {TITLE_MIN} to {TITLE_MAX} characters.")
+        raise FieldError("title", "Give the thread a title." if not title else
+                         f"Give the thread a title of {TITLE_MIN} to {TITLE_MAX} characters.", REFUSED)
     return title
 
 
 def check_body(body):
-    """The post text with trailing space trimmed, or ForumError."""
+    """The post text with trailing space trimmed, or a FieldError of "body"."""
     body = (body or "").replace("\r\n", "\n").rstrip()
     if not body.strip():
-        raise ForumError("body", "Write something before posting.")
+        raise FieldError("body", "Write something before posting.", REFUSED)
     if len(body) > BODY_MAX:
-        raise ForumError("body", f"Posts are limited to {BODY_MAX:,} characters; this one has {len(body):,}.")
+        raise FieldError("body", f"Posts are limited to {BODY_MAX:,} characters; this one has {len(body):,}.",
+                         REFUSED)
     return body
 
 
@@ -183,7 +181,7 @@ def guard_secrets(field, text):
     """policy 8.6: refuse text that looks like it carries credentials, before anything is written."""
     finding = secret_finding(text, markdown=field != "title")
     if finding is not None and finding.found:
-        raise ForumError(field, finding.reason, secret=True)
+        raise FieldError(field, finding.reason, REFUSED)
 
 
 def language(text):
@@ -194,7 +192,7 @@ def language(text):
 def _require_poster(user):
     decision = may_post(user)
     if not decision:
-        raise ForumError("form", decision.reason, status=403)
+        raise ServiceError(decision.reason, 403)
 
 
 # -- writing --------------------------------------------------------------------------
@@ -203,7 +201,7 @@ def start_thread(user, category, title, body):
     """A new thread with its first post; queue fields for non-staff authors (policy 4.6, 2.1)."""
     _require_poster(user)
     if category is None or not may_start_thread_in(user, category):
-        raise ForumError("category", "Choose a category.")
+        raise FieldError("category", CHOOSE_CATEGORY, REFUSED)
     title, body = check_title(title), check_body(body)
     guard_secrets("title", title)
     guard_secrets("body", body)
@@ -232,14 +230,14 @@ def reply(user, thread, body):
     """A reply; the first staff reply answers the thread's queue entry (policy 4.6, 2.1)."""
     _require_poster(user)
     if thread.locked and not user.is_staff:
-        raise ForumError("body", "This thread is locked: no new replies.")
+        raise FieldError("body", LOCKED, REFUSED)
     body = check_body(body)
     guard_secrets("body", body)
     now = utcnow()
     with write_tx():
         thread = Thread.get_by_id(thread.id)  # read again inside the transaction: a lock may have landed
         if thread.locked and not user.is_staff:
-            raise ForumError("body", "This thread is locked: no new replies.")
+            raise FieldError("body", LOCKED, REFUSED)
         post = Post.create(thread=thread.id, author=user.id, body=body, created_at=now,
                            is_staff_answer=user.is_staff)
         changes = {Thread.post_count: Thread.post_count + 1, Thread.last_post_at: now}
@@ -261,7 +259,7 @@ def edit_post(user, post, body):
     if refusal is not None:
         raise refusal
     if post.thread.locked and not user.is_staff:
-        raise ForumError("body", "This thread is locked: its posts can no longer be edited.")
+        raise FieldError("body", "This thread is locked: its posts can no longer be edited.", REFUSED)
     body = check_body(body)
     guard_secrets("body", body)
     with write_tx():
@@ -276,7 +274,7 @@ def edit_post(user, post, body):
 
 def _staff(user):
     if not (getattr(user, "is_authenticated", False) and user.is_staff):
-        raise ForumError("form", "Only staff can do that.", status=403)
+        raise ServiceError("Only staff can do that.", 403)
 
 
 def _moderate(user, field, row_id, value, actions, after=None):
@@ -320,7 +318,7 @@ def move_thread(user, thread, category):
     """Move a thread to another category."""
     _staff(user)
     if category is None:
-        raise ForumError("category", "Choose a category to move the thread to.")
+        raise FieldError("category", CHOOSE_MOVE_CATEGORY, REFUSED)
     with write_tx():
         Thread.update(category=category.id).where(Thread.id == thread.id).execute()
         audit(user, "forum_move", "thread", thread.id, f"to {category.slug}")
@@ -330,7 +328,7 @@ def accept_answer(user, thread, post, accept=True):
     """Mark a visible post as the thread's accepted answer, or unmark it; returns the accepted post id now."""
     _staff(user)
     if post.thread_id != thread.id:
-        raise ForumError("form", "Only a visible post of this thread can be the accepted answer.")
+        raise ServiceError(NOT_ACCEPTABLE, REFUSED)
     # conditional updates on the rows as they are now, never on the thread read before
     if accept:
         visible = Post.select(Post.thread).where((Post.id == post.id) & (Post.hidden == False))  # noqa: E712
@@ -339,7 +337,7 @@ def accept_answer(user, thread, post, accept=True):
         query = Thread.update(accepted_post=None).where((Thread.id == thread.id) & (Thread.accepted_post == post.id))
     with write_tx():
         if not query.execute() and accept:
-            raise ForumError("form", "Only a visible post of this thread can be the accepted answer.")
+            raise ServiceError(NOT_ACCEPTABLE, REFUSED)
         value = Thread.select(Thread.accepted_post).where(Thread.id == thread.id).scalar()
         audit(user, "forum_accept", "thread", thread.id, f"post {value}" if value else "none")
     return value

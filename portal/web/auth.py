@@ -9,6 +9,7 @@ from portal.services import accounts, licenses
 from portal.services.errors import ServiceError
 from portal.tokens import make_token, read_token
 from portal.web.extensions import email_key, limiter
+from portal.web.forms import validate_inline
 from portal.web.forms.accounts import (WRONG_LOGIN, WRONG_REGISTRANT_PASSWORD, LoginForm, RegisterForm,
                                        ResetPasswordForm, ResetRequestForm, VerifyForm)
 from portal.web.security import safe_next
@@ -71,12 +72,9 @@ def register():
 def register_check():
     """htmx: check the one register field that changed (HX-Trigger-Name) with RegisterForm and
     answer its block, error or not; without JavaScript the full submit checks everything."""
-    form = RegisterForm()
-    name = request.headers.get("HX-Trigger-Name", "")
-    if name not in RegisterForm.INLINE:
+    field = validate_inline(RegisterForm(), RegisterForm.INLINE)
+    if field is None:
         return "", 400
-    field = form[name]
-    form.validate_one(name)
     if field.type == "PasswordField":  # the block replaces the input typed into: keep what it holds
         field.widget = type(field.widget)(hide_value=False)
     render_field = get_template_attribute("_macros/forms.html", "render_field")

@@ -6,10 +6,13 @@ from flask_login import current_user, login_required
 
 from portal.services import forum, get_policy, markdown
 from portal.services.access import account_facts
-from portal.services.forum import ForumError
+from portal.services.errors import ServiceError
 from portal.services.paging import page_of
 from portal.services.search import search_threads
 from portal.web.extensions import limiter
+from portal.web.forms import validate_inline
+from portal.web.forms.forum import (FLAG_FORMS, AcceptForm, EditPostForm, MoveForm, NewThreadForm,
+                                    QuickSearchForm, ReplyForm, SearchForm, flag_form)
 from portal.web.render import render, wants_fragment
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
@@ -30,6 +33,9 @@ def hide_from_resellers():
 def forum_may_edit(post):
     """Whether the current user may edit this post now (its author, within the window)."""
     return forum.may_edit(current_user, post)
+
+
+bp.add_app_template_global(flag_form, "forum_flag_form")  # the staff's lock, hide and accept forms
 
 
 def _poster_key():
@@ -77,7 +83,7 @@ def index():
     """The forum's latest threads, paged, with the categories the reader may see (404 for resellers)."""
     found = page_of(forum.threads(current_user), _page(), forum.PAGE_SIZE)
     return render("forum/index.html", block="threads", threads=found.rows, has_next=found.has_next, page=found.page,
-                  categories=list(forum.categories(current_user)))
+                  categories=list(forum.categories(current_user)), search_form=QuickSearchForm(formdata=None))
 
 
 @bp.route("/c/<slug>")
@@ -89,11 +95,33 @@ def category(slug):
                   has_next=found.has_next, page=found.page)
 
 
-def _thread_page(thread, errors=None, body="", secret=False, status=200):
+def _submit(form, use_case, may_post=True):
+    """A posted form: its checks, then `use_case()`. (the result, None) when it went through, else
+    (None, the page's status): 200 before a submit, 403 for a member who may not post (policy 4.4;
+    the page says why), 422 for a refused form, or the service's status for its refusal, which
+    lands on the form."""
+    if not form.is_submitted():
+        return None, 200
+    if not may_post:
+        return None, 403
+    if not form.validate():
+        return None, forum.REFUSED
+    try:
+        return use_case(), None
+    except ServiceError as exc:
+        form.apply(exc.errors)
+        return None, exc.status
+
+
+def _thread_page(thread, form=None, status=200, move_form=None, refused=None):
+    """The thread page with the reply `form` as posted; for staff the move form and a refused
+    moderation form (its message above the moderation forms)."""
     found = page_of(forum.posts(thread, current_user), _page(), forum.PAGE_SIZE)
+    if forum.is_staff(current_user) and move_form is None:
+        move_form = MoveForm.for_thread(thread, current_user, formdata=None)
     return render(THREAD, status=status, thread=thread, posts=found.rows, has_next=found.has_next, page=found.page,
-                  errors=errors or {}, body=body, secret=secret, may_post=forum.may_post(current_user),
-                  categories=list(forum.categories(current_user)) if forum.is_staff(current_user) else [])
+                  form=form or ReplyForm(formdata=None), may_post=forum.may_post(current_user),
+                  move_form=move_form, refused=refused)
 
 
 @bp.route("/t/<int:thread_id>")
@@ -107,18 +135,16 @@ def thread(thread_id):
 @post_limit
 def reply(thread_id):
     """A logged-in member replies to a thread; htmx gets the form back with the new post."""
-    thread, body = _thread(thread_id), request.form.get("body", "")
-    try:
-        post = forum.reply(current_user, thread, body)
-    except ForumError as exc:
+    thread, form, may_post = _thread(thread_id), ReplyForm(), forum.may_post(current_user)
+    post, status = _submit(form, lambda: forum.reply(current_user, thread, form.body.data), may_post)
+    if status is not None:
         if wants_fragment():  # htmx swaps only 2xx answers: the form comes back with its message
-            return render(THREAD, block="reply_form", thread=thread, errors={exc.field: exc.message},
-                          body=body, secret=exc.secret, may_post=forum.may_post(current_user))
-        return _thread_page(thread, {exc.field: exc.message}, body, exc.secret, exc.status)
+            return render(THREAD, block="reply_form", thread=thread, form=form, may_post=may_post)
+        return _thread_page(thread, form, status)
     english = forum.language(post.body).is_english
     if wants_fragment():
-        return render(THREAD, block="reply_form", thread=thread, errors={}, body="", new_post=post,
-                      may_post=forum.may_post(current_user), english=english)
+        return render(THREAD, block="reply_form", thread=thread, form=ReplyForm(formdata=None), new_post=post,
+                      may_post=may_post, english=english)
     flash("Your reply is posted." if english else NOT_ENGLISH, "success" if english else "warning")
     return redirect(url_for("forum.thread", thread_id=thread.id, page=forum.page_for(post, current_user))
                     + f"#post-{post.id}")
@@ -133,23 +159,17 @@ NOT_ENGLISH = ("Posted. It does not look like English: support is given in Engli
 @post_limit
 def new_thread():
     """A logged-in member starts a thread in a category (English notice, secret guard)."""
-    form, error = request.form, None
-    if request.method == "POST":
-        try:
-            thread = forum.start_thread(current_user, forum.get_category(form.get("category", ""), current_user),
-                                        form.get("title"), form.get("body"))
-        except ForumError as exc:
-            error = exc
-        else:
-            flash("Your thread is posted." if thread.is_english else NOT_ENGLISH,
-                  "success" if thread.is_english else "warning")
-            return redirect(url_for("forum.thread", thread_id=thread.id))
+    form = NewThreadForm.for_user(current_user, category=request.args.get("category", ""))
+    may_post = forum.may_post(current_user)
+    thread, status = _submit(form, lambda: forum.start_thread(
+        current_user, forum.get_category(form.category.data, current_user), form.title.data, form.body.data),
+        may_post)
+    if status is None:
+        flash("Your thread is posted." if thread.is_english else NOT_ENGLISH,
+              "success" if thread.is_english else "warning")
+        return redirect(url_for("forum.thread", thread_id=thread.id))
     facts = account_facts(current_user)
-    return render(NEW, status=error.status if error else 200, form=form,
-                  errors={error.field: error.message} if error else {}, secret=bool(error and error.secret),
-                  chosen=form.get("category") or request.args.get("category", ""),
-                  categories=[c for c in forum.categories(current_user) if forum.may_start_thread_in(current_user, c)],
-                  may_post=forum.may_post(current_user),
+    return render(NEW, status=status, form=form, may_post=may_post,
                   may_ticket=get_policy().may_open_ticket(facts) and not current_user.is_staff)
 
 
@@ -157,17 +177,17 @@ def new_thread():
 @login_required
 @limiter.limit("60 per minute")
 def check():
-    """While typing: the English-only notice (policy 4.2) and an early secret warning (8.6)."""
+    """While typing (htmx, for the field typed in): an early warning when it would be refused for a
+    secret (policy 8.6); with the body's, the English-only notice over title and body (4.2)."""
     if not wants_fragment():  # only htmx asks for hints; a plain POST goes back to the form
         return redirect(url_for("forum.new_thread"))
-    title = request.form.get("title", "")[:forum.TITLE_MAX]
-    body = request.form.get("body", "")[:forum.BODY_MAX]
-    text = f"{title}\n{body}".strip()
-    verdict = forum.language(text) if len(text) >= 20 else None
-    # the hint judges what readers would get, exactly as posting will (policy 8.6)
-    finding = next((f for f in (forum.secret_finding(title, markdown=False), forum.secret_finding(body))
-                    if f is not None and f.found), None)
-    return render(NEW, block="hint", verdict=verdict, finding=finding)
+    form = NewThreadForm()  # its title and body are checked as the reply and edit forms' bodies
+    field = validate_inline(form, NewThreadForm.INLINE)
+    if field is None:
+        return "", 400
+    text = f"{form.title.data[:forum.TITLE_MAX]}\n{form.body.data[:forum.BODY_MAX]}".strip()
+    verdict = forum.language(text) if field.name == "body" and len(text) >= 20 else None
+    return render(NEW, block="hint", verdict=verdict, warning=field.errors[0] if field.secret else None)
 
 
 @bp.route("/p/<int:post_id>")
@@ -185,33 +205,31 @@ def post(post_id):
 @post_limit
 def edit(post_id):
     """The author edits their post within the edit window; htmx swaps the form and the post in place."""
-    found, error = _post(post_id), None
-    body = request.form.get("body", found.body)
-    if request.method == "POST":
-        try:
-            found = forum.edit_post(current_user, found, body)
-        except ForumError as exc:
-            error = exc
-        else:
+    found = _post(post_id)
+    form, refusal = EditPostForm(found, body=found.body), forum.edit_refusal(current_user, found)
+    if refusal is not None:  # someone else's post, or the window is over: said before any check
+        form.apply(refusal.errors)
+        status = refusal.status
+    else:
+        edited, status = _submit(form, lambda: forum.edit_post(current_user, found, form.body.data))
+        if status is None:
             if wants_fragment():  # the self-replacing component: the edited post replaces the form
-                return render(THREAD, block="post", post=forum.get_post(found.id, current_user),
-                              thread=_thread(found.thread_id))
+                return render(THREAD, block="post", post=forum.get_post(edited.id, current_user),
+                              thread=_thread(edited.thread_id))
             flash("Your post is updated.", "success")
-            return redirect(url_for("forum.post", post_id=found.id))
-    elif not forum.may_edit(current_user, found):
-        error = forum.edit_refusal(current_user, found)
-    status = 200 if wants_fragment() or error is None else error.status
-    return render(EDIT, block="edit_form", status=status, post=found, thread=found.thread, body=body,
-                  errors={error.field: error.message} if error else {}, secret=bool(error and error.secret))
+            return redirect(url_for("forum.post", post_id=edited.id))
+    return render(EDIT, block="edit_form", status=200 if wants_fragment() else status, post=found,
+                  thread=found.thread, form=form)
 
 
 @bp.route("/search")
 def search():
     """Search forum threads the reader may see, paged."""
-    query = (request.args.get("q") or "").strip()[:200]
+    form = SearchForm(request.args)
+    query = form.q.data
     found = page_of(lambda limit, offset: search_threads(query, limit=limit, offset=offset) if query else [],
                     _page(), forum.PAGE_SIZE)
-    return render("forum/search.html", block="results", q=query, threads=found.rows,
+    return render("forum/search.html", block="results", form=form, q=query, threads=found.rows,
                   has_next=found.has_next, page=found.page)
 
 
@@ -222,10 +240,14 @@ def _moderated(thread_id, message):
     return redirect(url_for("forum.thread", thread_id=thread_id))
 
 
-def _moderate(change, load, row_id, field, messages):
-    """One on/off moderation form: staff only, load the thread or post, apply the flag, back to the thread."""
+def _moderate(change, load, row_id, flag, messages):
+    """One on/off moderation form: staff only, load the thread or post, set `flag` as the form asks,
+    back to the thread."""
     _staff_only()
-    target, on = load(row_id), request.form.get(field) == "1"
+    target, form = load(row_id), FLAG_FORMS[flag]()
+    if not form.validate_on_submit():
+        abort(400)
+    on = form[flag].data
     change(current_user, target, on)
     return _moderated(getattr(target, "thread_id", target.id), messages[0] if on else messages[1])
 
@@ -251,11 +273,12 @@ def move(thread_id):
     """Staff: move a thread to another category (404 for anyone else)."""
     _staff_only()
     thread = _thread(thread_id)
-    try:
-        forum.move_thread(current_user, thread, forum.get_category(request.form.get("category", ""), current_user))
-    except ForumError as exc:
-        return _thread_page(thread, {"move": exc.message}, status=exc.status)
-    return _moderated(thread_id, "Thread moved.")
+    form = MoveForm.for_thread(thread, current_user)
+    _, status = _submit(form, lambda: forum.move_thread(current_user, thread,
+                                                       forum.get_category(form.category.data, current_user)))
+    if status is None:
+        return _moderated(thread_id, "Thread moved.")
+    return _thread_page(thread, status=status, move_form=form)
 
 
 @bp.route("/p/<int:post_id>/hide", methods=["POST"])
@@ -271,10 +294,10 @@ def hide_post(post_id):
 def accept(post_id):
     """Staff: mark a post as its thread's accepted answer, or unmark it (404 for anyone else)."""
     _staff_only()
-    found, wanted = _post(post_id), request.form.get("accepted", "1") == "1"  # the form says which; no toggling
-    try:
-        accepted = forum.accept_answer(current_user, found.thread, found, accept=wanted)
-    except ForumError as exc:
-        return _thread_page(found.thread, {"moderation": exc.message}, status=exc.status)
+    found, form = _post(post_id), AcceptForm()  # the form says which; no toggling
+    accepted, status = _submit(form, lambda: forum.accept_answer(current_user, found.thread, found,
+                                                                 accept=form.accepted.data))
+    if status is not None:
+        return _thread_page(found.thread, status=status, refused=form)
     return _moderated(found.thread_id, "Marked as the accepted answer." if accepted == found.id
                       else "This post is not the accepted answer.")

@@ -9,3 +9,8 @@ SPANISH = "Hola, no puedo conectar con el servidor desde ayer, ¿qué puedo hace
 HX = {"HX-Request": "true"}
 
 
+def typed_in(name):
+    """The headers of htmx's request while one types into the field `name` (the typing hints)."""
+    return HX | {"HX-Trigger-Name": name}
+
+

@@ -129,14 +129,15 @@ def test_accept_answer_decides_on_the_current_row_not_a_stale_read(app, make_use
 
 def test_a_post_hidden_meanwhile_cannot_become_the_accepted_answer(app, setup):
     from portal.services import forum
-    from portal.services.forum import ForumError
+    from portal.services.errors import ServiceError
     staff, user, thread, first = setup
     with app.app_context():
         answer = forum.reply(staff, thread, "Raise the keep-alive.")
         seen = Post.get_by_id(answer.id)  # read before another staff member hides it
         forum.set_post_hidden(staff, answer, True)
-        with pytest.raises(ForumError):
+        with pytest.raises(ServiceError) as refused:
             forum.accept_answer(staff, Thread.get_by_id(thread.id), seen)
+        assert refused.value.status == 422
         assert Thread.get_by_id(thread.id).accepted_post is None
 
 

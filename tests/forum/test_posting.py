@@ -4,7 +4,7 @@ from portal.models import Post, Thread
 from portal.services import forum, get_policy
 from portal.services.search import indexed_rows
 from tests.factories import csrf_token
-from tests.forum.helpers import HX, SPANISH
+from tests.forum.helpers import HX, SPANISH, typed_in
 
 
 def _new(client, **form):
@@ -79,10 +79,10 @@ def test_non_english_notice_while_typing_and_after_posting(client, login, make_u
     """policy 4.2: told before (typing hint) and after submitting (flag and notice)."""
     login(make_user(level="PRO"))
     hint = client.post("/forum/check", data={"title": "Problema de conexión", "body": SPANISH,
-                                             "csrf_token": csrf_token(client)}, headers=HX)
+                                             "csrf_token": csrf_token(client)}, headers=typed_in("body"))
     assert "English only" in hint.get_data(as_text=True) and "data-language" in hint.get_data(as_text=True)
     english = client.post("/forum/check", data={"body": "The viewer cannot connect to the host since yesterday.",
-                                                "csrf_token": csrf_token(client)}, headers=HX)
+                                                "csrf_token": csrf_token(client)}, headers=typed_in("body"))
     assert "data-language" not in english.get_data(as_text=True)
     _new(client, title="Problema de conexión con el servidor", body=SPANISH)
     thread = Thread.get()

@@ -6,7 +6,7 @@ import pytest
 from portal.models import AuditLog, Post, Thread
 from portal.services.search import indexed_rows, search_threads
 from tests.factories import csrf_token
-from tests.forum.helpers import HX, SECRET
+from tests.forum.helpers import HX, SECRET, typed_in
 
 PASSWORD_VALUE = "Xy7!kq9Lm"
 
@@ -73,7 +73,8 @@ def test_nothing_of_a_refused_post_reaches_the_audit_log(client, login, make_use
 
 def test_typing_hint_warns_before_posting(client, login, make_user):
     login(make_user(level="PRO"))
-    hint = client.post("/forum/check", data={"body": SECRET, "csrf_token": csrf_token(client)}, headers=HX)
+    hint = client.post("/forum/check", data={"body": SECRET, "csrf_token": csrf_token(client)},
+                       headers=typed_in("body"))
     html = hint.get_data(as_text=True)
     assert "data-secret-warning" in html and PASSWORD_VALUE not in html
 
@@ -107,7 +108,8 @@ def test_obfuscated_secrets_are_refused_in_bodies_replies_edits_and_hints(
     assert [r.status_code for r in (new, reply, edit)] == [422, 422, 422]
     assert _counts() == before and Post.get_by_id(post.id).body == "It times out."
     assert search_threads("Xy7") == []
-    hint = client.post("/forum/check", data={"body": body, "csrf_token": csrf_token(client)}, headers=HX)
+    hint = client.post("/forum/check", data={"body": body, "csrf_token": csrf_token(client)},
+                       headers=typed_in("body"))
     assert "data-secret-warning" in hint.get_data(as_text=True)
 
 

@@ -3,6 +3,7 @@ import pytest
 
 from portal.models import AuditLog, Post, Thread
 from portal.services import forum
+from portal.services.errors import FieldError, ServiceError
 from tests import factories
 
 
@@ -15,25 +16,27 @@ def test_start_and_reply(customer, agent):
 
 def test_an_empty_reply_is_refused(customer):
     thread = factories.make_thread(customer)
-    with pytest.raises(forum.ForumError) as refused:
+    with pytest.raises(FieldError) as refused:
         forum.reply(customer, thread, "   ")
-    assert refused.value.field == "body" and Post.select().count() == 1
+    assert refused.value.field == "body" and refused.value.status == 422 and Post.select().count() == 1
 
 
 def test_only_the_author_edits(customer):
     post = Post.get(Post.thread == factories.make_thread(customer))
     forum.edit_post(customer, post, "Edited text.")
     assert Post.get_by_id(post.id).body == "Edited text."
-    with pytest.raises(forum.ForumError):
+    with pytest.raises(FieldError) as refused:
         forum.edit_post(factories.make_user(level="PRO"), Post.get_by_id(post.id), "Vandalised.")
+    assert refused.value.status == 403
     assert Post.get_by_id(post.id).body == "Edited text."
 
 
 def test_staff_hide_a_post_and_customers_may_not(customer, agent):
     thread = factories.make_thread(customer)
     post = Post.get(Post.thread == thread)
-    with pytest.raises(forum.ForumError):
+    with pytest.raises(ServiceError) as refused:
         forum.set_post_hidden(customer, post, True)
+    assert refused.value.status == 403
     assert not Post.get_by_id(post.id).hidden
     forum.set_post_hidden(agent, post, True)
     assert Post.get_by_id(post.id).hidden and Thread.get_by_id(thread.id).post_count == 0

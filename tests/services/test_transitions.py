@@ -10,6 +10,7 @@ import pytest
 from portal.db import utcnow
 from portal.models import AuditLog, Message, Post, RemoteSession, Ticket
 from portal.services import assign, forum, sessions, tickets
+from portal.services.errors import FieldError
 from tests import factories
 
 SESSION_STATES = ("requested", "scheduled", "running", "ended", "cancelled")
@@ -126,7 +127,7 @@ def test_claiming_a_ticket_someone_holds_is_refused(ticket, agent):
 def test_replying_to_a_locked_thread_is_refused(customer, agent):
     thread = factories.make_thread(customer)
     forum.set_locked(agent, thread, True)
-    with pytest.raises(forum.ForumError, match="locked"):
+    with pytest.raises(FieldError, match="locked"):
         forum.reply(customer, thread, "One more thing.")
     assert Post.select().where(Post.thread == thread).count() == 1
 
@@ -135,6 +136,6 @@ def test_editing_in_a_locked_thread_is_refused(customer, agent):
     thread = factories.make_thread(customer)
     post = Post.get(Post.thread == thread)
     forum.set_locked(agent, thread, True)
-    with pytest.raises(forum.ForumError, match="locked"):
+    with pytest.raises(FieldError, match="locked"):
         forum.edit_post(customer, post, "Changed my mind.")
     assert Post.get_by_id(post.id).body == post.body

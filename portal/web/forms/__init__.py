@@ -3,6 +3,7 @@
 Fields carry their label, hint (`description`), bounds, choices and messages; a service's
 refusal lands on the fields it names through `form.apply(exc.errors)`."""
 import wtforms
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
@@ -40,6 +41,16 @@ class Form(FlaskForm):
             return False
         inline = getattr(type(self), f"validate_{name}", None)  # as Form.validate runs it
         return field.validate(self, [inline] if inline else [])
+
+
+def validate_inline(form, names):
+    """htmx inline validation: the one field the request is about (its HX-Trigger-Name, one of
+    `names`), validated alone with the form's own validators; None for any other name."""
+    name = request.headers.get("HX-Trigger-Name", "")
+    if name not in names:
+        return None
+    form.validate_one(name)
+    return form[name]
 
 
 class Check:
