@@ -10,6 +10,7 @@ import pytest
 from portal.db import utcnow
 from portal.models import AuditLog, Message, Post, RemoteSession, Ticket
 from portal.services import assign, forum, sessions, tickets
+from portal.services.errors import Conflict, FieldError, ServiceError
 from tests import factories
 
 SESSION_STATES = ("requested", "scheduled", "running", "ended", "cancelled")
@@ -27,7 +28,7 @@ def _session(ticket, agent, status):
 def _tuesday():
     """A Tuesday next week (10:00 Pacific is inside support hours, policy 1.5)."""
     day = factories.today(7)
-    return (day + datetime.timedelta(days=(1 - day.weekday()) % 7)).isoformat()
+    return day + datetime.timedelta(days=(1 - day.weekday()) % 7)
 
 
 def _snapshot(model, row_id):
@@ -38,7 +39,7 @@ def _snapshot(model, row_id):
 def test_a_session_move_from_a_wrong_state_is_refused(ticket, agent, move, state):
     session = _session(ticket, agent, state)
     before, audits = _snapshot(RemoteSession, session.id), AuditLog.select().count()
-    with pytest.raises(sessions.SessionError, match=f"is {state}; it cannot be"):
+    with pytest.raises(FieldError, match=f"is {state}; it cannot be"):
         getattr(sessions, move)(session.id, agent)
     assert _snapshot(RemoteSession, session.id) == before
     assert AuditLog.select().count() == audits
@@ -53,16 +54,16 @@ def test_a_session_move_from_a_right_state_is_done(ticket, agent, move, state):
 @pytest.mark.parametrize("live", ["scheduled", "running"])
 def test_scheduling_beside_an_active_session_is_refused(ticket, agent, live):
     _session(ticket, agent, live)
-    with pytest.raises(sessions.SessionError, match="already has a scheduled session"):
-        sessions.schedule(ticket.id, agent, {"agent": str(agent.id), "starts_on": _tuesday(), "starts_time": "10:00"})
+    with pytest.raises(FieldError, match="already has a scheduled session"):
+        sessions.schedule(ticket.id, agent, agent.id, _tuesday(), datetime.time(10, 0))
     assert RemoteSession.select().where(RemoteSession.ticket == ticket).count() == 1
 
 
 @pytest.mark.parametrize("status", ["solved", "closed"])
 def test_scheduling_on_a_ticket_that_is_not_open_is_refused(customer, agent, status):
     ticket = factories.make_ticket(customer, status=status)
-    with pytest.raises(sessions.SessionError, match="The ticket is closed"):
-        sessions.schedule(ticket.id, agent, {"agent": str(agent.id)})
+    with pytest.raises(FieldError, match="The ticket is closed"):
+        sessions.schedule(ticket.id, agent, agent.id, None, None)
     assert RemoteSession.select().count() == 0
 
 
@@ -118,7 +119,7 @@ def test_remote_support_on_a_ticket_that_is_not_open_is_refused(customer, status
 def test_claiming_a_ticket_someone_holds_is_refused(ticket, agent):
     other = factories.make_user(role="staff")
     assign.claim(ticket.id, other)
-    with pytest.raises(assign.Conflict, match="has already claimed"):
+    with pytest.raises(Conflict, match="has already claimed"):
         assign.claim(ticket.id, agent)
     assert Ticket.get_by_id(ticket.id).assignee_id == other.id
 
