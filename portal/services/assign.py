@@ -1,7 +1,8 @@
 """Working a ticket from the staff side: claim, assign, unassign, status, replies, notes.
 
-A claim is one conditional UPDATE (`WHERE id = ? AND assignee IS NULL`) whose row count
-says who won, so two agents claiming at once never both get the ticket.
+A claim is one conditional UPDATE (`WHERE id = ? AND status <> 'closed' AND assignee IS NULL`)
+whose row count says who won, so two agents claiming at once never both get the ticket. Nobody
+claims, assigns or unassigns a closed ticket (Conflict).
 """
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.db import utcnow, write_tx
@@ -13,6 +14,7 @@ from portal.services.sessions import local_text  # Pacific time, like every staf
 
 CHOOSE_AGENT = "Choose a member of staff."
 CHOOSE_STATUS = f"Choose one of: {', '.join(STATUSES)}."
+CLOSED = "This ticket is closed; reopen it before changing who works on it."
 EMPTY = "Write something first."
 
 
@@ -25,13 +27,21 @@ def _agent(user_id):
     return agent
 
 
+def _set_assignee(ticket_id, assignee_id, *conditions):
+    """One conditional UPDATE, so a ticket closed meanwhile keeps its assignee; Conflict when the
+    ticket is closed. Returns the rows changed."""
+    done = (Ticket.update(assignee=assignee_id, updated_at=utcnow())
+            .where(Ticket.id == ticket_id, Ticket.status != "closed", *conditions)
+            .execute())
+    if done == 0 and Ticket.select().where((Ticket.id == ticket_id) & (Ticket.status == "closed")).exists():
+        raise Conflict({"assignee": CLOSED})
+    return done
+
+
 def claim(ticket_id, agent):
     """Take an unassigned ticket; Conflict names the holder when someone was quicker."""
     with write_tx():
-        won = (Ticket.update(assignee=agent.id, updated_at=utcnow())
-               .where((Ticket.id == ticket_id) & Ticket.assignee.is_null())
-               .execute())
-        if won == 1:
+        if _set_assignee(ticket_id, agent.id, Ticket.assignee.is_null()) == 1:
             audit.record(agent, "claim", "ticket", ticket_id)
             return agent
     holder = (User.select().join(Ticket, on=(Ticket.assignee == User.id))
@@ -43,18 +53,18 @@ def claim(ticket_id, agent):
 
 
 def assign(ticket_id, actor, agent_id):
-    """Give the ticket to the agent `agent_id` (or take it over)."""
+    """Give the ticket to the agent `agent_id` (or take it over); not on a closed ticket."""
     agent = _agent(agent_id)
     with write_tx():
-        Ticket.update(assignee=agent.id, updated_at=utcnow()).where(Ticket.id == ticket_id).execute()
+        _set_assignee(ticket_id, agent.id)
         audit.record(actor, "assign", "ticket", ticket_id, f"to {agent.email}")
     return agent
 
 
 def unassign(ticket_id, actor):
-    """Put the ticket back in the pool."""
+    """Put the ticket back in the pool; not a closed one."""
     with write_tx():
-        Ticket.update(assignee=None, updated_at=utcnow()).where(Ticket.id == ticket_id).execute()
+        _set_assignee(ticket_id, None)
         audit.record(actor, "unassign", "ticket", ticket_id)
 
 

@@ -92,6 +92,28 @@ def test_a_customer_sets_only_open_or_closed(ticket, customer, status):
     assert _snapshot(Ticket, ticket.id) == before
 
 
+@pytest.mark.parametrize("move", ["claim", "assign", "unassign"])
+def test_changing_who_works_on_a_closed_ticket_is_refused(customer, agent, move):
+    ticket = factories.make_ticket(customer, status="closed")
+    if move == "unassign":
+        Ticket.update(assignee=agent.id).where(Ticket.id == ticket.id).execute()
+    before, audits = _snapshot(Ticket, ticket.id), AuditLog.select().count()
+    with pytest.raises(Conflict, match="This ticket is closed; reopen it") as refused:
+        {"claim": lambda: assign.claim(ticket.id, agent), "assign": lambda: assign.assign(ticket.id, agent, agent.id),
+         "unassign": lambda: assign.unassign(ticket.id, agent)}[move]()
+    assert refused.value.status == 409 and refused.value.field == "assignee"
+    assert _snapshot(Ticket, ticket.id) == before and AuditLog.select().count() == audits
+
+
+@pytest.mark.parametrize("status", ["open", "waiting", "solved"])
+def test_a_ticket_that_is_not_closed_is_still_assigned(customer, agent, status):
+    ticket = factories.make_ticket(customer, status=status)
+    assign.assign(ticket.id, agent, agent.id)
+    assert Ticket.get_by_id(ticket.id).assignee_id == agent.id
+    assign.unassign(ticket.id, agent)
+    assert Ticket.get_by_id(ticket.id).assignee_id is None
+
+
 @pytest.mark.parametrize("actor", ["customer", "agent"])
 def test_an_unknown_status_is_refused(ticket, customer, agent, actor):
     before = _snapshot(Ticket, ticket.id)

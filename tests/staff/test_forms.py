@@ -158,6 +158,23 @@ def test_an_empty_note_or_canned_reply_is_refused_beside_its_field(app, make_use
     assert CannedReply.get_by_id(reply.id).title != "T" * 121
 
 
+@pytest.mark.parametrize("move", ["claim", "assign", "unassign"])
+def test_a_closed_ticket_offers_no_assignment_and_refuses_one_with_409(app, client, make_user, login, make_ticket,
+                                                                       move):
+    agent = make_user(role="staff")
+    ticket = make_ticket(make_user(level="PRO"), status="closed",
+                         assignee=agent if move == "unassign" else None)
+    login(agent)
+    url = f"/staff/tickets/{ticket.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "reopen it to change who works on it" in page and f"{url}/{move}" not in page
+    response = _post(client, f"{url}/{move}", {"agent": agent.id}, url, headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and html.lstrip().startswith('<section class="card assignment"')
+    assert "This ticket is closed; reopen it before changing who works on it." in html
+    assert Ticket.get_by_id(ticket.id).assignee_id == (agent.id if move == "unassign" else None)
+
+
 def test_radio_buttons_render_as_a_fieldset_with_a_label_per_choice(app):
     with app.test_request_context():
         form = staff_forms.ScheduleForm(formdata=None)
