@@ -92,6 +92,26 @@ def test_a_customer_sets_only_open_or_closed(ticket, customer, status):
     assert _snapshot(Ticket, ticket.id) == before
 
 
+@pytest.mark.parametrize("status", ["open", "waiting"])
+def test_a_customer_setting_open_on_an_open_or_waiting_ticket_is_refused(customer, status):
+    ticket = factories.make_ticket(customer, status=status)
+    Ticket.update(awaiting_staff=False).where(Ticket.id == ticket.id).execute()  # as after a staff reply
+    before = _snapshot(Ticket, ticket.id)
+    with pytest.raises(ServiceError, match="already open") as refused:
+        tickets.set_status(Ticket.get_by_id(ticket.id), customer, "open")
+    assert refused.value.errors == {"status": "This ticket is already open."} and refused.value.status == 400
+    assert _snapshot(Ticket, ticket.id) == before
+
+
+@pytest.mark.parametrize("status", ["solved", "closed"])
+def test_a_customer_reopens_a_solved_or_closed_ticket(customer, status):
+    ticket = factories.make_ticket(customer, status=status)
+    Ticket.update(awaiting_staff=False).where(Ticket.id == ticket.id).execute()
+    tickets.set_status(Ticket.get_by_id(ticket.id), customer, "open")
+    fresh = Ticket.get_by_id(ticket.id)
+    assert fresh.status == "open" and fresh.awaiting_staff  # back in the queue
+
+
 @pytest.mark.parametrize("move", ["claim", "assign", "unassign"])
 def test_changing_who_works_on_a_closed_ticket_is_refused(customer, agent, move):
     ticket = factories.make_ticket(customer, status="closed")
