@@ -3,6 +3,7 @@ import datetime
 
 from portal.models import RemoteSession, Ticket, User
 from portal.services import get_policy
+from portal.services.errors import ServiceError
 from portal.timeutil import now
 
 DEMO_AFTER_OPENING = datetime.timedelta(hours=2, minutes=30)
@@ -20,10 +21,10 @@ def start_time(at):
     return policy.clock.add_business_time(opening, DEMO_AFTER_OPENING).astimezone(policy.zone)
 
 
-def _start_fields():
-    """The demo session's start as the form's date and time (policy 1.5)."""
+def _start():
+    """The demo session's start as a local date and time of day (policy 1.5)."""
     start = start_time(now())
-    return {"starts_on": start.date().isoformat(), "starts_time": start.strftime("%H:%M")}
+    return start.date(), start.time().replace(second=0, microsecond=0, tzinfo=None)
 
 
 def _demo_ticket():
@@ -51,8 +52,7 @@ def seed(password):
         credentials.store_credentials(ticket, ticket.requester, "ID 482-915-377",
                                       "demo-only-password", "Host on the second workstation")
     try:
-        session = sessions.schedule(ticket.id, agent, {"agent": str(agent.id), **_start_fields(),
-                                                       "tool": sessions.DEFAULT_TOOL})
-    except sessions.SessionError as exc:
+        session = sessions.schedule(ticket.id, agent, agent.id, *_start())
+    except ServiceError as exc:
         return [f"sessions: skipped ({exc.message})"]
     return [f"session on ticket #{ticket.id}: {sessions.local_text(session.starts_at)} with {agent.email}"]

@@ -1,9 +1,10 @@
 """Working a ticket from the staff side: claim, assign, unassign, status, replies, notes.
 
-A claim is one conditional UPDATE (`WHERE id = ? AND assignee IS NULL`) whose row count
-says who won, so two agents claiming at once never both get the ticket.
+A claim is one conditional UPDATE (`WHERE id = ? AND status <> 'closed' AND assignee IS NULL`)
+whose row count says who won, so two agents claiming at once never both get the ticket. Nobody
+claims, assigns or unassigns a closed ticket (Conflict).
 """
-from portal.services.errors import ServiceError
+from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.db import utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import PRODUCTS, STATUSES, Post, Thread, Ticket, User
@@ -11,37 +12,36 @@ from portal.services import audit, get_policy, links, search, tickets
 from portal.services.access import account_facts
 from portal.services.sessions import local_text  # Pacific time, like every staff page (policy 1.5)
 
-
-class AssignError(ServiceError):
-    """A staff action that cannot be done, with a message for the agent and the form field."""
-
-    def __init__(self, message, field="", holder=None, status=None):
-        super().__init__({field or "form": message}, status)
-        self.holder = holder
-
-
-class Conflict(AssignError):
-    """Someone else holds the ticket (HTTP 409)."""
-
-    status = 409
+CHOOSE_AGENT = "Choose a member of staff."
+CHOOSE_STATUS = f"Choose one of: {', '.join(STATUSES)}."
+CLOSED = "This ticket is closed; reopen it before changing who works on it."
+EMPTY = "Write something first."
 
 
 def _agent(user_id):
-    """A staff member or admin by id, else AssignError."""
+    """A staff member or admin by id (an int; None or an id out of range names nobody), else FieldError."""
     user_id = parse_id(user_id)
     agent = User.get_or_none((User.id == user_id) & User.role.in_(("staff", "admin"))) if user_id else None
     if agent is None or not agent.is_active:
-        raise AssignError("Choose a member of staff.", "agent")
+        raise FieldError("agent", CHOOSE_AGENT)
     return agent
+
+
+def _set_assignee(ticket_id, assignee_id, *conditions):
+    """One conditional UPDATE, so a ticket closed meanwhile keeps its assignee; Conflict when the
+    ticket is closed. Returns the rows changed."""
+    done = (Ticket.update(assignee=assignee_id, updated_at=utcnow())
+            .where(Ticket.id == ticket_id, Ticket.status != "closed", *conditions)
+            .execute())
+    if done == 0 and Ticket.select().where((Ticket.id == ticket_id) & (Ticket.status == "closed")).exists():
+        raise Conflict({"assignee": CLOSED})
+    return done
 
 
 def claim(ticket_id, agent):
     """Take an unassigned ticket; Conflict names the holder when someone was quicker."""
     with write_tx():
-        won = (Ticket.update(assignee=agent.id, updated_at=utcnow())
-               .where((Ticket.id == ticket_id) & Ticket.assignee.is_null())
-               .execute())
-        if won == 1:
+        if _set_assignee(ticket_id, agent.id, Ticket.assignee.is_null()) == 1:
             audit.record(agent, "claim", "ticket", ticket_id)
             return agent
     holder = (User.select().join(Ticket, on=(Ticket.assignee == User.id))
@@ -49,50 +49,58 @@ def claim(ticket_id, agent):
     if holder is not None and holder.id == agent.id:
         return agent  # claiming your own ticket again changes nothing
     name = holder.name if holder else "another agent"
-    raise Conflict(f"{name} has already claimed this ticket.", "assignee", holder)
+    raise Conflict({"assignee": f"{name} has already claimed this ticket."})
 
 
 def assign(ticket_id, actor, agent_id):
-    """Give the ticket to another agent (or take it over)."""
+    """Give the ticket to the agent `agent_id` (or take it over); not on a closed ticket."""
     agent = _agent(agent_id)
     with write_tx():
-        Ticket.update(assignee=agent.id, updated_at=utcnow()).where(Ticket.id == ticket_id).execute()
+        _set_assignee(ticket_id, agent.id)
         audit.record(actor, "assign", "ticket", ticket_id, f"to {agent.email}")
     return agent
 
 
 def unassign(ticket_id, actor):
-    """Put the ticket back in the pool."""
+    """Put the ticket back in the pool; not a closed one."""
     with write_tx():
-        Ticket.update(assignee=None, updated_at=utcnow()).where(Ticket.id == ticket_id).execute()
+        _set_assignee(ticket_id, None)
         audit.record(actor, "unassign", "ticket", ticket_id)
+
+
+def _refusal(exc, field):
+    """A tickets refusal as this form's error on `field`; a NotFound stays one."""
+    if isinstance(exc, NotFound):
+        return exc
+    return FieldError(field, " ".join(exc.errors.values()), exc.status)
 
 
 def change_status(ticket, actor, status):
     """Set the status through the tickets service (allowlisted), audit logged."""
     if status not in STATUSES:
-        raise AssignError(f"Choose one of: {', '.join(STATUSES)}.", "status")
+        raise FieldError("status", CHOOSE_STATUS)
     if status == ticket.status:
         return ticket
     before = ticket.status
     with write_tx():
         try:
             result = tickets.set_status(ticket, actor, status)
-        except tickets.TicketError as exc:
-            raise AssignError(" ".join(exc.errors.values()), "status") from None
+        except ServiceError as exc:
+            raise _refusal(exc, "status") from None
         audit.record(actor, "status", "ticket", ticket.id, f"{before} -> {status}")
     return result
 
 
 def respond(ticket, actor, body, internal=False):
     """A reply to the customer, or an internal note staff alone see (tickets.add_reply)."""
+    field = "note" if internal else "body"
     body = (body or "").strip()
     if not body:
-        raise AssignError("Write something first.", "note" if internal else "body")
+        raise FieldError(field, EMPTY)
     try:
         message = tickets.add_reply(ticket, actor, body, internal=internal)
-    except tickets.TicketError as exc:
-        raise AssignError(" ".join(exc.errors.values()), "note" if internal else "body") from None
+    except ServiceError as exc:
+        raise _refusal(exc, field) from None
     audit.record(actor, "internal note" if internal else "reply", "ticket", ticket.id)
     return message
 
@@ -125,7 +133,7 @@ def convert_thread(thread, actor):
     author = thread.author
     decision = get_policy().may_open_ticket(account_facts(author))
     if not decision:
-        raise AssignError(f"{author.name} may not open tickets: {decision.reason}", "convert")
+        raise Conflict({"convert": f"{author.name} may not open tickets: {decision.reason}"})
     product = thread.product if thread.product in PRODUCTS else PRODUCTS[0]
     now = utcnow()
     with write_tx():
@@ -134,7 +142,7 @@ def convert_thread(thread, actor):
                  .where((Thread.id == thread.id) & (Thread.awaiting_staff == True))  # noqa: E712
                  .execute())
         if taken != 1:
-            raise AssignError("This thread has already been answered or converted.", "convert")
+            raise Conflict({"convert": "This thread has already been answered or converted."})
         ticket = _ticket_from_thread(author, product, thread)
         post = Post.create(thread=thread.id, author=actor.id, is_staff_answer=True, created_at=now,
                            body=thread_link_text(links.ticket_url(ticket), ticket.id))
@@ -150,7 +158,6 @@ def _ticket_from_thread(author, product, thread):
     try:
         new = tickets.check_new_ticket(author, product, "", thread.title[:200], _thread_body(thread),
                                        for_requester=False)
-    except tickets.TicketError as exc:
-        raise AssignError("The thread cannot become a ticket: " + " ".join(exc.errors.values()),
-                          "convert") from None
+    except ServiceError as exc:
+        raise Conflict({"convert": "The thread cannot become a ticket: " + " ".join(exc.errors.values())}) from None
     return tickets.insert_ticket(new)

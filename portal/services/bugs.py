@@ -1,9 +1,10 @@
 """Bugs reproduced in the lab (policy 5.2, 5.3): ETA, workaround, fix; linked tickets hear of changes."""
 import datetime
+from dataclasses import asdict, dataclass, replace
 
 from peewee import JOIN, fn
 
-from portal.services.errors import ServiceError
+from portal.services.errors import FieldError, NotFound, ServiceError
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Bug, Ticket
@@ -14,64 +15,70 @@ from portal.timeutil import date_text
 
 STATUSES = ("open", "fixed")
 PAGE_SIZE = 30
+TITLE_MIN, TITLE_MAX = 3, Bug.title.max_length
+MAX_WORKAROUND = 5000
+TITLE_LENGTH = f"Give a title of {TITLE_MIN} to {TITLE_MAX} characters."
+UNKNOWN_STATUS = "Status is open or fixed."
+BAD_ETA = "Give the ETA as a date (YYYY-MM-DD)."  # said by the form, which reads the date
+BAD_VERSION = "Write the version as four numbers, like 8.1.0.3 (policy 7.1)."
+NO_SUCH_BUG = "Choose a bug from the list."
 
 
-class BugError(ServiceError):
-    """Bug form errors: `errors` maps fields to messages."""
+@dataclass(frozen=True)
+class BugFields:
+    """What a bug form says about a bug: typed, not yet checked (`check` does that)."""
+    title: str
+    status: str = "open"
+    eta: datetime.date | None = None
+    workaround: str = ""
+    fixed_in: str = ""
 
 
-def clean(form):
-    """Validated bug fields from a form, or BugError with a message per field."""
-    errors, values = {}, {}
-    values["title"] = (form.get("title") or "").strip()
-    if not 3 <= len(values["title"]) <= 200:
-        errors["title"] = "Give a title of 3 to 200 characters."
-    values["status"] = form.get("status") or "open"
-    if values["status"] not in STATUSES:
-        errors["status"] = "Status is open or fixed."
-    values["eta"] = None
-    if (form.get("eta") or "").strip():
-        try:
-            values["eta"] = datetime.date.fromisoformat(form["eta"].strip())
-        except ValueError:
-            errors["eta"] = "Give the ETA as a date (YYYY-MM-DD)."
-    values["workaround"] = (form.get("workaround") or "").strip()
-    recorded = get_policy().may_record_bug(values["workaround"])
+def check(fields):
+    """The fields stripped, or ServiceError with a message per wrong field (all at once)."""
+    fields = replace(fields, title=(fields.title or "").strip(), workaround=(fields.workaround or "").strip(),
+                     fixed_in=(fields.fixed_in or "").strip(), status=fields.status or "open")
+    errors = {}
+    if not TITLE_MIN <= len(fields.title) <= TITLE_MAX:
+        errors["title"] = TITLE_LENGTH
+    if fields.status not in STATUSES:
+        errors["status"] = UNKNOWN_STATUS
+    recorded = get_policy().may_record_bug(fields.workaround)
     if not recorded:  # policy 5.3
         errors["workaround"] = f"{recorded.reason} (policy {recorded.clause})."
-    elif len(values["workaround"]) > 5000:
-        errors["workaround"] = "Keep the workaround under 5,000 characters."
-    values["fixed_in"] = (form.get("fixed_in") or "").strip()
-    if values["fixed_in"]:
+    elif len(fields.workaround) > MAX_WORKAROUND:
+        errors["workaround"] = f"Keep the workaround under {MAX_WORKAROUND:,} characters."
+    if fields.fixed_in:
         try:
-            parse_version(values["fixed_in"])
+            parse_version(fields.fixed_in)
         except (VersionError, ValueError):
-            errors["fixed_in"] = "Write the version as four numbers, like 8.1.0.3 (policy 7.1)."
-    elif values["status"] == "fixed":
+            errors["fixed_in"] = BAD_VERSION
+    elif fields.status == "fixed":
         errors["fixed_in"] = "Name the version that ships the fix."
     if errors:
-        raise BugError(errors)
-    return values
+        raise ServiceError(errors)
+    return fields
 
 
-def create(actor, form):
-    """Record a new bug."""
-    values = clean(form)
+def create(actor, fields):
+    """Record a new bug from BugFields."""
+    values = asdict(check(fields))
     with write_tx():
         bug = Bug.create(**values, created_at=utcnow(), updated_at=utcnow())
         audit.record(actor, "bug.create", "bug", bug.id, f"status {bug.status}")
     return bug
 
 
-def update(bug_id, actor, form):
-    """Change a bug; an ETA change or a shipped fix replies on every linked ticket not closed, in the
-    same transaction as the change, and mails those customers once it commits. Returns (bug, replies)."""
-    values = clean(form)
+def update(bug_id, actor, fields):
+    """Change a bug to BugFields; an ETA change or a shipped fix replies on every linked ticket not
+    closed, in the same transaction as the change, and mails those customers once it commits.
+    Returns (bug, replies)."""
+    values = asdict(check(fields))
     with write_tx():
         # locked: two agents saving the same change at once must not both announce it (policy 5.2)
         bug = lock_for_update(Bug.select().where(Bug.id == bug_id)).first()
         if bug is None:
-            raise LookupError(bug_id)
+            raise NotFound("That bug")
         news = _news(bug, values)
         Bug.update(**values, updated_at=utcnow()).where(Bug.id == bug.id).execute()
         audit.record(actor, "bug.update", "bug", bug.id,
@@ -112,18 +119,18 @@ def _reply_all(tickets, bug, actor, body):
     return told
 
 
-def link(ticket, actor, form):
-    """Mark a ticket as a reproduced bug: link an existing bug (bug_id) or a new one."""
-    bug_id = (form.get("bug_id") or "").strip()
-    if bug_id and bug_id != "new":
-        wanted = parse_id(bug_id)
-        bug = Bug.get_or_none(Bug.id == wanted) if wanted else None
+def link(ticket, actor, bug_id=None, fields=None):
+    """Mark a ticket as a reproduced bug: link the existing bug `bug_id`, or (bug_id None) a new
+    one made of BugFields."""
+    if bug_id is not None:
+        bug_id = parse_id(bug_id)  # an id out of range names no bug
+        bug = Bug.get_or_none(Bug.id == bug_id) if bug_id else None
         if bug is None:
-            raise BugError({"bug_id": "Choose a bug from the list."})
+            raise FieldError("bug_id", NO_SUCH_BUG)
         with write_tx():
             _link(ticket, actor, bug)
         return bug
-    values = clean(form)
+    values = asdict(check(fields or BugFields("")))
     with write_tx():
         bug = Bug.create(**values, created_at=utcnow(), updated_at=utcnow())
         audit.record(actor, "bug.create", "bug", bug.id, f"from ticket {ticket.id}")

@@ -5,17 +5,13 @@ by the demo); after that the database copy is what staff use, and admins may edi
 """
 from peewee import IntegrityError
 
-from portal.services.errors import FieldError
+from portal.services.errors import ServiceError
 from portal.db import utcnow, write_tx
 from portal.models import CannedReply
 from portal.services import audit, get_policy, runtime
 
 ENGLISH_ONLY_KEY = "english-only"
-MAX_TITLE, MAX_BODY = 120, 5000
-
-
-class CannedError(FieldError):
-    """Invalid input for a canned reply, with the field it belongs to."""
+MAX_TITLE, MAX_BODY = CannedReply.title.max_length, 5000
 
 
 def policy_replies():
@@ -54,17 +50,26 @@ def all_replies():
     return list(CannedReply.select().order_by(CannedReply.key))
 
 
-def update(reply_id, title, body, actor):
-    """Edit a canned reply (admins); CannedError names the field that is wrong."""
+def check(title, body):
+    """The title and body stripped, or ServiceError naming each field that is wrong."""
     title, body = (title or "").strip(), (body or "").strip()
+    errors = {}
     if not title:
-        raise CannedError("title", "Give the reply a title.")
-    if len(title) > MAX_TITLE:
-        raise CannedError("title", f"Keep the title under {MAX_TITLE} characters.")
+        errors["title"] = "Give the reply a title."
+    elif len(title) > MAX_TITLE:
+        errors["title"] = f"Keep the title under {MAX_TITLE} characters."
     if not body:
-        raise CannedError("body", "The reply cannot be empty.")
-    if len(body) > MAX_BODY:
-        raise CannedError("body", f"Keep the reply under {MAX_BODY} characters.")
+        errors["body"] = "The reply cannot be empty."
+    elif len(body) > MAX_BODY:
+        errors["body"] = f"Keep the reply under {MAX_BODY} characters."
+    if errors:
+        raise ServiceError(errors)
+    return title, body
+
+
+def update(reply_id, title, body, actor):
+    """Edit a canned reply (admins); ServiceError names the fields that are wrong."""
+    title, body = check(title, body)
     with write_tx():
         updated = (CannedReply.update(title=title, body=body, updated_at=utcnow())
                    .where(CannedReply.id == reply_id).execute())

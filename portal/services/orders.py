@@ -150,12 +150,9 @@ def decode_upload(data):
         raise ValueError("The file must be UTF-8 text (CSV).") from None
 
 
-class ReleaseError(ServiceError):
-    """A release that cannot be added; `errors` maps fields to messages."""
-
-
 def add_release(product, version, released_on=None):
-    """Add a product release (policy 7.1 version format); ReleaseError on bad input or duplicates."""
+    """Add a product release (policy 7.1 version format); ServiceError (fields to messages) on bad
+    input or duplicates."""
     errors = {}
     product, version = (product or "").strip(), (version or "").strip()
     if product not in PRODUCTS:
@@ -169,14 +166,14 @@ def add_release(product, version, released_on=None):
     except ValueError as exc:
         errors["released_on"] = str(exc)
     if errors:
-        raise ReleaseError(errors)
+        raise ServiceError(errors)
     try:
         with write_tx():
             return Release.create(product=product, version=str(parsed), major=parsed.major,
                                   minor=parsed.minor, subminor=parsed.subminor, patch=parsed.patch,
                                   released_on=released)
     except IntegrityError:
-        raise ReleaseError({"version": f"{product} {parsed} is already listed."}) from None
+        raise ServiceError({"version": f"{product} {parsed} is already listed."}) from None
 
 
 def delete_release(release_id):

@@ -19,22 +19,29 @@ from portal.services import get_policy
 
 PAGE_SIZE = 50
 DEPTH_CAP = 1000
-ASSIGNEE_CHOICES = ("", "me", "none")
+ASSIGNEE_CHOICES = ("", "me", "none")  # anyone, assigned to the viewer, unassigned
+UNKNOWN_LEVEL = f"Unknown level. Choose one of: {', '.join(LEVELS)}."
+UNKNOWN_PRODUCT = "Unknown product."
+UNKNOWN_ASSIGNEE = "Choose anyone, me or unassigned."
+BAD_CURSOR = "This queue position is not valid; start from the top."
 _CURSOR = re.compile(r"^(ticket|forum)~(\d{1,3})~([0-9T:.\-]{19,26})~([0-9T:.\-]{19,26})~(\d{1,12})$")
-
-
-class QueueError(FieldError):
-    """A filter or cursor that is not allowed, with the field it belongs to."""
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Queue filters, already validated against their allowlists."""
+    """Queue filters, refused (FieldError) unless each is empty or in its allowlist."""
     level: str = ""
     product: str = ""
     assignee: str = ""          # "" any, "me", "none"
     breached: bool = False
     user_id: int | None = None  # whose "me"
+
+    def __post_init__(self):
+        for name, allowed, message in (("level", LEVELS, UNKNOWN_LEVEL), ("product", PRODUCTS, UNKNOWN_PRODUCT),
+                                       ("assignee", ASSIGNEE_CHOICES, UNKNOWN_ASSIGNEE)):
+            value = getattr(self, name)
+            if value and value not in allowed:
+                raise FieldError(name, message)
 
     def as_args(self):
         """The filters as URL query arguments (empty ones left out)."""
@@ -86,23 +93,8 @@ class QueuePage:
     next_cursor: str | None = None
 
 
-def parse_filters(args, user):
-    """Validated Filters from URL arguments; QueueError names the offending field."""
-    level = (args.get("level") or "").strip().upper()
-    if level and level not in LEVELS:
-        raise QueueError("level", f"Unknown level. Choose one of: {', '.join(LEVELS)}.")
-    product = (args.get("product") or "").strip()
-    if product and product not in PRODUCTS:
-        raise QueueError("product", "Unknown product.")
-    assignee = (args.get("assignee") or "").strip()
-    if assignee not in ASSIGNEE_CHOICES:
-        raise QueueError("assignee", "Choose anyone, me or unassigned.")
-    breached = (args.get("breached") or "") in ("1", "on", "true")
-    return Filters(level, product, assignee, breached, user.id if user is not None else None)
-
-
 def parse_cursor(text):
-    """A Cursor from its URL form, None for none; QueueError when it is malformed."""
+    """A Cursor from its URL form, None for none; FieldError when it is malformed."""
     if not text:
         return None
     match = _CURSOR.match(text)
@@ -113,7 +105,7 @@ def parse_cursor(text):
         return Cursor(channel, int(band), datetime.datetime.fromisoformat(due),
                       datetime.datetime.fromisoformat(opened), int(ident))
     except ValueError:
-        raise QueueError("after", "This queue position is not valid; start from the top.") from None
+        raise FieldError("after", BAD_CURSOR) from None
 
 
 def _conditions(model, filters, now):

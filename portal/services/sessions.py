@@ -14,15 +14,13 @@ from portal.services.session_rows import with_agent as _with_agent
 from portal.timeutil import now, stored
 
 DEFAULT_TOOL = "Remote Utilities"  # policy 8.3
+OTHER_TOOL = "other"  # the choice that names another tool (policy 8.4)
+TOOL_CHOICES = (DEFAULT_TOOL, OTHER_TOOL)
+MAX_TOOL = RemoteSession.tool.max_length
+CHOOSE_AGENT = "Choose a staff member as the agent."
+BAD_START = "Give the start as a date and a time (Pacific time)."
 # a start beyond this is a typing slip, and dates near year 9999 overflow when moved to UTC
 MAX_AHEAD = datetime.timedelta(days=366)
-
-
-class SessionError(FieldError):
-    """A refused session action; `field` names the form field it belongs to."""
-
-    def __init__(self, message, field="session"):
-        super().__init__(field, message)
 
 
 def hours_text(policy=None):
@@ -43,41 +41,38 @@ def local_text(naive_utc, policy=None):
     return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
 
 
-def parse_start(day, clock_time, at=None, policy=None):
-    """A local Pacific date and time as naive UTC, refused outside support hours or in the past (1.5)."""
+def parse_start(local_day, local_time, at=None, policy=None):
+    """A local Pacific date and time (a date and a time) as naive UTC, refused when either is
+    missing, outside support hours or in the past (1.5)."""
     policy = policy or get_policy()
-    try:
-        local_day = datetime.date.fromisoformat((day or "").strip())
-        local_time = datetime.time.fromisoformat((clock_time or "").strip())
-    except ValueError:
-        raise SessionError("Give the start as a date and a time (Pacific time).", "starts_on") from None
+    if not isinstance(local_day, datetime.date) or not isinstance(local_time, datetime.time):
+        raise FieldError("starts_on", BAD_START)
     today = (at or now()).astimezone(policy.zone).date()
     if local_day > today + MAX_AHEAD:
-        raise SessionError(f"Choose a start within a year from today (before {today + MAX_AHEAD:%Y-%m-%d}).",
-                           "starts_on")
+        raise FieldError("starts_on",
+                         f"Choose a start within a year from today (before {today + MAX_AHEAD:%Y-%m-%d}).")
     start = datetime.datetime.combine(local_day, local_time.replace(tzinfo=None), tzinfo=policy.zone)
     # a wall time that does not exist (DST gap) is normalised through UTC
     start = start.astimezone(datetime.timezone.utc)
     if not policy.clock.is_open(start):
         nxt = policy.clock.next_opening(start)
-        raise SessionError(f"Sessions start inside support hours only: {hours_text(policy)} "
-                           f"(policy 1.5). The next opening is "
-                           f"{nxt.astimezone(policy.zone):%a %Y-%m-%d %H:%M} {policy.zone_label}.",
-                           "starts_on")
+        raise FieldError("starts_on", f"Sessions start inside support hours only: {hours_text(policy)} "
+                         f"(policy 1.5). The next opening is "
+                         f"{nxt.astimezone(policy.zone):%a %Y-%m-%d %H:%M} {policy.zone_label}.")
     if start <= (at or now()):
-        raise SessionError("That start time is in the past.", "starts_on")
+        raise FieldError("starts_on", "That start time is in the past.")
     return stored(start)
 
 
 def parse_tool(choice, other):
-    """The tool: Remote Utilities, or another tool named by staff (policy 8.3, 8.4)."""
+    """The tool: Remote Utilities, or (any other choice) another tool named by staff (policy 8.3, 8.4)."""
     if (choice or DEFAULT_TOOL) == DEFAULT_TOOL:
         return DEFAULT_TOOL
     name = (other or "").strip()
     if not name:
-        raise SessionError("Name the other remote-control tool (policy 8.4).", "other_tool")
-    if len(name) > 100:
-        raise SessionError("Keep the tool name under 100 characters.", "other_tool")
+        raise FieldError("other_tool", "Name the other remote-control tool (policy 8.4).")
+    if len(name) > MAX_TOOL:
+        raise FieldError("other_tool", f"Keep the tool name under {MAX_TOOL} characters.")
     return name
 
 
@@ -90,31 +85,33 @@ def _agent(agent_id):
     agent_id = parse_id(agent_id)
     agent = User.get_or_none(User.id == agent_id) if agent_id else None
     if agent is None or not agent.is_staff or not agent.is_active:
-        raise SessionError("Choose a staff member as the agent.", "agent")
+        raise FieldError("agent", CHOOSE_AGENT)
     return agent
 
 
-def schedule(ticket_id, actor, form):
-    """Schedule a session on an eligible open ticket; attaches the ticket's pending credentials."""
+def schedule(ticket_id, actor, agent_id, local_day, local_time, tool=DEFAULT_TOOL, other_tool=""):
+    """Schedule a session on an eligible open ticket with the agent `agent_id`, starting at a
+    Pacific date and time (policy 1.5) with `tool` (TOOL_CHOICES; OTHER_TOOL names `other_tool`);
+    attaches the ticket's pending credentials."""
     ticket = Ticket.get_or_none(Ticket.id == ticket_id)
     if ticket is None:
         raise LookupError(ticket_id)
     decision = eligibility(ticket)
     if not decision:
-        raise SessionError(f"Not eligible: {decision.reason} (policy {decision.clause}).")
+        raise FieldError("session", f"Not eligible: {decision.reason} (policy {decision.clause}).")
     if not ticket.is_open:
-        raise SessionError("The ticket is closed; reopen it before scheduling a session.")
-    agent = _agent(form.get("agent"))
-    starts_at = parse_start(form.get("starts_on"), form.get("starts_time"))
-    tool = parse_tool(form.get("tool"), form.get("other_tool"))
+        raise FieldError("session", "The ticket is closed; reopen it before scheduling a session.")
+    agent = _agent(agent_id)
+    starts_at = parse_start(local_day, local_time)
+    tool = parse_tool(tool, other_tool)
     with write_tx():
         # the ticket row is the lock: two agents scheduling at once take turns (PostgreSQL; SQLite's
         # IMMEDIATE transaction already does), so the second one sees the first one's session
         ticket = lock_for_update(Ticket.select().where(Ticket.id == ticket.id)).first()
         if not ticket.is_open:
-            raise SessionError("The ticket is closed; reopen it before scheduling a session.")
+            raise FieldError("session", "The ticket is closed; reopen it before scheduling a session.")
         if live_session(ticket, ACTIVE) is not None:
-            raise SessionError("This ticket already has a scheduled session; end or cancel it first.")
+            raise FieldError("session", "This ticket already has a scheduled session; end or cancel it first.")
         session = live_session(ticket, ("requested",)) or RemoteSession(ticket=ticket, requested_by=actor)
         session.agent, session.starts_at, session.tool, session.status = agent, starts_at, tool, "scheduled"
         session.save()
@@ -147,7 +144,7 @@ def _move(session_id, actor, to, allowed):
                 .execute())
         verb, past = VERBS[to]
         if not done:
-            raise SessionError(f"The session is {session.status}; it cannot be {past}.")
+            raise FieldError("session", f"The session is {session.status}; it cannot be {past}.")
         if to in ("ended", "cancelled"):
             _destroy(session)
         audit.record(actor, f"session.{verb}", "remote_session", session.id, f"ticket {session.ticket_id}")

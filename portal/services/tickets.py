@@ -306,6 +306,9 @@ def set_status(ticket, actor, status):
         raise NotFound("That ticket")
     if not actor.is_staff and status not in ("closed", "open"):
         raise TicketError({"status": "You can close or reopen your ticket."})
+    # a customer's waiting ticket turns open by their reply (add_reply, which puts it back in the queue)
+    if not actor.is_staff and status == "open" and ticket.is_open:
+        raise ServiceError({"status": "This ticket is already open."})
     now = utcnow()
     with write_tx():
         changes = {"status": status, "updated_at": now}

@@ -10,7 +10,7 @@ import pytest
 from portal.db import utcnow
 from portal.models import AuditLog, Message, Post, RemoteSession, Ticket
 from portal.services import assign, forum, sessions, tickets
-from portal.services.errors import FieldError
+from portal.services.errors import Conflict, FieldError, ServiceError
 from tests import factories
 
 SESSION_STATES = ("requested", "scheduled", "running", "ended", "cancelled")
@@ -28,7 +28,7 @@ def _session(ticket, agent, status):
 def _tuesday():
     """A Tuesday next week (10:00 Pacific is inside support hours, policy 1.5)."""
     day = factories.today(7)
-    return (day + datetime.timedelta(days=(1 - day.weekday()) % 7)).isoformat()
+    return day + datetime.timedelta(days=(1 - day.weekday()) % 7)
 
 
 def _snapshot(model, row_id):
@@ -39,7 +39,7 @@ def _snapshot(model, row_id):
 def test_a_session_move_from_a_wrong_state_is_refused(ticket, agent, move, state):
     session = _session(ticket, agent, state)
     before, audits = _snapshot(RemoteSession, session.id), AuditLog.select().count()
-    with pytest.raises(sessions.SessionError, match=f"is {state}; it cannot be"):
+    with pytest.raises(FieldError, match=f"is {state}; it cannot be"):
         getattr(sessions, move)(session.id, agent)
     assert _snapshot(RemoteSession, session.id) == before
     assert AuditLog.select().count() == audits
@@ -54,16 +54,16 @@ def test_a_session_move_from_a_right_state_is_done(ticket, agent, move, state):
 @pytest.mark.parametrize("live", ["scheduled", "running"])
 def test_scheduling_beside_an_active_session_is_refused(ticket, agent, live):
     _session(ticket, agent, live)
-    with pytest.raises(sessions.SessionError, match="already has a scheduled session"):
-        sessions.schedule(ticket.id, agent, {"agent": str(agent.id), "starts_on": _tuesday(), "starts_time": "10:00"})
+    with pytest.raises(FieldError, match="already has a scheduled session"):
+        sessions.schedule(ticket.id, agent, agent.id, _tuesday(), datetime.time(10, 0))
     assert RemoteSession.select().where(RemoteSession.ticket == ticket).count() == 1
 
 
 @pytest.mark.parametrize("status", ["solved", "closed"])
 def test_scheduling_on_a_ticket_that_is_not_open_is_refused(customer, agent, status):
     ticket = factories.make_ticket(customer, status=status)
-    with pytest.raises(sessions.SessionError, match="The ticket is closed"):
-        sessions.schedule(ticket.id, agent, {"agent": str(agent.id)})
+    with pytest.raises(FieldError, match="The ticket is closed"):
+        sessions.schedule(ticket.id, agent, agent.id, None, None)
     assert RemoteSession.select().count() == 0
 
 
@@ -90,6 +90,48 @@ def test_a_customer_sets_only_open_or_closed(ticket, customer, status):
     with pytest.raises(tickets.TicketError, match="close or reopen"):
         tickets.set_status(ticket, customer, status)
     assert _snapshot(Ticket, ticket.id) == before
+
+
+@pytest.mark.parametrize("status", ["open", "waiting"])
+def test_a_customer_setting_open_on_an_open_or_waiting_ticket_is_refused(customer, status):
+    ticket = factories.make_ticket(customer, status=status)
+    Ticket.update(awaiting_staff=False).where(Ticket.id == ticket.id).execute()  # as after a staff reply
+    before = _snapshot(Ticket, ticket.id)
+    with pytest.raises(ServiceError, match="already open") as refused:
+        tickets.set_status(Ticket.get_by_id(ticket.id), customer, "open")
+    assert refused.value.errors == {"status": "This ticket is already open."} and refused.value.status == 400
+    assert _snapshot(Ticket, ticket.id) == before
+
+
+@pytest.mark.parametrize("status", ["solved", "closed"])
+def test_a_customer_reopens_a_solved_or_closed_ticket(customer, status):
+    ticket = factories.make_ticket(customer, status=status)
+    Ticket.update(awaiting_staff=False).where(Ticket.id == ticket.id).execute()
+    tickets.set_status(Ticket.get_by_id(ticket.id), customer, "open")
+    fresh = Ticket.get_by_id(ticket.id)
+    assert fresh.status == "open" and fresh.awaiting_staff  # back in the queue
+
+
+@pytest.mark.parametrize("move", ["claim", "assign", "unassign"])
+def test_changing_who_works_on_a_closed_ticket_is_refused(customer, agent, move):
+    ticket = factories.make_ticket(customer, status="closed")
+    if move == "unassign":
+        Ticket.update(assignee=agent.id).where(Ticket.id == ticket.id).execute()
+    before, audits = _snapshot(Ticket, ticket.id), AuditLog.select().count()
+    with pytest.raises(Conflict, match="This ticket is closed; reopen it") as refused:
+        {"claim": lambda: assign.claim(ticket.id, agent), "assign": lambda: assign.assign(ticket.id, agent, agent.id),
+         "unassign": lambda: assign.unassign(ticket.id, agent)}[move]()
+    assert refused.value.status == 409 and refused.value.field == "assignee"
+    assert _snapshot(Ticket, ticket.id) == before and AuditLog.select().count() == audits
+
+
+@pytest.mark.parametrize("status", ["open", "waiting", "solved"])
+def test_a_ticket_that_is_not_closed_is_still_assigned(customer, agent, status):
+    ticket = factories.make_ticket(customer, status=status)
+    assign.assign(ticket.id, agent, agent.id)
+    assert Ticket.get_by_id(ticket.id).assignee_id == agent.id
+    assign.unassign(ticket.id, agent)
+    assert Ticket.get_by_id(ticket.id).assignee_id is None
 
 
 @pytest.mark.parametrize("actor", ["customer", "agent"])
@@ -119,7 +161,7 @@ def test_remote_support_on_a_ticket_that_is_not_open_is_refused(customer, status
 def test_claiming_a_ticket_someone_holds_is_refused(ticket, agent):
     other = factories.make_user(role="staff")
     assign.claim(ticket.id, other)
-    with pytest.raises(assign.Conflict, match="has already claimed"):
+    with pytest.raises(Conflict, match="has already claimed"):
         assign.claim(ticket.id, agent)
     assert Ticket.get_by_id(ticket.id).assignee_id == other.id
 

@@ -8,7 +8,7 @@ from portal.services import bugs
 from tests.staff_ops.conftest import make_ticket
 
 ETA = datetime.date.today() + datetime.timedelta(days=20)
-LATER = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+LATER = datetime.date.today() + datetime.timedelta(days=40)
 
 
 def _bug():
@@ -16,8 +16,8 @@ def _bug():
 
 
 def _form(bug, **changes):
-    return {"title": bug.title, "status": bug.status, "eta": bug.eta.isoformat(), "workaround": bug.workaround,
-            "fixed_in": bug.fixed_in} | changes
+    return bugs.BugFields(**{"title": bug.title, "status": bug.status, "eta": bug.eta, "workaround": bug.workaround,
+                             "fixed_in": bug.fixed_in} | changes)
 
 
 def test_failure_on_one_ticket_writes_nothing_and_mails_nobody(ctx, make_user, outbox, monkeypatch):  # 5.2

@@ -68,10 +68,10 @@ class Check:
                 raise ValidationError(exc.errors[field.name]) from None
 
 
-class Date(wtforms.DateField):
-    """An ISO date (<input type=date>); empty is None, a bad one says how to write it."""
+class _Worded:
+    """A date or time field: empty is None, an unreadable one is refused with `message`."""
 
-    def __init__(self, label=None, validators=None, message="Enter a date like 2026-01-31.", **kwargs):
+    def __init__(self, label=None, validators=None, message=None, **kwargs):
         super().__init__(label, [wtforms.validators.Optional(), *(validators or [])], **kwargs)
         self.message = message
 
@@ -80,3 +80,17 @@ class Date(wtforms.DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(self.message) from None
+
+
+class Date(_Worded, wtforms.DateField):
+    """An ISO date (<input type=date>); empty is None, a bad one says how to write it."""
+
+    def __init__(self, label=None, validators=None, message="Enter a date like 2026-01-31.", **kwargs):
+        super().__init__(label, validators, message, **kwargs)
+
+
+class Clock(_Worded, wtforms.TimeField):
+    """A time of day (<input type=time>, with or without seconds); empty is None."""
+
+    def __init__(self, label=None, validators=None, message="Enter a time like 10:30.", **kwargs):
+        super().__init__(label, validators, message, format=["%H:%M", "%H:%M:%S"], **kwargs)

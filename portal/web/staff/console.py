@@ -4,10 +4,12 @@ from flask_login import current_user
 from peewee import JOIN
 
 from portal import timeutil
-from portal.models import STATUSES, PRODUCTS, CannedReply, Message, Post, Release, Thread, Ticket, User
-from portal.policy import LEVELS
+from portal.models import CannedReply, Message, Post, Release, Thread, Ticket, User
 from portal.services import assign, canned, get_policy, queue
 from portal.services.access import account_facts
+from portal.services.errors import ServiceError
+from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
+                                    QueueFilterForm, ReplyForm, StatusForm)
 from portal.web.render import render, wants_fragment
 from portal.web.staff import ops
 
@@ -23,17 +25,14 @@ def home():
 @bp.route("/queue", endpoint="queue")
 def queue_list():
     """Staff: the shared queue of tickets and forum threads in policy order, filtered and paged."""
-    errors, page, filters = {}, queue.QueuePage(), queue.Filters()
-    try:
-        filters = queue.parse_filters(request.args, current_user)
-        page = queue.queue_page(filters, request.args.get("after") or None)
-    except queue.QueueError as exc:
-        errors[exc.field] = exc.message
-    return render("staff/queue.html", block="rows", status=400 if errors else 200, page=page,
-                  filters=filters, errors=errors, levels=LEVELS, products=PRODUCTS,
-                  depth=queue.queue_depth(filters) if not errors and not wants_fragment() else {},  # heading only
-                  after=request.args.get("after"))
-
+    form, page, filters = QueueFilterForm(request.args), queue.QueuePage(), queue.Filters()
+    if form.validate():
+        filters = form.filters(current_user)
+        page = queue.queue_page(filters, form.after.data or None)
+    return render("staff/queue.html", block="rows", status=400 if form.has_errors else 200, page=page,
+                  filters=filters, form=form,
+                  depth=queue.queue_depth(filters) if not form.has_errors and not wants_fragment() else {},
+                  after=form.after.data)  # the depth is for the heading only
 
 
 def _ticket(ticket_id):
@@ -49,52 +48,73 @@ def _ticket(ticket_id):
     return ticket
 
 
-def _ticket_ctx(ticket, errors=None, notice=None, form=None, body=None):
-    """Everything the ticket page and its fragments show."""
+def _ticket_ctx(ticket, forms=None, notice=None, query=None):
+    """Everything the ticket page and its fragments show; `forms` are the submitted ones (with their
+    errors) that take the place of fresh ones; `query` the page's own query (the canned reply picked)."""
     policy, now = get_policy(), timeutil.now()
     due, opened = timeutil.aware(ticket.due_at), timeutil.aware(ticket.opened_at)
     messages = (Message.select(Message, User).join(User, on=(Message.author == User.id))
                 .where(Message.ticket == ticket.id).order_by(Message.created_at, Message.id))
-    replies, wanted = canned.all_replies(), request.args.get("canned")
-    chosen = next((c for c in replies if wanted and c.key == wanted), None)
-    staff = list(User.staff_members())
+    replies, staff, forms = canned.all_replies(), list(User.staff_members()), forms or {}
+    picker = CannedPickForm(query, replies=replies)
+    picker.validate()  # an unknown canned reply is none
+    chosen = next((c for c in replies if picker.canned.data and c.key == picker.canned.data), None)
+    fresh = {
+        "action": ActionForm(formdata=None),
+        "assign": AssignForm(formdata=None, staff=staff, agent=ticket.assignee_id),
+        "status": StatusForm(formdata=None, status=ticket.status),
+        "reply": ReplyForm(formdata=None, body=chosen.body if chosen else ""),
+        "note": NoteForm(formdata=None),
+    }
     # the panels are part of the whole page only; an htmx fragment of this page never shows them
     panels = None if wants_fragment() else ops.panels_context(ticket, staff)
     return dict(
-        ticket=ticket, messages=list(messages), errors=errors or {}, notice=notice, form=form or {},
-        panels=panels,
+        ticket=ticket, messages=list(messages), notice=notice, panels=panels, picker=picker,
+        forms=fresh | forms,
         verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
         due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
-            "ticket", ticket.level, due, now), staff=staff, statuses=STATUSES,
-        canned_replies=replies, chosen=chosen,
-        reply_body=body if body is not None else (chosen.body if chosen else ""))
+            "ticket", ticket.level, due, now), chosen=chosen)
 
 
-def _after(ticket_id, block, message, status=200):
+def _after(ticket_id, block, message):
     """htmx gets the refreshed component; a plain form post goes back to the page."""
-    ticket = _ticket(ticket_id)
-    if wants_fragment() or status >= 400:
-        return render("staff/ticket.html", block=block, status=status,
-                      **_ticket_ctx(ticket, notice=message if status < 400 else None,
-                                    errors={"assignee": message} if status >= 400 else None))
+    if wants_fragment():
+        return render("staff/ticket.html", block=block, **_ticket_ctx(_ticket(ticket_id), notice=message))
     flash(message, "success")
     return redirect(url_for("staff.ticket", ticket_id=ticket_id))
+
+
+def _refused(ticket_id, block, name, form, exc=None):
+    """The component again with the form's errors (and the service's refusal `exc` on it)."""
+    if exc is not None:
+        form.apply(exc.errors)
+    return render("staff/ticket.html", block=block, status=exc.status if exc is not None else 400,
+                  **_ticket_ctx(_ticket(ticket_id), forms={name: form}))
 
 
 @bp.route("/tickets/<int:ticket_id>")
 def ticket(ticket_id):
     """Staff: work one ticket: conversation, SLA clock, version verdict, assignment, reply and note forms."""
-    return render("staff/ticket.html", block="reply_form", **_ticket_ctx(_ticket(ticket_id)))
+    return render("staff/ticket.html", block="reply_form", **_ticket_ctx(_ticket(ticket_id), query=request.args))
+
+
+def _assignment_refused(ticket_id, exc):
+    """The assignment component with the refusal of a claim or an unassign (who holds it, closed)."""
+    ticket = _ticket(ticket_id)
+    form = AssignForm(formdata=None, staff=User.staff_members(), agent=ticket.assignee_id).apply(exc.errors)
+    return render("staff/ticket.html", block="assignment", status=exc.status,
+                  **_ticket_ctx(ticket, forms={"assign": form}))
 
 
 @bp.route("/tickets/<int:ticket_id>/claim", methods=["POST"])
 def claim(ticket_id):
     """Staff: take an unassigned ticket for yourself; 409 with the holder's name if someone was faster."""
     _ticket(ticket_id)
+    ActionForm.posted()
     try:
         assign.claim(ticket_id, current_user)
-    except assign.Conflict as exc:  # lost the race: say who has it
-        return _after(ticket_id, "assignment", exc.message, 409)
+    except ServiceError as exc:  # lost the race (say who has it), or the ticket is closed
+        return _assignment_refused(ticket_id, exc)
     return _after(ticket_id, "assignment", "You have claimed this ticket.")
 
 
@@ -102,10 +122,13 @@ def claim(ticket_id):
 def assign_to(ticket_id):
     """Staff: assign a ticket to a staff member."""
     _ticket(ticket_id)
+    form = AssignForm(staff=User.staff_members())
+    if not form.validate_on_submit():
+        return _refused(ticket_id, "assignment", "assign", form)
     try:
-        agent = assign.assign(ticket_id, current_user, request.form.get("agent"))
-    except assign.AssignError as exc:
-        return _after(ticket_id, "assignment", exc.message, 400)
+        agent = assign.assign(ticket_id, current_user, form.agent.data)
+    except ServiceError as exc:
+        return _refused(ticket_id, "assignment", "assign", form, exc)
     return _after(ticket_id, "assignment", f"Assigned to {agent.name}.")
 
 
@@ -113,31 +136,41 @@ def assign_to(ticket_id):
 def unassign(ticket_id):
     """Staff: put a ticket back in the pool."""
     _ticket(ticket_id)
-    assign.unassign(ticket_id, current_user)
+    ActionForm.posted()
+    try:
+        assign.unassign(ticket_id, current_user)
+    except ServiceError as exc:  # a closed ticket keeps its assignee
+        return _assignment_refused(ticket_id, exc)
     return _after(ticket_id, "assignment", "The ticket is back in the pool.")
 
 
 @bp.route("/tickets/<int:ticket_id>/status", methods=["POST"])
 def status(ticket_id):
     """Staff: set a ticket's status."""
-    ticket = _ticket(ticket_id)
+    ticket, form = _ticket(ticket_id), StatusForm()
+    if not form.validate_on_submit():
+        return _refused(ticket_id, "status", "status", form)
     try:
-        assign.change_status(ticket, current_user, request.form.get("status", ""))
-    except assign.AssignError as exc:
-        return render("staff/ticket.html", block="status", status=400,
-                      **_ticket_ctx(ticket, errors={"status": exc.message}))
-    return _after(ticket_id, "status", f"Status set to {request.form['status']}.")
+        assign.change_status(ticket, current_user, form.status.data)
+    except ServiceError as exc:
+        return _refused(ticket_id, "status", "status", form, exc)
+    return _after(ticket_id, "status", f"Status set to {form.status.data}.")
 
 
 def _respond(ticket_id, internal):
-    ticket, field = _ticket(ticket_id), "note" if internal else "body"
-    try:
-        assign.respond(ticket, current_user, request.form.get(field), internal=internal)
-    except assign.AssignError as exc:
-        return render("staff/ticket.html", status=400, **_ticket_ctx(
-            ticket, errors={exc.field: exc.message}, form=request.form, body=request.form.get("body", "")))
-    flash("Internal note added." if internal else "Reply sent to the customer.", "success")
-    return redirect(url_for("staff.ticket", ticket_id=ticket_id))
+    ticket = _ticket(ticket_id)
+    form = NoteForm() if internal else ReplyForm()
+    if form.validate_on_submit():
+        try:
+            assign.respond(ticket, current_user, form.note.data if internal else form.body.data,
+                           internal=internal)
+        except ServiceError as exc:
+            form.apply(exc.errors)
+        else:
+            flash("Internal note added." if internal else "Reply sent to the customer.", "success")
+            return redirect(url_for("staff.ticket", ticket_id=ticket_id))
+    return render("staff/ticket.html", status=400,
+                  **_ticket_ctx(ticket, forms={"note" if internal else "reply": form}))
 
 
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
@@ -160,13 +193,13 @@ def _thread(thread_id):
     return thread
 
 
-def _thread_page(thread, errors=None, status=200):
+def _thread_page(thread, form=None, status=200):
     posts = (Post.select(Post, User).join(User, on=(Post.author == User.id))
              .where(Post.thread == thread.id).order_by(Post.created_at, Post.id))
     decision = get_policy().may_open_ticket(account_facts(thread.author))
     forum_url = url_for("forum.thread", thread_id=thread.id)
     return render("staff/thread.html", status=status, thread=thread, posts=list(posts),
-                  may_convert=decision, errors=errors or {}, forum_url=forum_url,
+                  may_convert=decision, form=form or ActionForm(formdata=None), forum_url=forum_url,
                   due=timeutil.aware(thread.due_at))
 
 
@@ -179,20 +212,27 @@ def thread(thread_id):
 @bp.route("/threads/<int:thread_id>/convert", methods=["POST"])
 def convert(thread_id):
     """Staff: turn a forum thread into a ticket for its author (policy 4.6)."""
-    thread = _thread(thread_id)
+    thread, form = _thread(thread_id), ActionForm.posted()
     try:
         ticket = assign.convert_thread(thread, current_user)
-    except assign.AssignError as exc:
-        return _thread_page(thread, {"convert": exc.message}, 409)
+    except ServiceError as exc:
+        return _thread_page(thread, form.apply(exc.errors), exc.status)
     flash(f"Converted into ticket #{ticket.id} for {thread.author.name}.", "success")
     return redirect(url_for("staff.ticket", ticket_id=ticket.id))
+
+
+def _canned_page(forms=None, status=200):
+    """The canned replies; an admin gets a form per reply (`forms`: the submitted one, by reply id)."""
+    replies, forms = canned.all_replies(), forms or {}
+    if current_user.is_admin:
+        forms = {c.id: forms.get(c.id) or CannedForm(formdata=None, obj=c, reply_id=c.id) for c in replies}
+    return render("staff/canned.html", status=status, replies=replies, forms=forms)
 
 
 @bp.route("/canned", endpoint="canned")
 def canned_list():
     """Staff: the canned replies; admins may edit them."""
-    return render("staff/canned.html", replies=canned.all_replies(), errors={}, editing=None, form={})
-
+    return _canned_page()
 
 
 @bp.route("/canned/<int:reply_id>", methods=["POST"])
@@ -201,10 +241,13 @@ def canned_edit(reply_id):
     if not current_user.is_admin:  # policy data edits are for admins
         abort(404)
     reply_obj = CannedReply.get_or_none(CannedReply.id == reply_id) or abort(404)
-    try:
-        canned.update(reply_obj.id, request.form.get("title"), request.form.get("body"), current_user)
-    except canned.CannedError as exc:
-        return render("staff/canned.html", status=400, replies=canned.all_replies(),
-                      errors={exc.field: exc.message}, editing=reply_obj.id, form=request.form)
-    flash(f"Saved “{request.form.get('title', '').strip()}”.", "success")
-    return redirect(url_for("staff.canned") + f"#canned-{reply_obj.id}")
+    form = CannedForm(reply_id=reply_obj.id)
+    if form.validate_on_submit():
+        try:
+            canned.update(reply_obj.id, form.title.data, form.body.data, current_user)
+        except ServiceError as exc:
+            form.apply(exc.errors)
+        else:
+            flash(f"Saved “{form.title.data.strip()}”.", "success")
+            return redirect(url_for("staff.canned") + f"#canned-{reply_obj.id}")
+    return _canned_page({reply_obj.id: form}, status=400)

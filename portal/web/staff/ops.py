@@ -5,6 +5,9 @@ from flask_login import current_user
 from portal.models import Bug, RemoteSession, Ticket, User
 from portal.services import audit, bugs, dashboard, sessions
 from portal.services.credentials import CredentialError
+from portal.services.errors import ServiceError
+from portal.web.forms.staff import (ActionForm, AuditFilterForm, BugFilterForm, BugForm, BugLinkForm,
+                                    PanelActionForm, ScheduleForm)
 from portal.web.render import render, wants_fragment
 from portal.web.security import safe_next
 from portal.web.staff import bp
@@ -12,30 +15,32 @@ from portal.web.staff import bp
 PANELS = "staff/session_ticket.html"
 
 
-def _back(ticket):
-    return safe_next(request.form.get("next"), url_for("staff.ticket_ops", ticket_id=ticket.id))
-
-
-def panels_context(ticket, staff=None):
-    """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal.
+def panels_context(ticket, staff=None, forms=None, back=None):
+    """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal,
+    and their forms (`forms`: a submitted one, by name, with its errors; `back`: where a panel form
+    returns without htmx, by default this page).
 
     A fixed number of queries however many sessions, credentials and views; `staff` is the page's
     own list of staff members when it has one already.
     """
-    back = request.path if request.method == "GET" else safe_next(request.form.get("next"), request.path)
+    if back is None:
+        back = request.path if request.method == "GET" else url_for("staff.ticket", ticket_id=ticket.id)
+    staff = list(User.staff_members()) if staff is None else staff
     bug = Bug.get_or_none(Bug.id == ticket.bug_id) if ticket.bug_id else None
     all_sessions = sessions.sessions_of(ticket)
+    forms = {"action": PanelActionForm(formdata=None),
+             "bug": BugLinkForm(formdata=None),
+             "schedule": ScheduleForm(formdata=None, staff=staff, agent=current_user.id)} | (forms or {})
+    forms["bug"].offer(bugs.open_bugs() if bug is None else [])
+    for form in forms.values():
+        form.next.data = back
     return {
         "bug": bug,
-        "open_bugs": bugs.open_bugs() if bug is None else [],
         "sessions": all_sessions,
         "active": sessions.newest(all_sessions, sessions.ACTIVE),
         "eligible": sessions.eligibility(ticket),
-        "staff": list(User.staff_members()) if staff is None else staff,
         "credentials": sessions.credential_rows(ticket, current_user, all_sessions),
-        "hours": sessions.hours_text(),
-        "tool": sessions.DEFAULT_TOOL,
-        "back": back,
+        "forms": forms,
     }
 
 
@@ -43,68 +48,73 @@ def _ticket(ticket_id):
     return Ticket.get_or_none(Ticket.id == ticket_id) or abort(404)
 
 
-def _panels(ticket, errors=None, notice=""):
-    """After a panel action: the panels fragment (htmx), the page with errors, or a redirect."""
-    errors = errors or {}
+def _panels(ticket, form, notice="", refused=None):
+    """After a panel action (its submitted `form`): the panels fragment (htmx), the page with the
+    refused form (`refused`: {name: form} with its errors), or a redirect back."""
+    back = safe_next(form.next.data, url_for("staff.ticket", ticket_id=ticket.id))
     if wants_fragment():
-        return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket), panel_errors=errors,
-                      panel_form=request.form if errors else {}, panel_notice=notice)
-    if errors:
-        return render(PANELS, ticket=ticket, panels=panels_context(ticket), panel_errors=errors,
-                      panel_form=request.form, status=400)
+        return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket, forms=refused, back=back),
+                      panel_notice=notice)
+    if refused:
+        return render(PANELS, ticket=ticket, panels=panels_context(ticket, forms=refused, back=back), status=400)
     flash(notice, "success")
-    return redirect(_back(ticket))
+    return redirect(safe_next(form.next.data, url_for("staff.ticket_ops", ticket_id=ticket.id)))
 
 
 @bp.get("/tickets/<int:ticket_id>/ops")
 def ticket_ops(ticket_id):
     """Staff: a ticket's bug, remote-session and credential panels as an htmx fragment."""
     ticket = _ticket(ticket_id)
-    return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket), panel_errors={},
-                  panel_form={})
+    return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket))
 
 
 @bp.post("/tickets/<int:ticket_id>/bug")
 def link_bug(ticket_id):
     """Staff: link a ticket to a new or existing bug (policy 5.2)."""
-    ticket = _ticket(ticket_id)
+    ticket, form = _ticket(ticket_id), BugLinkForm()
+    if not form.validate_on_submit():
+        return _panels(ticket, form, refused={"bug": form})
     try:
-        bug = bugs.link(ticket, current_user, request.form)
-    except bugs.BugError as exc:
-        return _panels(ticket, {f"bug_{k}": v for k, v in exc.errors.items()})
-    return _panels(ticket, notice=f"Ticket linked to bug #{bug.id}.")
+        bug = bugs.link(ticket, current_user, form.existing_bug, form.bug_fields())
+    except ServiceError as exc:
+        return _panels(ticket, form, refused={"bug": form.apply(exc.errors)})
+    return _panels(ticket, form, notice=f"Ticket linked to bug #{bug.id}.")
 
 
 @bp.post("/tickets/<int:ticket_id>/bug/unlink")
 def unlink_bug(ticket_id):
     """Staff: remove a ticket's bug link."""
-    ticket = _ticket(ticket_id)
+    ticket, form = _ticket(ticket_id), PanelActionForm.posted()
     bugs.unlink(ticket, current_user)
-    return _panels(ticket, notice="Bug link removed.")
+    return _panels(ticket, form, notice="Bug link removed.")
 
 
 @bp.post("/tickets/<int:ticket_id>/sessions")
 def schedule_session(ticket_id):
     """Staff: schedule a remote session on a ticket within support hours (policy 8.3, 1.5)."""
-    ticket = _ticket(ticket_id)
+    ticket, form = _ticket(ticket_id), ScheduleForm(staff=User.staff_members())
+    if not form.validate_on_submit():
+        return _panels(ticket, form, refused={"schedule": form})
     try:
-        session = sessions.schedule(ticket.id, current_user, request.form)
-    except sessions.SessionError as exc:
-        return _panels(ticket, {exc.field: exc.message})
-    return _panels(ticket, notice=f"Session scheduled for {sessions.local_text(session.starts_at)}.")
+        session = sessions.schedule(ticket.id, current_user, form.agent.data, form.starts_on.data,
+                                    form.starts_time.data, form.tool.data, form.other_tool.data)
+    except ServiceError as exc:
+        return _panels(ticket, form, refused={"schedule": form.apply(exc.errors)})
+    return _panels(ticket, form, notice=f"Session scheduled for {sessions.local_text(session.starts_at)}.")
 
 
 @bp.post("/sessions/<int:session_id>/<any(start, end, cancel):action>")
 def session_action(session_id, action):
     """Staff: start, end or cancel a remote session; ending or cancelling destroys its credentials."""
     session = RemoteSession.get_or_none(RemoteSession.id == session_id) or abort(404)
+    form = PanelActionForm.posted()
     try:
         session = getattr(sessions, action)(session.id, current_user)
-    except sessions.SessionError as exc:
-        return _panels(session.ticket, {"session": exc.message})
+    except ServiceError as exc:
+        return _panels(session.ticket, form, refused={"action": form.apply(exc.errors)})
     done = {"start": "Session started.", "end": "Session ended; its credentials are destroyed.",
             "cancel": "Session cancelled; its credentials are destroyed."}[action]
-    return _panels(session.ticket, notice=done)
+    return _panels(session.ticket, form, notice=done)
 
 
 @bp.post("/credentials/<int:credential_id>/reveal")
@@ -128,49 +138,49 @@ def reveal_credential(credential_id):
 @bp.route("/bugs", methods=["GET", "POST"])
 def bug_list():
     """Staff: the bugs, filtered by status and paged, and a form to record one."""
-    errors = {}
-    if request.method == "POST":
+    form = BugForm()
+    if form.validate_on_submit():
         try:
-            bug = bugs.create(current_user, request.form)
-        except bugs.BugError as exc:
-            errors = exc.errors
+            bug = bugs.create(current_user, form.bug_fields())
+        except ServiceError as exc:
+            form.apply(exc.errors)
         else:
             flash(f"Bug #{bug.id} recorded.", "success")
             return redirect(url_for("staff.bug_detail", bug_id=bug.id))
-    wanted = request.args.get("status", "")
-    wanted = wanted if wanted in bugs.STATUSES else ""
-    found = bugs.listing(wanted, request.args.get("page", 1, type=int))
+    wanted = BugFilterForm(request.args)
+    wanted.validate()  # an unknown status lists every bug
+    found = bugs.listing(wanted.status.data, wanted.page.data)
     return render("staff/bugs.html", block="list", rows=found.rows, has_next=found.has_next, page=found.page,
-                  wanted=wanted,
-                  errors=errors, form=request.form, status=400 if errors else 200)
+                  filter_form=wanted, form=form, status=400 if form.has_errors else 200)
 
 
 @bp.route("/bugs/<int:bug_id>", methods=["GET", "POST"])
 def bug_detail(bug_id):
     """Staff: one bug and its tickets; a new ETA or a shipped fix replies on the open linked tickets (5.3)."""
     bug = Bug.get_or_none(Bug.id == bug_id) or abort(404)
-    errors = {}
-    if request.method == "POST":
+    form = BugForm(obj=bug if request.method == "GET" else None)  # a field left out of a post is empty
+    if form.validate_on_submit():
         try:
-            bug, replies = bugs.update(bug.id, current_user, request.form)
-        except bugs.BugError as exc:
-            errors = exc.errors
+            bug, replies = bugs.update(bug.id, current_user, form.bug_fields())
+        except ServiceError as exc:
+            form.apply(exc.errors)
         else:
             flash(f"Bug #{bug.id} saved." + (f" {replies} linked ticket(s) got a reply." if replies else ""),
                   "success")
             return redirect(url_for("staff.bug_detail", bug_id=bug.id))
-    return render("staff/bugs_detail.html", bug=bug, tickets=bugs.linked_tickets(bug), errors=errors,
-                  form=request.form if errors else {}, status=400 if errors else 200)
+    return render("staff/bugs_detail.html", bug=bug, tickets=bugs.linked_tickets(bug), form=form,
+                  status=400 if form.has_errors else 200)
 
 
 @bp.get("/audit")
 def audit_log():
     """Staff: the audit log, newest first, filtered by action and paged."""
-    action, known = request.args.get("action", ""), audit.actions()
-    action = action if action in known else ""
-    found = audit.entries(action, request.args.get("page", 1, type=int))
+    known = audit.actions()
+    form = AuditFilterForm(request.args, actions=known)
+    form.validate()  # an unknown action lists every entry
+    found = audit.entries(form.action.data, form.page.data)
     return render("staff/audit.html", block="rows", rows=found.rows, has_next=found.has_next, page=found.page,
-                  action=action, actions=known)
+                  action=form.action.data, form=form)
 
 
 @bp.get("/dashboard")

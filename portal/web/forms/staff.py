@@ -1,0 +1,251 @@
+"""Forms of the staff area: the queue filters, working a ticket (assignment, status, reply, note,
+canned replies), the bug, remote-session and credential panels, the bugs and the audit log.
+
+Choices are the services' constants (ticket STATUSES, LEVELS, PRODUCTS, bugs.STATUSES, the
+session tools), messages and rules theirs (`Check`); a list filter (GET) has no CSRF token."""
+import wtforms
+from flask import abort
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+
+from portal.ids import parse_id
+from portal.models import PRODUCTS, STATUSES
+from portal.policy import LEVELS
+from portal.services import assign, bugs, canned, get_policy, queue, sessions
+from portal.web.forms import Check, Clock, Date, Form
+
+NEW_BUG = "new"
+ASSIGNEE_LABELS = {"": "Anyone or nobody", "me": "Assigned to me", "none": "Unassigned"}
+
+
+def _choices(first_label, values):
+    """An "any" choice ("" labelled `first_label`) and then each value as its own label."""
+    return {"": first_label, **{value: value for value in values}}
+
+
+def _strip(value):
+    return (value or "").strip()
+
+
+def _bug_choice(value):
+    """NEW_BUG (also for nothing chosen) or the id of an existing bug (0 when it names none)."""
+    if value in (None, "", NEW_BUG):
+        return NEW_BUG
+    return parse_id(value) or 0
+
+
+class Flag(BooleanField):
+    """A query-string switch: "1", "on" or "true" mean yes, anything else no."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "BooleanField"  # render_field draws it as the checkbox it is
+
+    def process_formdata(self, valuelist):
+        self.data = bool(valuelist) and valuelist[0] in ("1", "on", "true")
+
+    def _value(self):
+        return "1"
+
+
+class Filter(SelectField):
+    """A list's filter: a value outside the choices means no filter (""), so the list still shows."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, default="", **kwargs)
+
+    def pre_validate(self, form):
+        if not any(choice.selected for choice in self.iter_choices()):
+            self.data = ""
+
+
+class PageNumber(wtforms.Field):
+    """A list's page: anything but a plain positive number is page 1 (page_of clamps the rest)."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, default=1, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = (parse_id(valuelist[0]) if valuelist else None) or 1
+
+
+class ListForm(Form):
+    """A GET form that filters a list: nothing changes, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+class ActionForm(Form):
+    """A button that posts (claim, unassign, convert a thread, show credentials): the CSRF token only."""
+
+    @classmethod
+    def posted(cls):
+        """The submitted form; 400 when it does not validate (CSRFProtect answers a bad token first)."""
+        form = cls()
+        if not form.validate_on_submit():
+            abort(400)
+        return form
+
+
+class PanelActionForm(ActionForm):
+    """A button of the ticket panels: `next` is the page to go back to without htmx."""
+    next = HiddenField(default="")
+
+
+# -- the queue -----------------------------------------------------------------------------------
+
+class QueueFilterForm(ListForm):
+    level = SelectField("Level", choices=_choices("Any level", LEVELS), default="",
+                        filters=[lambda value: _strip(value).upper()],
+                        invalid_choice_message=queue.UNKNOWN_LEVEL)
+    product = SelectField("Product", choices=_choices("Any product", PRODUCTS), default="", filters=[_strip],
+                          invalid_choice_message=queue.UNKNOWN_PRODUCT)
+    assignee = SelectField("Assigned", choices={value: ASSIGNEE_LABELS[value] for value in queue.ASSIGNEE_CHOICES},
+                           default="", filters=[_strip], invalid_choice_message=queue.UNKNOWN_ASSIGNEE)
+    breached = Flag("Breached only")
+    after = StringField(validators=[Check(lambda form: queue.parse_cursor(form.after.data))], default="")
+
+    def filters(self, user):
+        """The validated filters as the queue service takes them; "me" is `user`."""
+        return queue.Filters(self.level.data, self.product.data, self.assignee.data, self.breached.data,
+                             user.id if user is not None else None)
+
+
+# -- working a ticket ----------------------------------------------------------------------------
+
+class AssignForm(Form):
+    agent = SelectField("Assign to", coerce=parse_id, invalid_choice_message=assign.CHOOSE_AGENT)
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agent.choices = [SelectChoice(s.id, f"{s.name} ({s.email})") for s in staff]
+
+
+class StatusForm(Form):
+    status = SelectField("Status", choices=STATUSES, invalid_choice_message=assign.CHOOSE_STATUS)
+
+
+class ReplyForm(Form):
+    """The reply to the customer; assign.respond checks the text (length, secrets: policy 8.5)."""
+    body = TextAreaField("Reply (the customer sees it and gets an email)", default="",
+                         render_kw={"required": True})
+
+
+class NoteForm(Form):
+    note = TextAreaField("Note for staff (never shown to the customer)", default="", render_kw={"required": True})
+
+
+class CannedPickForm(ListForm):
+    """Which canned reply prefills the reply (a GET, so it works without JavaScript)."""
+    canned = Filter("Canned reply")
+
+    def __init__(self, *args, replies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.canned.choices = {"": "— none —", **{reply.key: reply.title for reply in replies}}
+
+
+canned_rule = Check(lambda form: canned.check(form.title.data, form.body.data))
+
+
+class CannedForm(Form):
+    """An admin's edit of one canned reply; the page holds one per reply, so ids end in its id."""
+    title = StringField("Title", [canned_rule], render_kw={"maxlength": canned.MAX_TITLE, "required": True})
+    body = TextAreaField("Reply", [canned_rule], render_kw={"required": True})
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            options["id"] = f"f-{options['name']}-{form.reply_id}"
+            return unbound_field.bind(form=form, **options)
+
+    def __init__(self, *args, reply_id, **kwargs):
+        self.reply_id = reply_id  # read by bind_field while the form is built
+        super().__init__(*args, **kwargs)
+
+
+# -- bugs (policy 5.2, 5.3) ----------------------------------------------------------------------
+
+bug_rule = Check(lambda form: bugs.check(form.bug_fields()))
+
+
+class BugForm(Form):
+    """Record or update a bug (the bugs pages)."""
+    title = StringField("Title", [bug_rule], render_kw={"maxlength": bugs.TITLE_MAX, "required": True})
+    status = SelectField("Status", choices=bugs.STATUSES, default="open", filters=[lambda value: value or "open"],
+                         invalid_choice_message=bugs.UNKNOWN_STATUS)
+    eta = Date("ETA of the fix", message=bugs.BAD_ETA,
+               description="Changing it replies on every linked ticket (policy 5.2).")
+    workaround = TextAreaField("Workaround or alternative (policy 5.3)", [bug_rule], default="")
+    fixed_in = StringField("Fixed in version", [bug_rule], default="",
+                           description="Needed when the status is fixed, e.g. 8.1.0.3; shipping the fix "
+                                       "replies on every linked ticket.")
+
+    def bug_fields(self):
+        return bugs.BugFields(self.title.data or "", self.status.data, self.eta.data, self.workaround.data or "",
+                              self.fixed_in.data or "")
+
+
+new_bug_rule = Check(lambda form: form.bug_id.data == NEW_BUG and bugs.check(form.bug_fields()))
+
+
+class BugLinkForm(PanelActionForm):
+    """Link the ticket to an existing bug, or to a new one described here (the ticket panels)."""
+    bug_id = SelectField("Bug", coerce=_bug_choice, default=NEW_BUG, validate_choice=False, id="ops-bug-id")
+    title = StringField("Title", [new_bug_rule], default="", id="ops-bug-title",
+                        render_kw={"maxlength": bugs.TITLE_MAX})
+    eta = Date("ETA of the fix", message=bugs.BAD_ETA, id="ops-bug-eta")
+    workaround = TextAreaField("Workaround or alternative (policy 5.3)", [new_bug_rule], default="",
+                               id="ops-bug-workaround")
+
+    def offer(self, open_bugs):
+        """The bugs to pick from; returns the form."""
+        self.bug_id.choices = [SelectChoice(NEW_BUG, "A new bug (fill in below)"),
+                               *(SelectChoice(b.id, f"#{b.id} {b.title}") for b in open_bugs)]
+        return self
+
+    @property
+    def existing_bug(self):
+        """The id of the bug to link, or None for a new one."""
+        return None if self.bug_id.data == NEW_BUG else self.bug_id.data
+
+    def bug_fields(self):
+        return bugs.BugFields(self.title.data or "", "open", self.eta.data, self.workaround.data or "")
+
+
+class BugFilterForm(ListForm):
+    status = Filter("Status", choices=_choices("All", bugs.STATUSES), id="f-status-filter")
+    page = PageNumber()
+
+
+# -- remote sessions (policy 8.1-8.5) ------------------------------------------------------------
+
+class ScheduleForm(PanelActionForm):
+    """Schedule a remote session inside support hours (policy 1.5, 8.3, 8.4)."""
+    agent = SelectField("Agent", coerce=parse_id, invalid_choice_message=sessions.CHOOSE_AGENT, id="ops-agent")
+    starts_on = Date("Start date", message=sessions.BAD_START, id="ops-starts-on")
+    starts_time = Clock("Start time", id="ops-starts-time", render_kw={"step": 300})
+    # any other choice names another tool, as sessions.parse_tool reads it
+    tool = RadioField("Tool (policy 8.3, 8.4)", validate_choice=False, default=sessions.DEFAULT_TOOL,
+                      choices={sessions.DEFAULT_TOOL: sessions.DEFAULT_TOOL, sessions.OTHER_TOOL: "Another tool"},
+                      id="ops-tool")
+    other_tool = StringField("The other tool", default="", id="ops-other-tool",
+                             render_kw={"maxlength": sessions.MAX_TOOL})
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        policy = get_policy()
+        self.agent.choices = [SelectChoice(s.id, f"{s.name} ({s.email})") for s in staff]
+        self.starts_on.label.text = f"Start date ({policy.zone_label})"
+        self.starts_time.label.text = f"Start time ({policy.zone_label})"
+        self.starts_on.description = f"Inside support hours: {sessions.hours_text(policy)} (policy 1.5)."
+
+
+# -- the audit log -------------------------------------------------------------------------------
+
+class AuditFilterForm(ListForm):
+    action = Filter("Action")
+    page = PageNumber()
+
+    def __init__(self, *args, actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = _choices("All actions", actions)
