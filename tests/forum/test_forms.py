@@ -183,12 +183,12 @@ def test_an_open_edit_form_and_the_reply_form_share_no_ids(client, login, make_u
     login(user)
     page = client.get(f"/forum/t/{post.thread_id}").get_data(as_text=True)
     editor = client.get(f"/forum/p/{post.id}/edit", headers=HX).get_data(as_text=True)
-    assert f'<label for="f-body-{post.id}">' in editor and f'aria-describedby="h-f-body-{post.id}"' in editor
+    assert f'<label for="f-body-{post.id}">' in editor and f'aria-describedby="h-body-{post.id}"' in editor
     # the edit form replaces the post's article, whose id it takes over
     assert set(_ids(page)) & set(_ids(editor)) == {f"post-{post.id}"}
     refused = client.post(f"/forum/p/{post.id}/edit", data={"body": " ", "csrf_token": csrf_token(client)},
                           headers=HX).get_data(as_text=True)
-    assert f'id="e-f-body-{post.id}"' in refused and "Write something" in refused
+    assert f'id="e-body-{post.id}"' in refused and "Write something" in refused
 
 
 @pytest.mark.parametrize("form_class, flag, sent, wanted", [
@@ -234,7 +234,7 @@ def test_move_offers_every_category_staff_see_and_refuses_others(app, client, lo
     response = client.post(f"/forum/t/{thread.id}/move", data={"category": "nowhere",
                                                                "csrf_token": csrf_token(client)})
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and forum.CHOOSE_MOVE_CATEGORY in html and 'id="e-f-move"' in html
+    assert response.status_code == 422 and forum.CHOOSE_MOVE_CATEGORY in html and 'id="e-move"' in html
     assert Thread.get_by_id(thread.id).category_id == general.id
     unnamed = client.post(f"/forum/t/{thread.id}/move", data={"csrf_token": csrf_token(client)})
     assert unnamed.status_code == 422 and forum.CHOOSE_MOVE_CATEGORY in unnamed.get_data(as_text=True)

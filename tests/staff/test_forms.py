@@ -134,9 +134,9 @@ def test_bad_session_fields_are_refused_with_their_messages(app, client, make_us
                                                 "tool": sessions.OTHER_TOOL}, url)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert '<p class="error" id="e-agent">Choose a staff member as the agent.</p>' in html
-    assert '<p class="error" id="e-starts_on">Give the start as a date and a time (Pacific time).</p>' in html
-    assert '<p class="error" id="e-starts_time">Enter a time like 10:30.</p>' in html
+    assert '<p class="error" id="e-ops-agent">Choose a staff member as the agent.</p>' in html
+    assert '<p class="error" id="e-ops-starts-on">Give the start as a date and a time (Pacific time).</p>' in html
+    assert '<p class="error" id="e-ops-starts-time">Enter a time like 10:30.</p>' in html
     assert 'value="2031-13-01"' in html and re.search(r'<input checked[^>]*value="other"', html)
     assert RemoteSession.select().count() == 0
 
@@ -153,8 +153,8 @@ def test_an_empty_note_or_canned_reply_is_refused_beside_its_field(app, make_use
     html = _post(admin, f"/staff/canned/{reply.id}", {"title": "T" * 121, "body": ""}, "/staff/canned").get_data(
         as_text=True)
     assert f'id="f-title-{reply.id}"' in html and f'id="f-body-{reply.id}"' in html  # one form per reply
-    assert '<p class="error" id="e-title">Keep the title under 120 characters.</p>' in html
-    assert '<p class="error" id="e-body">The reply cannot be empty.</p>' in html  # both at once
+    assert f'<p class="error" id="e-title-{reply.id}">Keep the title under 120 characters.</p>' in html
+    assert f'<p class="error" id="e-body-{reply.id}">The reply cannot be empty.</p>' in html  # both at once
     assert CannedReply.get_by_id(reply.id).title != "T" * 121
 
 
@@ -183,6 +183,6 @@ def test_radio_buttons_render_as_a_fieldset_with_a_label_per_choice(app):
                                       '{{ render_field(form.tool) }}', form=form)
     assert html.startswith('<fieldset class="field has-error" id="ops-tool">')
     assert "<legend>Tool (policy 8.3, 8.4)</legend>" in html
-    assert re.search(r'<label class="check"><input aria-describedby="e-tool" aria-invalid="true" checked '
+    assert re.search(r'<label class="check"><input aria-describedby="e-ops-tool" aria-invalid="true" checked '
                      r'id="ops-tool-0" name="tool" type="radio" value="Remote Utilities"> Remote Utilities</label>', html)
-    assert '<p class="error" id="e-tool">Pick one.</p>' in html
+    assert '<p class="error" id="e-ops-tool">Pick one.</p>' in html
