@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.mail import send_template
 from portal.models import User
 from portal.services import accounts, licenses
-from portal.services.errors import ServiceError
+from portal.services.errors import Conflict, ServiceError
 from portal.tokens import make_token, read_token
 from portal.web.extensions import email_key, limiter
 from portal.web.forms.accounts import (WRONG_LOGIN, WRONG_REGISTRANT_PASSWORD, LoginForm, RegisterForm,
@@ -179,9 +179,8 @@ def reset_password(token):
     if form.validate_on_submit():
         try:
             accounts.set_password(user, form.password.data, form.confirm.data, replacing=user.password_hash)
-        except accounts.LinkUsed:
-            return render_template("auth/link_problem.html", resend=False,
-                                   problem="This link has already been used. Ask for a new one."), 400
+        except Conflict as exc:  # another request used the link first
+            return render_template("auth/link_problem.html", resend=False, problem=exc.message), 400
         except ServiceError as exc:
             form.apply(exc.errors)
         else:
