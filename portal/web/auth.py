@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.mail import send_template
 from portal.models import User
-from portal.services import accounts, licenses
+from portal.services import accounts, licenses, links
 from portal.services.errors import Conflict, ServiceError
 from portal.tokens import make_token, read_token
 from portal.web.extensions import email_key, limiter
@@ -37,7 +37,7 @@ def _load(user_id):
 
 def send_verification(user):
     """Mail the signed, expiring verification link."""
-    link = current_app.config["BASE_URL"] + url_for("auth.verify", token=make_token("verify", user))
+    link = links.absolute(url_for("auth.verify", token=make_token("verify", user)))
     send_template(user.email, "verify", link=link)
 
 
@@ -162,8 +162,7 @@ def reset_request():
         email = accounts.normalise_email(form.email.data)
         user = User.by_email(email)
         if user is not None and user.is_active:
-            link = current_app.config["BASE_URL"] + url_for(
-                "auth.reset_password", token=make_token("reset", user))
+            link = links.absolute(url_for("auth.reset_password", token=make_token("reset", user)))
             send_template(user.email, "reset", link=link)
         return render_template("auth/check_email.html", email=email, reset=True, message=NEUTRAL_RESET)
     return render_template("auth/reset_request.html", form=form), 400 if form.has_errors else 200
