@@ -77,7 +77,7 @@ def sla_command(level, opened):
     """Print a request's first-response due time in Pacific time and UTC (policy 2.1, 1.5)."""
     try:
         opened_at = datetime.datetime.fromisoformat(opened)
-        click.echo(current_app.extensions["policy"].sla_report(level.upper(), opened_at))
+        click.echo(current_app.extensions["runtime"].policy.sla_report(level.upper(), opened_at))
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -38,7 +38,7 @@ def test_demo_session_scheduled_once_with_credentials(app):
         assert RemoteSession.select().where(RemoteSession.ticket == session.ticket).count() == 1
         assert session.agent.email == "staff@demo.test"
         start = session.starts_at.replace(tzinfo=datetime.timezone.utc)
-        assert app.extensions["policy"].clock.is_open(start)  # policy 1.5
+        assert app.extensions["runtime"].policy.clock.is_open(start)  # policy 1.5
         live = Credential.select().where((Credential.session == session) & Credential.ciphertext.is_null(False))
         assert live.count() == 1
 

@@ -195,6 +195,6 @@ def test_a_broken_language_detector_is_not_taken_for_english(app, monkeypatch):
     def broken(text):
         raise ImportError("no language model installed")
 
-    monkeypatch.setattr(app.extensions["policy"], "detect_language", broken)
+    monkeypatch.setattr(app.extensions["runtime"].policy, "detect_language", broken)
     with app.app_context(), pytest.raises(ImportError):
         service.detect_language("Hola, no puedo conectarme al equipo remoto.")
