@@ -1,9 +1,9 @@
 """Demo: a scheduled remote session (policy 8.1-8.5) on the PRO customer's ticket, with credentials."""
 import datetime
 
+from portal.db import utcnow
 from portal.models import RemoteSession, Ticket, User
 from portal.services import get_policy
-from portal.timeutil import now
 
 DEMO_AFTER_OPENING = datetime.timedelta(hours=2, minutes=30)
 CUSTOMER = "pro@demo.test"  # portal.demo.tickets files this customer's ticket with a remote request
@@ -12,7 +12,7 @@ CUSTOMER = "pro@demo.test"  # portal.demo.tickets files this customer's ticket w
 def start_time(at):
     """The next business day after `at`'s local date, 2 h 30 after its opening (10:30 Pacific), aware."""
     policy = get_policy()
-    tomorrow = at.astimezone(policy.zone).date() + datetime.timedelta(days=1)
+    tomorrow = policy.local_date(at) + datetime.timedelta(days=1)
     # from the next day's midnight, not from `at`: inside hours next_opening(at) is `at` itself
     opening = policy.clock.next_opening(datetime.datetime.combine(tomorrow, datetime.time(),
                                                                   tzinfo=policy.zone))
@@ -22,7 +22,7 @@ def start_time(at):
 
 def _start_fields():
     """The demo session's start as the form's date and time (policy 1.5)."""
-    start = start_time(now())
+    start = start_time(utcnow())
     return {"starts_on": start.date().isoformat(), "starts_time": start.strftime("%H:%M")}
 
 
@@ -55,4 +55,4 @@ def seed(password):
                                                        "tool": sessions.DEFAULT_TOOL})
     except sessions.SessionError as exc:
         return [f"sessions: skipped ({exc.message})"]
-    return [f"session on ticket #{ticket.id}: {sessions.local_text(session.starts_at)} with {agent.email}"]
+    return [f"session on ticket #{ticket.id}: {get_policy().time_text(session.starts_at)} with {agent.email}"]

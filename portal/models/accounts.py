@@ -1,8 +1,7 @@
 """Accounts: users with a role, a cached support level and a session version."""
-from peewee import (AutoField, BooleanField, CharField, DateTimeField, IntegerField,
-                    TextField)
+from peewee import AutoField, BooleanField, CharField, IntegerField, TextField
 
-from portal.db import BaseModel, utcnow
+from portal.db import BaseModel, DateTimeField, utcnow
 
 ROLES = ("customer", "reseller", "staff", "admin")
 

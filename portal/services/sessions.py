@@ -2,8 +2,7 @@
 import datetime
 
 from portal.services.errors import FieldError
-from portal import timeutil
-from portal.db import lock_for_update, utcnow, write_tx
+from portal.db import UTC, lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
 from portal.policy import SessionFacts
@@ -11,7 +10,6 @@ from portal.services import audit, credentials, get_policy
 from portal.services.access import account_facts
 from portal.services.session_rows import ACTIVE, LIVE, live_session, newest, sessions_of  # noqa: F401 (callers use sessions.*)
 from portal.services.session_rows import with_agent as _with_agent
-from portal.timeutil import now, stored
 
 DEFAULT_TOOL = "Remote Utilities"  # policy 8.3
 # a start beyond this is a typing slip, and dates near year 9999 overflow when moved to UTC
@@ -35,38 +33,30 @@ def hours_text(policy=None):
     return f"{clock.opens:%H:%M} to {clock.closes:%H:%M} {policy.zone_label} ({policy.zone.key}), {days}"
 
 
-def local_text(naive_utc, policy=None):
-    """A stored time in the policy's zone, e.g. 'Tue 10 Mar 2026 09:30 PT' (the pages' pt_time format)."""
-    if naive_utc is None:
-        return ""
-    policy = policy or get_policy()
-    return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
-
-
 def parse_start(day, clock_time, at=None, policy=None):
-    """A local Pacific date and time as naive UTC, refused outside support hours or in the past (1.5)."""
-    policy = policy or get_policy()
+    """A local Pacific date and time as an aware UTC moment, refused outside support hours or in the past (1.5)."""
+    policy, now = policy or get_policy(), at or utcnow()
     try:
         local_day = datetime.date.fromisoformat((day or "").strip())
         local_time = datetime.time.fromisoformat((clock_time or "").strip())
     except ValueError:
         raise SessionError("Give the start as a date and a time (Pacific time).", "starts_on") from None
-    today = (at or now()).astimezone(policy.zone).date()
+    today = policy.local_date(now)
     if local_day > today + MAX_AHEAD:
         raise SessionError(f"Choose a start within a year from today (before {today + MAX_AHEAD:%Y-%m-%d}).",
                            "starts_on")
-    start = datetime.datetime.combine(local_day, local_time.replace(tzinfo=None), tzinfo=policy.zone)
-    # a wall time that does not exist (DST gap) is normalised through UTC
-    start = start.astimezone(datetime.timezone.utc)
+    # the wall time in the policy's zone (an offset typed with it is ignored); one that does not
+    # exist (DST gap) is normalised through UTC
+    start = datetime.datetime.combine(local_day, local_time, tzinfo=policy.zone).astimezone(UTC)
     if not policy.clock.is_open(start):
         nxt = policy.clock.next_opening(start)
         raise SessionError(f"Sessions start inside support hours only: {hours_text(policy)} "
                            f"(policy 1.5). The next opening is "
                            f"{nxt.astimezone(policy.zone):%a %Y-%m-%d %H:%M} {policy.zone_label}.",
                            "starts_on")
-    if start <= (at or now()):
+    if start <= now:
         raise SessionError("That start time is in the past.", "starts_on")
-    return stored(start)
+    return start
 
 
 def parse_tool(choice, other):
@@ -120,7 +110,7 @@ def schedule(ticket_id, actor, form):
         session.save()
         _attach_pending(ticket, session)
         audit.record(actor, "session.schedule", "remote_session", session.id,
-                     f"ticket {ticket.id}; agent {agent.email}; {local_text(starts_at)}; tool {tool}")
+                     f"ticket {ticket.id}; agent {agent.email}; {get_policy().time_text(starts_at)}; tool {tool}")
     return session
 
 

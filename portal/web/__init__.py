@@ -106,20 +106,19 @@ def _register_blueprints(app):
 
 
 def _register_filters(app):
-    """Template filters every page shares: stored naive-UTC times in the policy's zone (policy 1.5),
-    calendar dates and durations, each written one way."""
-    from portal import timeutil
+    """Template filters every page shares: times in the policy's zone (policy 1.5), calendar dates
+    and durations, each written one way (portal/policy/wording.py)."""
+    from portal.policy import date_text, format_business_duration, format_hours
+    runtime = app.extensions["runtime"]
 
     @app.template_filter("pt_time")
-    def pt_time(naive_utc):
+    def pt_time(moment):
         """'Tue 18 Mar 2031 09:30 PT': the one way pages write a date and time."""
-        policy = app.extensions["runtime"].policy  # read per call: tests swap the policy
-        return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
+        return runtime.policy.time_text(moment)
 
-    from portal.policy import format_business_duration, format_hours
     app.add_template_filter(format_hours, "business_hours")  # '4 business hours', never '4.0'
     app.add_template_filter(format_business_duration, "duration")  # '1 h 30 min'
-    app.add_template_filter(timeutil.date_text, "pt_date")  # 'Tue 18 Mar 2031'
+    app.add_template_filter(date_text, "pt_date")  # 'Tue 18 Mar 2031'
 
 
 def _register_hooks(app):

@@ -73,4 +73,5 @@ def test_a_session_start_within_the_year_is_still_taken(app):
     from portal.services.sessions import parse_start
     with app.app_context():
         at = datetime.datetime(2031, 3, 17, 12, tzinfo=datetime.timezone.utc)  # a Monday
-        assert parse_start("2032-03-16", "10:30", at=at) == datetime.datetime(2032, 3, 16, 17, 30)
+        assert parse_start("2032-03-16", "10:30", at=at) == datetime.datetime(2032, 3, 16, 17, 30,
+                                                                          tzinfo=datetime.timezone.utc)

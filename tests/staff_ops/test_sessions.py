@@ -47,7 +47,7 @@ def test_schedule_inside_hours_converts_pacific_to_utc_and_audits(app, setup):
     session = RemoteSession.get(RemoteSession.ticket == ticket)
     assert session.status == "scheduled" and session.agent_id == agent.id and session.tool == "Remote Utilities"
     local = datetime.datetime.combine(day, datetime.time(10, 30), tzinfo=app.extensions["runtime"].policy.zone)
-    assert session.starts_at == local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    assert session.starts_at == local and session.starts_at.tzinfo is datetime.timezone.utc
     assert Credential.get_by_id(cred.id).session_id == session.id
     entry = AuditLog.get(AuditLog.action == "session.schedule")
     assert entry.actor_id == agent.id and entry.object_id == str(session.id)

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
-from portal import timeutil
+from portal.db import utcnow
 from portal.models import STATUSES, PRODUCTS, CannedReply, Message, Post, Release, Thread, Ticket, User
 from portal.policy import LEVELS
 from portal.services import assign, canned, get_policy, queue
@@ -51,8 +51,8 @@ def _ticket(ticket_id):
 
 def _ticket_ctx(ticket, errors=None, notice=None, form=None, body=None):
     """Everything the ticket page and its fragments show."""
-    policy, now = get_policy(), timeutil.now()
-    due, opened = timeutil.aware(ticket.due_at), timeutil.aware(ticket.opened_at)
+    policy, now = get_policy(), utcnow()
+    due, opened = ticket.due_at, ticket.opened_at
     messages = (Message.select(Message, User).join(User, on=(Message.author == User.id))
                 .where(Message.ticket == ticket.id).order_by(Message.created_at, Message.id))
     replies, wanted = canned.all_replies(), request.args.get("canned")
@@ -167,7 +167,7 @@ def _thread_page(thread, errors=None, status=200):
     forum_url = url_for("forum.thread", thread_id=thread.id)
     return render("staff/thread.html", status=status, thread=thread, posts=list(posts),
                   may_convert=decision, errors=errors or {}, forum_url=forum_url,
-                  due=timeutil.aware(thread.due_at))
+                  due=thread.due_at)
 
 
 @bp.route("/threads/<int:thread_id>")

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.models import Bug, RemoteSession, Ticket, User
-from portal.services import audit, bugs, dashboard, sessions
+from portal.services import audit, bugs, dashboard, get_policy, sessions
 from portal.services.credentials import CredentialError
 from portal.web.render import render, wants_fragment
 from portal.web.security import safe_next
@@ -91,7 +91,7 @@ def schedule_session(ticket_id):
         session = sessions.schedule(ticket.id, current_user, request.form)
     except sessions.SessionError as exc:
         return _panels(ticket, {exc.field: exc.message})
-    return _panels(ticket, notice=f"Session scheduled for {sessions.local_text(session.starts_at)}.")
+    return _panels(ticket, notice=f"Session scheduled for {get_policy().time_text(session.starts_at)}.")
 
 
 @bp.post("/sessions/<int:session_id>/<any(start, end, cancel):action>")
