@@ -14,11 +14,11 @@ from .loader import DEFAULT_PATH, PolicyError, load_policy, parse_policy
 from .rank import CHANNELS
 from .scope import Scope, ScopeClass
 from .versions import Version, VersionError, VersionVerdict, parse_version
-from .wording import date_text
+from .wording import date_text, time_left_text
 
 __all__ = [
     "AccountFacts", "BusinessClock", "CHANNELS", "DEFAULT_PATH", "Decision", "Decisions", "LEVELS",
     "LevelDecision", "LicenseFacts", "Policy", "PolicyError", "REVEAL_STATUSES", "Scope", "ScopeClass",
     "SessionFacts", "TicketFacts", "Version", "VersionError", "VersionVerdict", "date_text", "effective_level",
-    "format_business_duration", "format_hours", "load_policy", "parse_policy", "parse_version",
+    "format_business_duration", "format_hours", "load_policy", "parse_policy", "parse_version", "time_left_text",
 ]

@@ -23,16 +23,6 @@ class SessionError(FieldError):
         super().__init__(field, message)
 
 
-def hours_text(policy=None):
-    """Support hours in words for messages (policy 1.5)."""
-    policy = policy or get_policy()
-    clock = policy.clock
-    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    days = (f"{names[clock.workdays[0]]} to {names[clock.workdays[-1]]}" if len(clock.workdays) > 1
-            else names[clock.workdays[0]])
-    return f"{clock.opens:%H:%M} to {clock.closes:%H:%M} {policy.zone_label} ({policy.zone.key}), {days}"
-
-
 def parse_start(day, clock_time, at=None, policy=None):
     """A local Pacific date and time as an aware UTC moment, refused outside support hours or in the past (1.5)."""
     policy, now = policy or get_policy(), at or utcnow()
@@ -50,10 +40,8 @@ def parse_start(day, clock_time, at=None, policy=None):
     start = datetime.datetime.combine(local_day, local_time, tzinfo=policy.zone).astimezone(UTC)
     if not policy.clock.is_open(start):
         nxt = policy.clock.next_opening(start)
-        raise SessionError(f"Sessions start inside support hours only: {hours_text(policy)} "
-                           f"(policy 1.5). The next opening is "
-                           f"{nxt.astimezone(policy.zone):%a %Y-%m-%d %H:%M} {policy.zone_label}.",
-                           "starts_on")
+        raise SessionError(f"Sessions start inside support hours only: {policy.hours_text()} "
+                           f"(policy 1.5). The next opening is {policy.time_text(nxt)}.", "starts_on")
     if start <= now:
         raise SessionError("That start time is in the past.", "starts_on")
     return start

@@ -7,7 +7,6 @@ from peewee import IntegrityError, prefetch
 from portal.services.errors import ServiceError
 from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
-from portal.policy import format_business_duration
 from portal.services import attachments, credentials, get_policy, licenses, links, runtime, session_rows
 from portal.services.errors import NotFound
 from portal.services.access import account_facts
@@ -385,7 +384,7 @@ def list_for(user, status=None, product=None, page=1):
 class Clock:
     """How a ticket stands against its first-response target (policy 1.5, 2.1)."""
     state: str   # ok | at_risk | breached | answered | closed
-    text: str
+    text: str    # while the clock runs, the business time left in the policy's one wording
 
 
 def clock_for(ticket, now=None):
@@ -396,9 +395,7 @@ def clock_for(ticket, now=None):
     if not ticket.is_open:
         return Clock("closed", "Closed before a first response.")
     sla = get_policy().sla_clock(ticket.opened_at, ticket.due_at, now or utcnow())
-    if sla.state != "breached":
-        return Clock(sla.state, f"First response due in {format_business_duration(sla.left)} of business time.")
-    return Clock(sla.state, f"First response overdue by {format_business_duration(-sla.left)} of business time.")
+    return Clock(sla.state, sla.text())
 
 
 def support_hours_now(now=None):

@@ -1,11 +1,11 @@
-"""One wording each for a moment and a date (policy 1.5)."""
-from datetime import date, datetime
+"""One wording each for a moment, a date and business time left (policy 1.5, 2.1)."""
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from portal.policy import date_text
+from portal.policy import date_text, time_left_text
 
-from ._util import utc
+from ._util import pt, utc
 
 
 def test_policy_1_5_a_moment_is_written_in_the_policy_zone(policy):
@@ -22,3 +22,20 @@ def test_a_naive_moment_is_refused_not_guessed(policy):
 def test_a_date_is_written_without_a_leading_zero():
     assert date_text(date(2031, 3, 8)) == "Sat 8 Mar 2031"
     assert date_text(None) == ""
+
+
+@pytest.mark.parametrize("left, overdue, text", [
+    (timedelta(hours=1, minutes=20), None, "1 h 20 min of business time left"),
+    (timedelta(0), None, "0 min of business time left"),
+    (-timedelta(hours=2, minutes=5), None, "overdue by 2 h 5 min of business time"),
+    (timedelta(0), True, "overdue by 0 min of business time"),  # past due over a weekend
+])
+def test_policy_2_1_time_left_in_one_wording(left, overdue, text):
+    assert time_left_text(left, overdue) == text
+
+
+def test_policy_2_1_the_queue_line_and_the_clock_say_the_same(policy):
+    opened, now = pt(2026, 3, 2, 9, 0), pt(2026, 3, 2, 15, 40)
+    due = policy.first_response_due(opened, "STARTER")
+    clock = policy.sla_clock(opened, due, now)
+    assert policy.explain_rank("ticket", "STARTER", due, now).endswith(" · " + clock.text())

@@ -116,9 +116,9 @@ def test_business_time_left_at_risk_and_breached(app, ctx, make_user, make_ticke
     risky = make_ticket(pro, opened=opened, due=now + datetime.timedelta(minutes=20))
     late = make_ticket(pro, opened=opened, due=now - datetime.timedelta(hours=1))
     rows = {r.id: r for r in queue.queue_page(now=now).rows}
-    assert rows[ok.id].state == "ok" and rows[ok.id].time_text == "3 h left"
-    assert rows[risky.id].state == "at_risk" and rows[risky.id].time_text == "20 min left"  # under 25 % left
-    assert rows[late.id].state == "breached" and rows[late.id].time_text == "overdue by 1 h"
+    assert rows[ok.id].state == "ok" and rows[ok.id].time_text == "3 h of business time left"
+    assert rows[risky.id].state == "at_risk" and rows[risky.id].time_text == "20 min of business time left"  # under 25 % left
+    assert rows[late.id].state == "breached" and rows[late.id].time_text == "overdue by 1 h of business time"
 
 
 def test_filters_level_product_assignee_breached(app, client, make_user, login, make_ticket,

@@ -33,7 +33,6 @@ def panels_context(ticket, staff=None):
         "eligible": sessions.eligibility(ticket),
         "staff": list(User.staff_members()) if staff is None else staff,
         "credentials": sessions.credential_rows(ticket, current_user, all_sessions),
-        "hours": sessions.hours_text(),
         "tool": sessions.DEFAULT_TOOL,
         "back": back,
     }
