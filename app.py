@@ -11,6 +11,6 @@ except ConfigError as exc:  # one clear line, no traceback
 
 if "uwsgi" in sys.modules:  # each uWSGI worker loads the language model (policy 4.2) before its first
     try:                    # request, not while a customer's ticket waits (seconds under load)
-        app.extensions["policy"].detect_language("Warming up the language model.")
+        app.extensions["runtime"].policy.detect_language("Warming up the language model.")
     except ImportError:
         pass

@@ -8,7 +8,6 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from portal import timeutil
 from portal.db import db, is_sqlite, utcnow, write_tx
 from portal.demo.accounts import RELEASES
 from portal.models import LICENSE_TYPES, PRODUCTS, Category, License, Message, Order, Post, Release, Thread, Ticket, User
@@ -56,10 +55,10 @@ def _insert(model, rows):
 
 
 def _due(policy, opened, level, cache):
-    """The policy's first-response due time (naive UTC), cached per (minute, level)."""
+    """The policy's first-response due time, cached per (minute, level)."""
     key = (opened, level)
     if key not in cache:
-        cache[key] = timeutil.stored(policy.first_response_due(timeutil.aware(opened), level))
+        cache[key] = policy.first_response_due(opened, level)
     return cache[key]
 
 

@@ -46,11 +46,12 @@ def migrate_command(down, status):
 @click.option("--name", default="")
 def create_user_command(email, role, password, name):
     """Create a verified account of any role (staff and resellers are made this way)."""
-    from portal.services.accounts import AccountError, create_user
+    from portal.services.accounts import create_user
+    from portal.services.errors import ServiceError
     with database.db.connection_context():
         try:
             user = create_user(email, password, role, name)
-        except AccountError as exc:
+        except ServiceError as exc:
             click.echo(f"error: {exc.message}", err=True)
             sys.exit(1)
     click.echo(f"created {user.role} {user.email}")
@@ -76,7 +77,7 @@ def sla_command(level, opened):
     """Print a request's first-response due time in Pacific time and UTC (policy 2.1, 1.5)."""
     try:
         opened_at = datetime.datetime.fromisoformat(opened)
-        click.echo(current_app.extensions["policy"].sla_report(level.upper(), opened_at))
+        click.echo(current_app.extensions["runtime"].policy.sla_report(level.upper(), opened_at))
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -1,7 +1,8 @@
-"""Database proxy, base model, per-request connect/close, write transactions."""
+"""Database proxy, base model, the one time column, per-request connect/close, write transactions."""
 import datetime
 from urllib.parse import urlparse
 
+import peewee
 from peewee import DatabaseProxy, Model, SqliteDatabase
 from playhouse.db_url import connect
 
@@ -15,9 +16,50 @@ SQLITE_PRAGMAS = {
 }
 
 
+UTC = datetime.timezone.utc
+
+
 def utcnow():
-    """The current time as a naive UTC datetime, the way the database stores times."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    """The current time, aware, in UTC: what every DateTimeField takes and gives back."""
+    return datetime.datetime.now(UTC)
+
+
+class _MomentAccessor(peewee.FieldAccessor):
+    """A moment assigned to a model attribute is kept in UTC; a naive one is refused right there."""
+
+    def __set__(self, instance, value):
+        super().__set__(instance, self.field.utc(value))
+
+
+class DateTimeField(peewee.DateTimeField):
+    """A moment in time, the one kind of time column every model uses.
+
+    Python sees aware UTC datetimes only; the column keeps naive UTC (SQLite text
+    'YYYY-MM-DD HH:MM:SS.ffffff', PostgreSQL `timestamp`), as the first migration made it, so rows
+    written earlier read the same. This is the one place times are converted: a naive datetime is
+    refused rather than guessed at (its zone is unknown)."""
+
+    accessor_class = _MomentAccessor
+
+    def utc(self, value):
+        """An aware datetime in UTC; anything else (None, an SQL expression) unchanged."""
+        if not isinstance(value, datetime.datetime):
+            return value
+        if value.utcoffset() is None:
+            raise ValueError(f"{self.name}: a naive datetime has no time zone; give an aware one")
+        return value.astimezone(UTC)
+
+    def db_value(self, value):
+        value = self.utc(value)
+        if isinstance(value, datetime.datetime):
+            value = value.replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, datetime.datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value
 
 
 class FieldTooLong(ValueError):

@@ -5,7 +5,6 @@ import datetime
 import itertools
 import re
 
-from portal import timeutil
 from portal.db import utcnow
 from portal.models import Category, License, Message, Order, Partner, Post, Thread, Ticket, User
 from portal.passwords import hash_password
@@ -16,13 +15,13 @@ _HASH = None
 _seq = itertools.count(1)
 
 LICENSED = {"SITE", "PRO", "PLUS", "STARTER", "TRIAL"}
-POLICY_ZONE = load_policy().zone
+POLICY = load_policy()
 
 
 def today(days=0):
     """The policy's date (Pacific) `days` from now: licenses start and expire by it (policy 2.1),
     and the machine's date.today() is a day ahead of it every evening (UTC)."""
-    return timeutil.now().astimezone(POLICY_ZONE).date() + datetime.timedelta(days=days)
+    return POLICY.local_date(utcnow()) + datetime.timedelta(days=days)
 
 
 def password_hash():
@@ -70,9 +69,9 @@ def _ranked(channel, level, opened, due):
 
     from portal.services import get_policy
     policy = get_policy() if has_app_context() else load_policy()
-    opened = opened or timeutil.now()
+    opened = opened or utcnow()
     due = due or policy.first_response_due(opened, level)
-    return policy, policy.rank_band(channel, level), timeutil.stored(opened), timeutil.stored(due)
+    return policy, policy.rank_band(channel, level), opened, due
 
 
 def make_ticket(requester, subject="Viewer cannot connect", body="It does not connect after the update.",

@@ -11,7 +11,7 @@ from tests.factories import csrf_token, make_order
 @pytest.fixture
 def decide(app):
     """Change one Decision on the running app's policy (services run in an app context)."""
-    policy = app.extensions["policy"]
+    policy = app.extensions["runtime"].policy
     original = policy.decisions
 
     def _set(**changes):

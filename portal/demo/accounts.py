@@ -1,7 +1,6 @@
 """Demo accounts, one per role and level, with the orders and licenses that give each level."""
 import datetime
 
-from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import License, Order, Release, User
 from portal.passwords import hash_password
@@ -43,7 +42,7 @@ def _release(product, version):
 def _order(number, email, lic_type, key):
     order, _ = Order.get_or_create(number=number, defaults={"delivery_email": email})
     # the day of seeding in the policy's zone (as licenses.py counts expiry), not of the import
-    today = timeutil.now().astimezone(get_policy().zone).date()
+    today = get_policy().local_date(utcnow())
     expires = today + YEAR if lic_type != "TRIAL" else today + datetime.timedelta(days=30)
     License.get_or_create(key=key, defaults=dict(order=order, type=lic_type,
                                                  purchased_on=today - datetime.timedelta(days=30),

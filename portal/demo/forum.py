@@ -1,7 +1,6 @@
 """Demo forum: categories, threads (some answered by staff, some waiting in the queue) and replies."""
 import datetime
 
-from portal import timeutil
 from portal.db import write_tx
 from portal.models import Category, Post, Thread, User
 from portal.services import forum, get_policy
@@ -61,8 +60,7 @@ def _backdate(thread, hours):
             Post.update(created_at=post.created_at - shift).where(Post.id == post.id).execute()
         changes = dict(created_at=thread.created_at - shift, last_post_at=thread.last_post_at - shift)
         if thread.due_at is not None:
-            due = get_policy().first_response_due(timeutil.aware(changes["created_at"]), thread.level)
-            changes["due_at"] = timeutil.stored(due)
+            changes["due_at"] = get_policy().first_response_due(changes["created_at"], thread.level)
         if thread.first_response_at is not None:
             changes["first_response_at"] = thread.first_response_at - shift
             if changes.get("due_at"):

@@ -2,7 +2,6 @@
 with a manager, each with licenses bought for end customers (one SITE, one expired)."""
 import datetime
 
-from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import License, Order, Partner, User
 from portal.passwords import hash_password
@@ -35,7 +34,7 @@ def _account(email, hashed):
 
 def _license(partner, number, email, lic_type, key, days):
     order, _ = Order.get_or_create(number=number, defaults={"delivery_email": email, "partner": partner})
-    today = timeutil.now().astimezone(get_policy().zone).date()
+    today = get_policy().local_date(utcnow())
     License.get_or_create(key=key, defaults=dict(order=order, type=lic_type,
                                                  purchased_on=today - datetime.timedelta(days=400),
                                                  expires_on=today + datetime.timedelta(days=days)))

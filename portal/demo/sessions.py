@@ -1,10 +1,10 @@
 """Demo: a scheduled remote session (policy 8.1-8.5) on the PRO customer's ticket, with credentials."""
 import datetime
 
+from portal.db import utcnow
 from portal.models import RemoteSession, Ticket, User
 from portal.services import get_policy
 from portal.services.errors import ServiceError
-from portal.timeutil import now
 
 DEMO_AFTER_OPENING = datetime.timedelta(hours=2, minutes=30)
 CUSTOMER = "pro@demo.test"  # portal.demo.tickets files this customer's ticket with a remote request
@@ -13,7 +13,7 @@ CUSTOMER = "pro@demo.test"  # portal.demo.tickets files this customer's ticket w
 def start_time(at):
     """The next business day after `at`'s local date, 2 h 30 after its opening (10:30 Pacific), aware."""
     policy = get_policy()
-    tomorrow = at.astimezone(policy.zone).date() + datetime.timedelta(days=1)
+    tomorrow = policy.local_date(at) + datetime.timedelta(days=1)
     # from the next day's midnight, not from `at`: inside hours next_opening(at) is `at` itself
     opening = policy.clock.next_opening(datetime.datetime.combine(tomorrow, datetime.time(),
                                                                   tzinfo=policy.zone))
@@ -23,7 +23,7 @@ def start_time(at):
 
 def _start():
     """The demo session's start as a local date and time of day (policy 1.5)."""
-    start = start_time(now())
+    start = start_time(utcnow())
     return start.date(), start.time().replace(second=0, microsecond=0, tzinfo=None)
 
 
@@ -55,4 +55,4 @@ def seed(password):
         session = sessions.schedule(ticket.id, agent, agent.id, *_start())
     except ServiceError as exc:
         return [f"sessions: skipped ({exc.message})"]
-    return [f"session on ticket #{ticket.id}: {sessions.local_text(session.starts_at)} with {agent.email}"]
+    return [f"session on ticket #{ticket.id}: {get_policy().time_text(session.starts_at)} with {agent.email}"]

@@ -5,8 +5,7 @@ Runs after the tickets and forum steps, which already file one open ticket per l
 """
 import datetime
 
-from portal import timeutil
-from portal.db import write_tx
+from portal.db import utcnow, write_tx
 from portal.models import Category, Message, Post, Thread, Ticket, User
 from portal.services import canned, get_policy, tickets
 
@@ -31,7 +30,7 @@ LATE_THREAD = ("configuration", "plus@demo.test", "Proxy settings ignored by the
 def _days_ago(days):
     """An aware time `days` business days back, in support hours (so the SLA is already breached)."""
     policy = get_policy()
-    at = timeutil.now().astimezone(policy.zone).replace(hour=10, minute=0, second=0, microsecond=0)
+    at = utcnow().astimezone(policy.zone).replace(hour=10, minute=0, second=0, microsecond=0)
     while days:
         at -= datetime.timedelta(days=1)
         if at.weekday() < 5:
@@ -41,12 +40,11 @@ def _days_ago(days):
 
 def _backdate_ticket(ticket, opened):
     policy = get_policy()
-    stored = timeutil.stored(opened)
     with write_tx():
-        Ticket.update(opened_at=stored, updated_at=stored,
-                      due_at=timeutil.stored(policy.first_response_due(opened, ticket.level))).where(
+        Ticket.update(opened_at=opened, updated_at=opened,
+                      due_at=policy.first_response_due(opened, ticket.level)).where(
             Ticket.id == ticket.id).execute()
-        Message.update(created_at=stored).where(Message.ticket == ticket.id).execute()
+        Message.update(created_at=opened).where(Message.ticket == ticket.id).execute()
 
 
 def _late_tickets(lines):
@@ -86,10 +84,10 @@ def _late_thread(lines):
     thread = forum.start_thread(author, category, title, body)
     created = _days_ago(days)
     with write_tx():
-        Thread.update(created_at=timeutil.stored(created), last_post_at=timeutil.stored(created),
-                      due_at=timeutil.stored(get_policy().first_response_due(created, thread.level))).where(
+        Thread.update(created_at=created, last_post_at=created,
+                      due_at=get_policy().first_response_due(created, thread.level)).where(
             Thread.id == thread.id).execute()
-        Post.update(created_at=timeutil.stored(created)).where(Post.thread == thread.id).execute()
+        Post.update(created_at=created).where(Post.thread == thread.id).execute()
     lines.append(f"thread #{thread.id:<4} {thread.level:9} breached: {title}")
 
 

@@ -1,8 +1,7 @@
 """Accounts: users with a role, a cached support level and a session version; partners."""
-from peewee import (AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import AutoField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from portal.db import BaseModel, utcnow
+from portal.db import BaseModel, DateTimeField, utcnow
 
 ROLES = ("customer", "reseller", "staff", "admin")
 PARTNER_ROLES = ("manager", "member")  # a reseller account's role in its partner (policy 3.1)

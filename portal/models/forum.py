@@ -1,8 +1,7 @@
 """Community forum: categories, threads, posts (policy 4.1, 4.4, 4.6, 8.6)."""
-from peewee import (AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import AutoField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from portal.db import BaseModel, utcnow
+from portal.db import BaseModel, DateTimeField, utcnow
 from portal.models.accounts import User
 
 

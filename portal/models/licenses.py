@@ -1,8 +1,7 @@
 """Orders, licenses and product releases (policy 2.1, 4.5, 7.2)."""
-from peewee import (AutoField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField)
+from peewee import AutoField, CharField, DateField, ForeignKeyField, IntegerField
 
-from portal.db import BaseModel, utcnow
+from portal.db import BaseModel, DateTimeField, utcnow
 from portal.models.accounts import Partner, User
 
 LICENSE_TYPES = ("SITE", "PRO", "PLUS", "STARTER", "TRIAL")

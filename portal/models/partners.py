@@ -1,7 +1,7 @@
 """Invitations of colleagues into a partner (policy 3.1 Decision)."""
-from peewee import AutoField, CharField, DateTimeField, ForeignKeyField
+from peewee import AutoField, CharField, ForeignKeyField
 
-from portal.db import BaseModel, utcnow
+from portal.db import BaseModel, DateTimeField, utcnow
 from portal.models.accounts import Partner, User
 
 

@@ -1,7 +1,7 @@
 """Staff oversight: audit log and canned replies."""
-from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, TextField
+from peewee import AutoField, CharField, ForeignKeyField, TextField
 
-from portal.db import BaseModel, utcnow
+from portal.db import BaseModel, DateTimeField, utcnow
 from portal.models.accounts import User
 
 

@@ -1,8 +1,8 @@
 """Tickets, messages, attachments, bugs, remote sessions and credentials."""
-from peewee import (AutoField, BlobField, BooleanField, CharField, DateField, DateTimeField,
+from peewee import (AutoField, BlobField, BooleanField, CharField, DateField,
                     ForeignKeyField, IntegerField, TextField)
 
-from portal.db import BaseModel, utcnow
+from portal.db import BaseModel, DateTimeField, utcnow
 from portal.models.accounts import Partner, User
 from portal.models.licenses import License
 
@@ -31,8 +31,8 @@ class Ticket(BaseModel):
     status = CharField(max_length=16, default="open", index=True)
     level = CharField(max_length=16)            # requester's level when ranked
     rank_band = IntegerField()                  # policy 4.6 / 2.1 / 3.4 via policy.rank_band
-    opened_at = DateTimeField(default=utcnow)   # naive UTC
-    due_at = DateTimeField()                    # first-response due, naive UTC
+    opened_at = DateTimeField(default=utcnow)
+    due_at = DateTimeField()  # first-response due
     policy_version = CharField(max_length=32)   # policy 1.4
     language = CharField(max_length=8, default="en")
     is_english = BooleanField(default=True)     # policy 4.2

@@ -16,11 +16,12 @@ from .partners import (TICKET_LEVEL_RULES, VISIBILITY, PartnerRules, can_see_par
 from .rank import CHANNELS
 from .scope import Scope, ScopeClass
 from .versions import Version, VersionError, VersionVerdict, parse_version
+from .wording import date_text, time_left_text
 
 __all__ = [
     "AccountFacts", "BusinessClock", "CHANNELS", "DEFAULT_PATH", "Decision", "Decisions", "LEVELS",
     "LevelDecision", "LicenseFacts", "PartnerRules", "Policy", "PolicyError", "REVEAL_STATUSES", "Scope",
     "ScopeClass", "SessionFacts", "TICKET_LEVEL_RULES", "TicketFacts", "VISIBILITY", "Version", "VersionError",
-    "VersionVerdict", "can_see_partner_ticket", "effective_level", "format_business_duration", "format_hours",
-    "load_policy", "parse_policy", "parse_version", "partner_ticket_level",
+    "VersionVerdict", "can_see_partner_ticket", "date_text", "effective_level", "format_business_duration",
+    "format_hours", "load_policy", "parse_policy", "parse_version", "partner_ticket_level", "time_left_text",
 ]

@@ -14,6 +14,7 @@ from .levels import LevelDecision, LicenseFacts, check_level, resolve_level
 from .partners import PartnerRules
 from .scope import Scope
 from .versions import VersionVerdict, judge_version
+from .wording import time_text
 
 
 class Policy:
@@ -45,6 +46,14 @@ class Policy:
     def hours_text(self) -> str:
         """Support hours in words from the clock, e.g. '08:00–17:00 Pacific time (PT), Monday to Friday' (policy 1.5)."""
         return hours_text(self.clock, self.zone_label)
+
+    def local_date(self, at: datetime) -> date:
+        """The calendar date in the policy's zone at a moment: licenses start and expire by it (policy 2.1)."""
+        return require_aware(at, "at").astimezone(self.zone).date()
+
+    def time_text(self, at: datetime | None) -> str:
+        """A moment in the policy's zone, e.g. 'Tue 18 Mar 2031 09:30 PT', as every page writes it (policy 1.5)."""
+        return time_text(at, self.zone, self.zone_label)
 
     # -- levels (policy 2.1, 2.2, 3.4) ---------------------------------------------------
     def target(self, level: str) -> timedelta:

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Mapping
 
 from .clock import BusinessClock
-from .durations import format_business_duration, require_aware
+from .durations import require_aware
+from .wording import time_left_text, time_text
 
 CHANNELS: tuple[str, ...] = ("ticket", "forum")  # policy 4.6: tickets first
 CHANNEL_LABELS = {"ticket": "Ticket", "forum": "Forum"}
@@ -40,30 +41,19 @@ def queue_key(channel: str, level: str, due_at: datetime, opened_at: datetime, i
     )
 
 
-def _when(at: datetime, now: datetime, clock: BusinessClock, zone_label: str) -> str:
-    local = at.astimezone(clock.zone)
-    if abs(local - now) < timedelta(days=6):
-        return f"{local:%a %H:%M} {zone_label}"
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {zone_label}"
-
-
 def explain_rank(channel: str, level: str, due_at: datetime, now: datetime,
                  clock: BusinessClock, zone_label: str, left: timedelta | None = None) -> str:
-    """'Ticket · PRO · due Mon 10:30 PT · 1 h 20 min of business time left' (or '... overdue by ...').
+    """'Ticket · PRO · due Mon 9 Mar 2026 10:30 PT · 1 h 20 min of business time left' (or '... overdue by ...').
 
     `left` is the business time left when the caller has it already (negative once overdue)."""
     check_channel(channel)
     require_aware(due_at, "due_at")
     require_aware(now, "now")
-    parts = [CHANNEL_LABELS[channel], level, "due " + _when(due_at, now, clock, zone_label)]
     if left is None:
         left = (clock.business_time_between(now, due_at) if now <= due_at
                 else -clock.business_time_between(due_at, now))
-    if now <= due_at:
-        parts.append(f"{format_business_duration(left)} of business time left")
-    else:
-        parts.append(f"overdue by {format_business_duration(-left)} of business time")
-    return " · ".join(parts)
+    due = "due " + time_text(due_at, clock.zone, zone_label)
+    return " · ".join((CHANNEL_LABELS[channel], level, due, time_left_text(left, now > due_at)))
 
 
 @dataclass(frozen=True)
@@ -73,10 +63,8 @@ class SlaClock:
     left: timedelta
 
     def text(self) -> str:
-        """'1 h 20 min left' or 'overdue by 2 h 5 min' (business time, policy 2.1 footnote)."""
-        if self.left >= timedelta(0):
-            return f"{format_business_duration(self.left)} left"
-        return f"overdue by {format_business_duration(-self.left)}"
+        """The time left in the portal's one wording (business time, policy 2.1 footnote)."""
+        return time_left_text(self.left, self.state == "breached")
 
 
 def sla_clock(opened_at: datetime, due_at: datetime, now: datetime,

@@ -3,7 +3,7 @@ import re
 
 from peewee import IntegrityError
 
-from portal.services.errors import FieldError, ServiceError
+from portal.services.errors import Conflict, FieldError
 from portal.db import utcnow, write_tx
 from portal.models import ROLES, User
 from portal.passwords import hash_password, password_problem, verify_password
@@ -13,32 +13,28 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
-class AccountError(FieldError):
-    """A reason to refuse, tied to a form field."""
-
-
 def normalise_email(email):
-    """The email as stored: trimmed and lower-case; AccountError when malformed."""
+    """The email as stored: trimmed and lower-case; FieldError when malformed."""
     email = (email or "").strip().lower()
     if len(email) > 254 or not EMAIL_RE.match(email):
-        raise AccountError("email", "Enter a valid email address, like name@example.com.")
+        raise FieldError("email", "Enter a valid email address, like name@example.com.")
     return email
 
 
 def check_new_password(password, confirm=None):
-    """Raise AccountError when a new password is unacceptable."""
+    """Raise FieldError when a new password is unacceptable."""
     problem = password_problem(password or "")
     if problem:
-        raise AccountError("password", problem)
+        raise FieldError("password", problem)
     if confirm is not None and confirm != password:
-        raise AccountError("confirm", "The two passwords do not match.")
+        raise FieldError("confirm", "The two passwords do not match.")
 
 
 def clean_name(display_name):
-    """A display name that fits its column (80 characters), else AccountError."""
+    """A display name that fits its column (80 characters), else FieldError."""
     name = (display_name or "").strip()
     if len(name) > NAME_MAX:
-        raise AccountError("name", f"Keep the name to {NAME_MAX} characters; this one has {len(name):,}.")
+        raise FieldError("name", f"Keep the name to {NAME_MAX} characters; this one has {len(name):,}.")
     return name
 
 
@@ -56,9 +52,9 @@ def register(email, password, display_name=""):
 
 
 def create_user(email, password, role, display_name="", verified=True):
-    """Admin creates any role (staff and resellers only this way); AccountError if taken."""
+    """Admin creates any role (staff and resellers only this way); FieldError if taken."""
     if role not in ROLES:
-        raise AccountError("role", f"Role must be one of {', '.join(ROLES)}.")
+        raise FieldError("role", f"Role must be one of {', '.join(ROLES)}.")
     email, display_name = normalise_email(email), clean_name(display_name)
     check_new_password(password)
     try:
@@ -70,14 +66,14 @@ def create_user(email, password, role, display_name="", verified=True):
                                level_reason="RESELLER: partner account" if role == "reseller"
                                else "FREE: no license on this account")
     except IntegrityError:
-        raise AccountError("email", "An account with this email already exists.") from None
+        raise FieldError("email", "An account with this email already exists.") from None
 
 
 def authenticate(email, password):
     """The account for these credentials, or None (same cost whether or not it exists)."""
     try:
         email = normalise_email(email)
-    except AccountError:
+    except FieldError:
         verify_password(None, password or "")
         return None
     user = User.by_email(email)
@@ -88,11 +84,7 @@ def authenticate(email, password):
     return user
 
 
-class LinkUsed(ServiceError):
-    """Another request used the same one-time link first."""
-
-    def __init__(self):
-        super().__init__({"form": "This link has already been used. Ask for a new one."}, 400)
+LINK_USED = "This link has already been used. Ask for a new one."
 
 
 def password_matches(user, password):
@@ -122,7 +114,7 @@ def set_password(user, password, confirm=None, replacing=None):
 
     With `replacing` (the hash a reset link was made for) the change happens only while that
     hash is still stored: of two uses of one link arriving at once, one wins and the other
-    gets LinkUsed."""
+    gets a Conflict (answered 400, like every other unusable link)."""
     check_new_password(password, confirm)
     condition = User.id == user.id
     if replacing is not None:
@@ -131,12 +123,12 @@ def set_password(user, password, confirm=None, replacing=None):
         changed = User.update(password_hash=hash_password(password),
                               session_version=User.session_version + 1).where(condition).execute()
     if not changed:
-        raise LinkUsed()
+        raise Conflict(LINK_USED, status=400)
     return User.get_by_id(user.id)
 
 
 def change_password(user, current, password, confirm):
     """Change a password after checking the current one."""
     if not verify_password(user.password_hash, current or ""):
-        raise AccountError("current", "The current password is not right.")
+        raise FieldError("current", "The current password is not right.")
     return set_password(user, password, confirm)

@@ -10,7 +10,6 @@ from portal.ids import parse_id
 from portal.models import PRODUCTS, STATUSES, Post, Thread, Ticket, User
 from portal.services import audit, get_policy, links, search, tickets
 from portal.services.access import account_facts
-from portal.services.sessions import local_text  # Pacific time, like every staff page (policy 1.5)
 
 CHOOSE_AGENT = "Choose a member of staff."
 CHOOSE_STATUS = f"Choose one of: {', '.join(STATUSES)}."
@@ -121,7 +120,7 @@ def _thread_body(thread):
         if not parts:
             parts.append(post.body)
         else:
-            parts.append(f"--- {post.author.name} wrote on {local_text(post.created_at)}:\n{post.body}")
+            parts.append(f"--- {post.author.name} wrote on {get_policy().time_text(post.created_at)}:\n{post.body}")
     return "\n\n".join(parts) or thread.title
 
 

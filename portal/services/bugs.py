@@ -8,10 +8,9 @@ from portal.services.errors import FieldError, NotFound, ServiceError
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Bug, Ticket
-from portal.policy import VersionError, parse_version
+from portal.policy import VersionError, date_text, parse_version
 from portal.services import audit, get_policy, tickets
 from portal.services.paging import page_of
-from portal.timeutil import date_text
 
 STATUSES = ("open", "fixed")
 PAGE_SIZE = 30

@@ -3,9 +3,9 @@ import datetime
 
 from peewee import Case, fn
 
+from portal.db import utcnow
 from portal.models import Thread, Ticket
 from portal.policy import LEVELS
-from portal.timeutil import now, stored
 
 WINDOW_DAYS = 30
 
@@ -23,7 +23,7 @@ def _sla_counts(model, opened, since, at, extra=()):
 
 def sla_by_level(at=None, days=WINDOW_DAYS):
     """Per level: tickets and forum threads opened in the window, met vs total (policy 2.1)."""
-    at = stored(at or now())
+    at = at or utcnow()
     since = at - datetime.timedelta(days=days)
     tickets = _sla_counts(Ticket, Ticket.opened_at, since, at)
     threads = _sla_counts(Thread, Thread.created_at, since, at, (Thread.hidden == False,))  # noqa: E712

@@ -8,7 +8,6 @@ import datetime
 
 from peewee import JOIN, fn
 
-from portal import timeutil
 from portal.db import utcnow, write_tx
 from portal.models import Category, Post, Thread, User
 from portal.services import get_policy, licenses, search, setting
@@ -214,9 +213,8 @@ def start_thread(user, category, title, body):
     else:
         # policy 2.1: a forum thread's due time comes from its author's level, as of today
         level = licenses.current_level(user)
-        due = policy.first_response_due(timeutil.aware(created), level)
         fields.update(awaiting_staff=True, level=level, rank_band=policy.rank_band("forum", level),
-                      due_at=timeutil.stored(due))
+                      due_at=policy.first_response_due(created, level))
     with write_tx():
         thread = Thread.create(**fields)
         post = Post.create(thread=thread.id, author=user.id, body=body, created_at=created,

@@ -1,8 +1,6 @@
 """An iCalendar (RFC 5545) event for a scheduled remote session."""
-import datetime
-
 from portal.services import links
-from portal.timeutil import aware, now
+from portal.db import UTC, utcnow
 
 PRODID = "-//Remote Utilities Support//Support portal//EN"
 DURATION = "PT1H"  # the policy names no length; one hour is a planning estimate
@@ -30,7 +28,7 @@ def fold(line):
 
 def utc_stamp(dt):
     """A date-time in UTC form, e.g. 20260310T163000Z."""
-    return aware(dt).astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def session_event(session, local_start, stamp=None):
@@ -41,7 +39,7 @@ def session_event(session, local_start, stamp=None):
         "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:remote-session-{session.id}@{links.host()}",
-        f"DTSTAMP:{utc_stamp(stamp or now())}",
+        f"DTSTAMP:{utc_stamp(stamp or utcnow())}",
         f"DTSTART:{utc_stamp(session.starts_at)}",
         f"DURATION:{DURATION}",
         f"SUMMARY:{escape(f'Remote support session: ticket #{ticket.id}, {ticket.subject}')}",

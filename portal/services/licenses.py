@@ -1,6 +1,5 @@
 """Licenses and support levels (policy 2.1, 2.2, 3.4, 4.5)."""
 from portal.services.errors import FieldError
-from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import License, Order, Thread, Ticket, User
 from portal.policy import LicenseFacts
@@ -52,7 +51,7 @@ def _refresh(user):
     """(decision, level changed?): the old level and the licenses are read inside the write
     transaction, so two refreshes (or a refresh and a key binding) cannot both see the old level."""
     policy = get_policy()
-    today = timeutil.now().astimezone(policy.zone).date()
+    today = policy.local_date(utcnow())
     # the usual case, nothing changed, needs no write transaction (on SQLite the one writer lock,
     # taken on every ticket filed): read first, and write only when the level or reason moved
     row = User.select(User.role, User.level, User.level_reason).where(User.id == user.id).get()
@@ -76,17 +75,15 @@ def _refresh(user):
 
 def _regrade_open_requests(user, level):
     """policy 2.2 Decision: due = min(old due, upgrade time + new target); never later."""
-    policy, now = get_policy(), timeutil.now()
+    policy, now = get_policy(), utcnow()
     tickets = Ticket.select().where((Ticket.requester == user) & Ticket.status.in_(("open", "waiting")))
     for ticket in tickets:
-        due = policy.regrade_due(timeutil.aware(ticket.due_at), now, level)
         Ticket.update(level=level, rank_band=policy.rank_band("ticket", level),
-                      due_at=timeutil.stored(due)).where(Ticket.id == ticket.id).execute()
+                      due_at=policy.regrade_due(ticket.due_at, now, level)).where(Ticket.id == ticket.id).execute()
     threads = Thread.select().where((Thread.author == user) & Thread.awaiting_staff & Thread.due_at.is_null(False))
     for thread in threads:
-        due = policy.regrade_due(timeutil.aware(thread.due_at), now, level)
         Thread.update(level=level, rank_band=policy.rank_band("forum", level),
-                      due_at=timeutil.stored(due)).where(Thread.id == thread.id).execute()
+                      due_at=policy.regrade_due(thread.due_at, now, level)).where(Thread.id == thread.id).execute()
 
 
 def attach_by_email(user):

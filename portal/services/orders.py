@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from peewee import IntegrityError
 
-from portal.services.errors import ServiceError
+from portal.services.errors import FieldError, ServiceError
 from portal.db import write_tx
 from portal.models import LICENSE_TYPES, PRODUCTS, License, Order, Release, User
 from portal.policy import VersionError, parse_version
 from portal.services import licenses
-from portal.services.accounts import AccountError, normalise_email
+from portal.services.accounts import normalise_email
 
 COLUMNS = ("order_number", "delivery_email", "license_key", "license_type", "purchased_on", "expires_on")
 
@@ -53,7 +53,7 @@ def _parse_row(row):
         raise ValueError("order_number is missing or longer than 64 characters")
     try:
         email = normalise_email(row.get("delivery_email"))
-    except AccountError:
+    except FieldError:
         raise ValueError("delivery_email is not a valid email address") from None
     key = (row.get("license_key") or "").strip().upper()
     if not key or len(key) > 64:

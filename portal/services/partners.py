@@ -10,7 +10,6 @@ import re
 
 from peewee import IntegrityError, fn
 
-from portal import timeutil
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import PARTNER_ROLES, License, Order, Partner, Ticket, User
 from portal.passwords import hash_password
@@ -114,7 +113,7 @@ def _clean_partner(name, number):
 
 def reseller_level():
     """(level, reason) of a new reseller account without licenses: the reseller band (policy 3.4)."""
-    today = timeutil.now().astimezone(get_policy().zone).date()
+    today = get_policy().local_date(utcnow())
     decision = get_policy().resolve_level([], True, today)
     return decision.level, decision.reason
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Tuple
 
 from portal.services.errors import FieldError
-from portal import timeutil
+from portal.db import UTC, utcnow
 from portal.models import PRODUCTS, Thread, Ticket, User
 from portal.policy import LEVELS
 from portal.services import get_policy
@@ -24,7 +24,7 @@ UNKNOWN_LEVEL = f"Unknown level. Choose one of: {', '.join(LEVELS)}."
 UNKNOWN_PRODUCT = "Unknown product."
 UNKNOWN_ASSIGNEE = "Choose anyone, me or unassigned."
 BAD_CURSOR = "This queue position is not valid; start from the top."
-_CURSOR = re.compile(r"^(ticket|forum)~(\d{1,3})~([0-9T:.\-]{19,26})~([0-9T:.\-]{19,26})~(\d{1,12})$")
+_CURSOR = re.compile(r"^(ticket|forum)~(\d{1,3})~([0-9T:.\-]{19,26})Z?~([0-9T:.\-]{19,26})Z?~(\d{1,12})$")
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,13 @@ class Cursor:
     id: int
 
     def encode(self):
-        """The cursor as a URL-safe string."""
-        return "~".join((self.channel, str(self.band), self.due_at.isoformat(),
-                         self.opened_at.isoformat(), str(self.id)))
+        """The cursor as a URL-safe string, its times in UTC (2026-03-10T16:30:00Z)."""
+        return "~".join((self.channel, str(self.band), _stamp(self.due_at), _stamp(self.opened_at), str(self.id)))
+
+
+def _stamp(moment):
+    """A moment as UTC ISO text ending in Z, the cursor's own form (no '+' to escape in a URL)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -102,8 +106,9 @@ def parse_cursor(text):
         if not match:
             raise ValueError(text)
         channel, band, due, opened, ident = match.groups()
-        return Cursor(channel, int(band), datetime.datetime.fromisoformat(due),
-                      datetime.datetime.fromisoformat(opened), int(ident))
+        # a cursor's times are UTC (a position written without the Z, too)
+        return Cursor(channel, int(band), datetime.datetime.fromisoformat(due + "+00:00"),
+                      datetime.datetime.fromisoformat(opened + "+00:00"), int(ident))
     except ValueError:
         raise FieldError("after", BAD_CURSOR) from None
 
@@ -124,7 +129,7 @@ def _conditions(model, filters, now):
     elif filters.assignee == "none":
         conds.append(model.assignee.is_null())
     if filters.breached:  # policy 2.1: the target is the FIRST response; a follow-up cannot breach it
-        conds += [model.due_at < timeutil.stored(now), model.first_response_at.is_null()]
+        conds += [model.due_at < now, model.first_response_at.is_null()]
     return conds
 
 
@@ -137,7 +142,9 @@ def select_channel(channel, filters, cursor, limit, now):
     order = (model.rank_band, model.due_at, opened, model.id)
     conds = _conditions(model, filters, now)
     if cursor is not None and cursor.channel == channel:
-        conds.append(Tuple(*order) > Tuple(cursor.band, cursor.due_at, cursor.opened_at, cursor.id))
+        # a row value is no column: the times go through their fields to be stored values
+        conds.append(Tuple(*order) > Tuple(cursor.band, model.due_at.to_value(cursor.due_at),
+                                           opened.to_value(cursor.opened_at), cursor.id))
     columns = ((Ticket.subject, Ticket.opened_at, Ticket.version, Ticket.version_status) if model is Ticket
                else (Thread.title, Thread.created_at))
     # only what a row shows (no password hashes, no wide rows): less to build, fetch and convert
@@ -164,8 +171,7 @@ def _clock(channel, item, policy, opened, due, now):
 
 
 def _row(channel, item, policy, now):
-    due, opened = timeutil.aware(item.due_at), timeutil.aware(
-        item.opened_at if channel == "ticket" else item.created_at)
+    due, opened = item.due_at, item.opened_at if channel == "ticket" else item.created_at
     state, time_text, explanation = _clock(channel, item, policy, opened, due, now)
     helper = getattr(item, "helper", None)
     assigned = helper if helper is not None and helper.id is not None else None
@@ -186,7 +192,7 @@ def _cursor_of(channel, item):
 
 def queue_page(filters=None, cursor=None, limit=PAGE_SIZE, now=None):
     """A page of the queue after `cursor` (a Cursor, its string, or None for the top)."""
-    policy, now = get_policy(), now or timeutil.now()
+    policy, now = get_policy(), now or utcnow()
     filters = filters or Filters()
     if isinstance(cursor, str):
         cursor = parse_cursor(cursor)
@@ -205,7 +211,7 @@ def queue_page(filters=None, cursor=None, limit=PAGE_SIZE, now=None):
 def queue_depth(filters=None, now=None, cap=DEPTH_CAP):
     """How many requests wait in each channel (for the page heading), counted up to `cap`:
     beyond it the heading says "1,000+", so the count costs the same with 100,000 waiting."""
-    filters, now = filters or Filters(), now or timeutil.now()
+    filters, now = filters or Filters(), now or utcnow()
 
     def count(model):
         found = model.select(model.id).where(*_conditions(model, filters, now)).limit(cap + 1).count()

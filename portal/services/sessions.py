@@ -2,8 +2,7 @@
 import datetime
 
 from portal.services.errors import FieldError
-from portal import timeutil
-from portal.db import lock_for_update, utcnow, write_tx
+from portal.db import UTC, lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
 from portal.policy import SessionFacts
@@ -11,7 +10,6 @@ from portal.services import audit, credentials, get_policy
 from portal.services.access import account_facts
 from portal.services.session_rows import ACTIVE, LIVE, live_session, newest, sessions_of  # noqa: F401 (callers use sessions.*)
 from portal.services.session_rows import with_agent as _with_agent
-from portal.timeutil import now, stored
 
 DEFAULT_TOOL = "Remote Utilities"  # policy 8.3
 OTHER_TOOL = "other"  # the choice that names another tool (policy 8.4)
@@ -23,45 +21,26 @@ BAD_START = "Give the start as a date and a time (Pacific time)."
 MAX_AHEAD = datetime.timedelta(days=366)
 
 
-def hours_text(policy=None):
-    """Support hours in words for messages (policy 1.5)."""
-    policy = policy or get_policy()
-    clock = policy.clock
-    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    days = (f"{names[clock.workdays[0]]} to {names[clock.workdays[-1]]}" if len(clock.workdays) > 1
-            else names[clock.workdays[0]])
-    return f"{clock.opens:%H:%M} to {clock.closes:%H:%M} {policy.zone_label} ({policy.zone.key}), {days}"
-
-
-def local_text(naive_utc, policy=None):
-    """A stored time in the policy's zone, e.g. 'Tue 10 Mar 2026 09:30 PT' (the pages' pt_time format)."""
-    if naive_utc is None:
-        return ""
-    policy = policy or get_policy()
-    return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
-
-
 def parse_start(local_day, local_time, at=None, policy=None):
-    """A local Pacific date and time (a date and a time) as naive UTC, refused when either is
+    """A local Pacific date and time (a date and a time) as an aware UTC moment, refused when either is
     missing, outside support hours or in the past (1.5)."""
-    policy = policy or get_policy()
+    policy, now = policy or get_policy(), at or utcnow()
     if not isinstance(local_day, datetime.date) or not isinstance(local_time, datetime.time):
         raise FieldError("starts_on", BAD_START)
-    today = (at or now()).astimezone(policy.zone).date()
+    today = policy.local_date(now)
     if local_day > today + MAX_AHEAD:
         raise FieldError("starts_on",
                          f"Choose a start within a year from today (before {today + MAX_AHEAD:%Y-%m-%d}).")
-    start = datetime.datetime.combine(local_day, local_time.replace(tzinfo=None), tzinfo=policy.zone)
-    # a wall time that does not exist (DST gap) is normalised through UTC
-    start = start.astimezone(datetime.timezone.utc)
+    # the wall time in the policy's zone (an offset typed with it is ignored); one that does not
+    # exist (DST gap) is normalised through UTC
+    start = datetime.datetime.combine(local_day, local_time.replace(tzinfo=None), tzinfo=policy.zone).astimezone(UTC)
     if not policy.clock.is_open(start):
         nxt = policy.clock.next_opening(start)
-        raise FieldError("starts_on", f"Sessions start inside support hours only: {hours_text(policy)} "
-                         f"(policy 1.5). The next opening is "
-                         f"{nxt.astimezone(policy.zone):%a %Y-%m-%d %H:%M} {policy.zone_label}.")
-    if start <= (at or now()):
+        raise FieldError("starts_on", f"Sessions start inside support hours only: {policy.hours_text()} "
+                         f"(policy 1.5). The next opening is {policy.time_text(nxt)}.")
+    if start <= now:
         raise FieldError("starts_on", "That start time is in the past.")
-    return stored(start)
+    return start
 
 
 def parse_tool(choice, other):
@@ -117,7 +96,7 @@ def schedule(ticket_id, actor, agent_id, local_day, local_time, tool=DEFAULT_TOO
         session.save()
         _attach_pending(ticket, session)
         audit.record(actor, "session.schedule", "remote_session", session.id,
-                     f"ticket {ticket.id}; agent {agent.email}; {local_text(starts_at)}; tool {tool}")
+                     f"ticket {ticket.id}; agent {agent.email}; {get_policy().time_text(starts_at)}; tool {tool}")
     return session
 
 

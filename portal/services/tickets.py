@@ -5,10 +5,8 @@ from dataclasses import dataclass
 from peewee import IntegrityError, prefetch
 
 from portal.services.errors import ServiceError
-from portal import timeutil
 from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
-from portal.policy import format_business_duration
 from portal.services import attachments, credentials, get_policy, licenses, links, runtime, session_rows
 from portal.services.errors import NotFound
 from portal.services.access import account_facts
@@ -169,21 +167,21 @@ def insert_ticket(new, uploads=(), names=(), token=None):
     caller doing more (a thread converted) commits all of it or nothing."""
     if not db.in_transaction():
         raise RuntimeError("insert_ticket runs inside the caller's write_tx()")
-    policy, now = get_policy(), timeutil.now()
+    policy, now = get_policy(), utcnow()
     requester = new.requester
     level = policy.effective_level(requester.level)  # policy 2.1: no known level counts as FREE
     lang = detect_language(f"{new.subject}\n{new.body}")
     ticket = Ticket.create(
         requester=requester, product=new.product, version=new.version, subject=new.subject,
         version_status=new.verdict.status if new.verdict else "unknown", level=level,
-        rank_band=policy.rank_band("ticket", level), opened_at=timeutil.stored(now),
-        due_at=timeutil.stored(policy.first_response_due(now, level)),
+        rank_band=policy.rank_band("ticket", level), opened_at=now,
+        due_at=policy.first_response_due(now, level),
         policy_version=policy.version, language=(lang.language or "")[:8],
-        is_english=lang.is_english, submit_token=token, updated_at=timeutil.stored(now))
-    message = Message.create(ticket=ticket, author=requester, body=new.body, created_at=timeutil.stored(now))
+        is_english=lang.is_english, submit_token=token, updated_at=now)
+    message = Message.create(ticket=ticket, author=requester, body=new.body, created_at=now)
     attachments.record(ticket, message, requester, uploads, names)
     if new.records_acceptance and needs_policy_acceptance(requester):  # policy 1.2: time and version
-        User.update(policy_accepted_at=timeutil.stored(now), policy_version=policy.version).where(
+        User.update(policy_accepted_at=now, policy_version=policy.version).where(
             User.id == requester.id).execute()
     return ticket
 
@@ -389,26 +387,23 @@ def list_for(user, status=None, product=None, page=1):
 class Clock:
     """How a ticket stands against its first-response target (policy 1.5, 2.1)."""
     state: str   # ok | at_risk | breached | answered | closed
-    text: str
+    text: str    # while the clock runs, the business time left in the policy's one wording
 
 
 def clock_for(ticket, now=None):
     """The ticket's first-response clock, in business time left (policy 2.1 footnote)."""
-    policy, now = get_policy(), now or timeutil.now()
     if ticket.first_response_at is not None:
         met = "within" if ticket.first_response_met else "after"
         return Clock("answered", f"First response given {met} the target.")
     if not ticket.is_open:
         return Clock("closed", "Closed before a first response.")
-    sla = policy.sla_clock(timeutil.aware(ticket.opened_at), timeutil.aware(ticket.due_at), now)
-    if sla.state != "breached":
-        return Clock(sla.state, f"First response due in {format_business_duration(sla.left)} of business time.")
-    return Clock(sla.state, f"First response overdue by {format_business_duration(-sla.left)} of business time.")
+    sla = get_policy().sla_clock(ticket.opened_at, ticket.due_at, now or utcnow())
+    return Clock(sla.state, sla.text())
 
 
 def support_hours_now(now=None):
     """Whether support is open now, and when it opens next (policy 1.5)."""
-    policy, now = get_policy(), now or timeutil.now()
+    policy, now = get_policy(), now or utcnow()
     if policy.clock.is_open(now):
         return True, None
     return False, policy.clock.next_opening(now)

@@ -32,10 +32,10 @@ def create_app(overrides=None, env=None):
                 static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
     app.config.update(load_config(env))
     app.config.update(overrides or {})
-    _init_policy(app)
+    policy = _load_policy(app)
     database.bind(app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"])
     app.extensions["outbox"] = make_outbox(app.config)
-    _init_runtime(app)
+    _init_runtime(app, policy)
     _init_extensions(app)
     converters.register(app)
     _register_blueprints(app)
@@ -48,36 +48,21 @@ def create_app(overrides=None, env=None):
     return app
 
 
-def _init_policy(app):
+def _load_policy(app):
     from portal.policy import PolicyError, load_policy
     from portal.config import ConfigError
     try:
-        app.extensions["policy"] = load_policy(app.config["POLICY_FILE"])
+        return load_policy(app.config["POLICY_FILE"])
     except PolicyError as exc:
         raise ConfigError(f"policy file: {exc}") from None
 
 
-class _AppRuntime(Runtime):
-    """The app's runtime: the policy read from the app at each use (tests swap it), the app's
-    config as settings, mail through the app's outbox."""
-
-    def __init__(self, app):
-        from portal.mail import send_template
-        super().__init__(policy=None, settings=app.config, send_template=send_template)
-        self._app = app
-
-    @property
-    def policy(self):
-        return self._app.extensions["policy"]
-
-    @policy.setter
-    def policy(self, value):
-        pass  # set through app.extensions["policy"]
-
-
-def _init_runtime(app):
-    """Services run against this app's runtime whenever one of its app contexts is active."""
-    app.extensions["runtime"] = runtime = _AppRuntime(app)
+def _init_runtime(app, policy):
+    """The app's Runtime (app.extensions["runtime"]) is the one place its policy lives: services,
+    templates and commands read `runtime.policy` (a test swaps the policy by setting it there).
+    Services run against it whenever one of the app's contexts is active."""
+    from portal.mail import send_template
+    app.extensions["runtime"] = runtime = Runtime(policy, app.config, send_template)
     stacks = threading.local()  # app contexts nest per thread; each pop restores what was before
 
     def pushed(sender, **_):
@@ -121,20 +106,19 @@ def _register_blueprints(app):
 
 
 def _register_filters(app):
-    """Template filters every page shares: stored naive-UTC times in the policy's zone (policy 1.5),
-    calendar dates and durations, each written one way."""
-    from portal import timeutil
+    """Template filters every page shares: times in the policy's zone (policy 1.5), calendar dates
+    and durations, each written one way (portal/policy/wording.py)."""
+    from portal.policy import date_text, format_business_duration, format_hours
+    runtime = app.extensions["runtime"]
 
     @app.template_filter("pt_time")
-    def pt_time(naive_utc):
+    def pt_time(moment):
         """'Tue 18 Mar 2031 09:30 PT': the one way pages write a date and time."""
-        policy = app.extensions["policy"]  # read per call: tests swap the policy
-        return timeutil.local_text(naive_utc, policy.zone, policy.zone_label)
+        return runtime.policy.time_text(moment)
 
-    from portal.policy import format_business_duration, format_hours
     app.add_template_filter(format_hours, "business_hours")  # '4 business hours', never '4.0'
     app.add_template_filter(format_business_duration, "duration")  # '1 h 30 min'
-    app.add_template_filter(timeutil.date_text, "pt_date")  # 'Tue 18 Mar 2031'
+    app.add_template_filter(date_text, "pt_date")  # 'Tue 18 Mar 2031'
 
 
 def _register_hooks(app):
@@ -152,7 +136,7 @@ def _register_hooks(app):
     def globals_for_templates():
         from portal.policy import LEVELS
         from portal.services.access import account_facts
-        policy = app.extensions["policy"]
+        policy = app.extensions["runtime"].policy
         facts = account_facts(current_user)
         return {"policy": policy, "levels": LEVELS, "may_see_forum": bool(policy.may_see_forum(facts)),
                 "nav_endpoints": app.view_functions}
@@ -206,23 +190,19 @@ def _register_errors(app):
         return _error_page(400, "Form expired or invalid",
                            "The form's security token was missing or wrong. Reload the page and try again.")
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    def database_down(exc):
-        app.logger.error("database unavailable: %s", exc.__class__.__name__)
-        database.close_connection()
-        _page_user(database_down=True)  # the page must not ask the database who is logged in
-        return _error_page(503, "Temporarily unavailable",
-                           "The service is briefly unavailable. Nothing was saved; please try again.")
-
     from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisSlow
 
-    @app.errorhandler(RedisDown)
-    @app.errorhandler(RedisSlow)
-    def limits_store_down(exc):
-        # fail closed: a rate-limited form is refused, never let through uncounted
-        app.logger.error("rate-limit store unavailable: %s", exc.__class__.__name__)
-        _page_user()
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(RedisDown)  # the rate-limit store: fail closed, a limited form is refused, never
+    @app.errorhandler(RedisSlow)  # let through uncounted
+    def unavailable(exc):
+        database_down = isinstance(exc, (OperationalError, InterfaceError))
+        app.logger.error("%s unavailable: %s", "database" if database_down else "rate-limit store",
+                         exc.__class__.__name__)
+        if database_down:
+            database.close_connection()
+        _page_user(database_down)  # with the database down, the page must not ask it who is logged in
         return _error_page(503, "Temporarily unavailable",
                            "The service is briefly unavailable. Nothing was saved; please try again.")
 

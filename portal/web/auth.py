@@ -5,8 +5,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.mail import send_template
 from portal.models import User
-from portal.services import accounts, licenses
-from portal.services.errors import ServiceError
+from portal.services import accounts, licenses, links
+from portal.services.errors import Conflict, ServiceError
 from portal.tokens import make_token, read_token
 from portal.web.extensions import email_key, limiter
 from portal.web.forms import validate_inline
@@ -38,7 +38,7 @@ def _load(user_id):
 
 def send_verification(user):
     """Mail the signed, expiring verification link."""
-    link = current_app.config["BASE_URL"] + url_for("auth.verify", token=make_token("verify", user))
+    link = links.absolute(url_for("auth.verify", token=make_token("verify", user)))
     send_template(user.email, "verify", link=link)
 
 
@@ -160,8 +160,7 @@ def reset_request():
         email = accounts.normalise_email(form.email.data)
         user = User.by_email(email)
         if user is not None and user.is_active:
-            link = current_app.config["BASE_URL"] + url_for(
-                "auth.reset_password", token=make_token("reset", user))
+            link = links.absolute(url_for("auth.reset_password", token=make_token("reset", user)))
             send_template(user.email, "reset", link=link)
         return render_template("auth/check_email.html", email=email, reset=True, message=NEUTRAL_RESET)
     return render_template("auth/reset_request.html", form=form), 400 if form.has_errors else 200
@@ -177,9 +176,8 @@ def reset_password(token):
     if form.validate_on_submit():
         try:
             accounts.set_password(user, form.password.data, form.confirm.data, replacing=user.password_hash)
-        except accounts.LinkUsed:
-            return render_template("auth/link_problem.html", resend=False,
-                                   problem="This link has already been used. Ask for a new one."), 400
+        except Conflict as exc:  # another request used the link first
+            return render_template("auth/link_problem.html", resend=False, problem=exc.message), 400
         except ServiceError as exc:
             form.apply(exc.errors)
         else:

@@ -271,7 +271,7 @@ def scheduled_session(ticket, live=None):
     session = live if known else sessions.live_session(ticket, sessions.ACTIVE)
     if session is None or session.status not in sessions.ACTIVE:
         return None
-    return {"session": session, "local": sessions.local_text(session.starts_at),
+    return {"session": session, "local": get_policy().time_text(session.starts_at),
             "agent": session.agent.name if session.agent else "a support agent"}
 
 
@@ -282,7 +282,7 @@ def session_ics(ticket_id):
     session = sessions.live_session(ticket, sessions.ACTIVE)
     if session is None or session.starts_at is None:
         abort(404)
-    body = ics.session_event(session, sessions.local_text(session.starts_at))
+    body = ics.session_event(session, get_policy().time_text(session.starts_at))
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="ticket-{ticket.id}-session.ics"'

@@ -13,10 +13,10 @@ OTHER_TEXT = "09:00–18:00 Eastern time (ET), Monday to Thursday, except holida
 @pytest.fixture
 def other_hours(app):
     """The running app under a policy with other support hours (policy 1.5 and its holiday Decision)."""
-    original = app.extensions["policy"]
-    app.extensions["policy"] = custom_policy(**OTHER)
+    original = app.extensions["runtime"].policy
+    app.extensions["runtime"].policy = custom_policy(**OTHER)
     yield
-    app.extensions["policy"] = original
+    app.extensions["runtime"].policy = original
 
 
 def test_policy_1_5_pages_show_the_policy_hours(app, client, login, make_user, in_app, other_hours):

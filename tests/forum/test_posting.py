@@ -1,5 +1,6 @@
 """Posting: who may (policy 4.4, 3.2), queue fields (2.1, 4.6), English notice (4.2), bad input."""
-from portal import timeutil
+from datetime import timezone
+
 from portal.models import Post, Thread
 from portal.services import forum, get_policy
 from portal.services.search import indexed_rows
@@ -25,8 +26,8 @@ def test_verified_customer_starts_a_thread_with_queue_fields(client, login, make
         # policy 2.1: a forum thread's due time comes from its author's level; 4.6: below all tickets
         assert thread.awaiting_staff and thread.level == "PLUS"
         assert thread.rank_band == policy.rank_band("forum", "PLUS") > policy.rank_band("ticket", "FREE")
-        due = policy.first_response_due(timeutil.aware(thread.created_at), "PLUS")
-        assert thread.due_at == timeutil.stored(due) and thread.due_at.tzinfo is None
+        due = policy.first_response_due(thread.created_at, "PLUS")
+        assert thread.due_at == due and thread.due_at.tzinfo is timezone.utc  # aware UTC, as every time column
     assert thread.is_english and Post.get().body == "Since the update it times out."
     assert indexed_rows(thread.id) == 2  # title and first post
 

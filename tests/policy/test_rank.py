@@ -59,18 +59,27 @@ def test_policy_4_6_queue_key_matches_order_by(policy):
 
 def test_policy_4_6_explain_rank_time_left(policy):
     text = policy.explain_rank("ticket", "PRO", pt(2026, 3, 2, 10, 30), pt(2026, 3, 2, 9, 10))
-    assert text == "Ticket · PRO · due Mon 10:30 PT · 1 h 20 min of business time left"
+    assert text == "Ticket · PRO · due Mon 2 Mar 2026 10:30 PT · 1 h 20 min of business time left"
 
 
 def test_policy_4_6_explain_rank_overdue_counts_business_time(policy):
     # due Fri 16:00, now Mon 09:05: overdue by 1 h + 1 h 5 min of business time
     text = policy.explain_rank("forum", "FREE", pt(2026, 3, 6, 16, 0), pt(2026, 3, 9, 9, 5))
-    assert text == "Forum · FREE · due Fri 16:00 PT · overdue by 2 h 5 min of business time"
+    assert text == "Forum · FREE · due Fri 6 Mar 2026 16:00 PT · overdue by 2 h 5 min of business time"
 
 
-def test_policy_4_6_explain_rank_far_due_shows_date(policy):
-    text = policy.explain_rank("ticket", "FREE", pt(2026, 3, 20, 10, 0), pt(2026, 3, 2, 9, 0))
-    assert "due Fri 20 Mar 2026 10:00 PT" in text
+def test_policy_4_6_explain_rank_writes_the_due_time_as_pages_do(policy):
+    due = pt(2026, 3, 20, 10, 0)
+    text = policy.explain_rank("ticket", "FREE", due, pt(2026, 3, 2, 9, 0))
+    assert "due Fri 20 Mar 2026 10:00 PT" in text and f"due {policy.time_text(due)} ·" in text
+
+
+def test_policy_2_1_overdue_over_the_weekend_says_overdue(policy):
+    # due Fri 17:00 (closing), now Saturday: no business time has run since, but it is past due
+    due, now = pt(2026, 3, 6, 17, 0), pt(2026, 3, 7, 12, 0)
+    clock = policy.sla_clock(pt(2026, 3, 6, 9, 0), due, now)
+    assert (clock.state, clock.left, clock.text()) == ("breached", timedelta(0), "overdue by 0 min of business time")
+    assert policy.explain_rank("ticket", "PRO", due, now).endswith(" · overdue by 0 min of business time")
 
 
 def test_policy_2_1_sla_state(policy):
@@ -87,9 +96,10 @@ def test_policy_2_1_sla_clock_state_and_time_left_text(policy):
     opened = pt(2026, 3, 2, 9, 0)
     due = policy.first_response_due(opened, "STARTER")  # Mon 17:00
     clock = policy.sla_clock(opened, due, pt(2026, 3, 2, 15, 40))
-    assert (clock.state, clock.left, clock.text()) == ("at_risk", timedelta(hours=1, minutes=20), "1 h 20 min left")
+    assert (clock.state, clock.left, clock.text()) == ("at_risk", timedelta(hours=1, minutes=20),
+                                                       "1 h 20 min of business time left")
     late = policy.sla_clock(opened, due, pt(2026, 3, 3, 10, 5))  # Tue 10:05: 2 h 5 min of business time late
-    assert (late.state, late.text()) == ("breached", "overdue by 2 h 5 min")
+    assert (late.state, late.text()) == ("breached", "overdue by 2 h 5 min of business time")
     assert late.left == -timedelta(hours=2, minutes=5)
     # the rank explanation says the same with or without the precomputed time left
     now = pt(2026, 3, 2, 15, 40)

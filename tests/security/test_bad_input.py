@@ -74,4 +74,4 @@ def test_a_session_start_within_the_year_is_still_taken(app):
     with app.app_context():
         at = datetime.datetime(2031, 3, 17, 12, tzinfo=datetime.timezone.utc)  # a Monday
         start = parse_start(datetime.date(2032, 3, 16), datetime.time(10, 30), at=at)
-        assert start == datetime.datetime(2032, 3, 16, 17, 30)
+        assert start == datetime.datetime(2032, 3, 16, 17, 30, tzinfo=datetime.timezone.utc)

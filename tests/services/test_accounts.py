@@ -3,6 +3,7 @@ import pytest
 
 from portal.models import User
 from portal.services import accounts
+from portal.services.errors import Conflict, FieldError
 from tests import factories
 
 
@@ -19,7 +20,7 @@ def test_registering_a_taken_address_says_nothing(ctx):
 
 
 def test_a_weak_password_is_refused(ctx):
-    with pytest.raises(accounts.AccountError) as refused:
+    with pytest.raises(FieldError) as refused:
         accounts.register("weak@example.test", "short")
     assert refused.value.field == "password" and User.select().count() == 0
 
@@ -34,6 +35,7 @@ def test_a_reset_link_works_once(ctx):
     user = factories.make_user()
     accounts.set_password(user, "a new long passphrase", replacing=user.password_hash)
     assert accounts.authenticate(user.email, "a new long passphrase").id == user.id
-    with pytest.raises(accounts.LinkUsed):
+    with pytest.raises(Conflict) as used:
         accounts.set_password(user, "another long passphrase", replacing=user.password_hash)
+    assert (used.value.message, used.value.status) == ("This link has already been used. Ask for a new one.", 400)
     assert accounts.authenticate(user.email, "another long passphrase") is None

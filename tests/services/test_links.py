@@ -39,7 +39,7 @@ def test_mail_to_the_requester_links_through_the_helper(ctx, outbox, ticket, age
 
 def test_the_calendar_file_links_through_the_helper(ctx, ticket, agent, elsewhere):
     session = RemoteSession.create(ticket=ticket, requested_by=agent, agent=agent, status="scheduled",
-                                   starts_at=datetime.datetime(2031, 3, 18, 16, 30))
+                                   starts_at=datetime.datetime(2031, 3, 18, 16, 30, tzinfo=datetime.timezone.utc))
     body = ics.session_event(session, "Tue 18 Mar 2031 09:30 PT").replace("\r\n ", "")
     assert f"URL:{ELSEWHERE}/tickets/{ticket.id}\r\n" in body
     assert f"UID:remote-session-{session.id}@links.example.test\r\n" in body

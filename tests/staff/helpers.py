@@ -1,14 +1,14 @@
 """Queue test helpers: past times and the rows of a queue page (factories: tests/factories.py)."""
 import datetime
 
-from portal import timeutil
+from portal.db import utcnow
 
 UTC = datetime.timezone.utc
 
 
 def at(days_ago=0, hours=0, minutes=0, seconds=0, micro=0):
     """An aware UTC time in the past."""
-    return (timeutil.now() - datetime.timedelta(days=days_ago, hours=hours, minutes=minutes, seconds=seconds)
+    return (utcnow() - datetime.timedelta(days=days_ago, hours=hours, minutes=minutes, seconds=seconds)
             ).replace(microsecond=micro)
 
 

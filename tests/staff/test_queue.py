@@ -3,7 +3,7 @@ import datetime
 import random
 import re
 
-from portal import timeutil
+from portal.db import utcnow
 from portal.models import Ticket, Thread
 from portal.services import get_policy, queue
 from tests.staff.helpers import at, queue_rows
@@ -25,7 +25,7 @@ def _expected(items):
     def key(pair):
         channel, obj = pair
         opened = obj.opened_at if channel == "ticket" else obj.created_at
-        return policy.queue_key(channel, obj.level, timeutil.aware(obj.due_at), timeutil.aware(opened), obj.id)
+        return policy.queue_key(channel, obj.level, obj.due_at, opened, obj.id)
     return [(c, o.id) for c, o in sorted(items, key=key)]
 
 
@@ -98,12 +98,12 @@ def test_rows_carry_data_attributes_and_explanations(app, client, make_user, log
     html = client.get("/staff/queue").get_data(as_text=True)
     rows = {(r["channel"], int(r["request-id"])): r for r in queue_rows(html)}
     assert rows[("ticket", ticket.id)] == {"request-id": str(ticket.id), "channel": "ticket", "level": "RESELLER",
-                                           "due": timeutil.aware(ticket.due_at).isoformat(),
+                                           "due": ticket.due_at.isoformat(),
                                            "assignee": agent.email}
     assert rows[("forum", thread.id)] == {"request-id": str(thread.id), "channel": "forum", "level": "TRIAL",
-                                          "due": timeutil.aware(thread.due_at).isoformat()}
+                                          "due": thread.due_at.isoformat()}
     due = datetime.datetime.fromisoformat(rows[("forum", thread.id)]["due"])
-    assert due.utcoffset() is not None and timeutil.stored(due) == thread.due_at  # ISO 8601 with offset
+    assert due.utcoffset() is not None and due == thread.due_at  # ISO 8601 with offset
     assert "Why is this here?" in html and "Ticket · RESELLER · due" in html and "Forum · TRIAL" in html
     assert "Not English" in html and "current" in html and "Ann" in html  # 4.2 flag, 7.2 verdict, assignee
 
@@ -116,9 +116,9 @@ def test_business_time_left_at_risk_and_breached(app, ctx, make_user, make_ticke
     risky = make_ticket(pro, opened=opened, due=now + datetime.timedelta(minutes=20))
     late = make_ticket(pro, opened=opened, due=now - datetime.timedelta(hours=1))
     rows = {r.id: r for r in queue.queue_page(now=now).rows}
-    assert rows[ok.id].state == "ok" and rows[ok.id].time_text == "3 h left"
-    assert rows[risky.id].state == "at_risk" and rows[risky.id].time_text == "20 min left"  # under 25 % left
-    assert rows[late.id].state == "breached" and rows[late.id].time_text == "overdue by 1 h"
+    assert rows[ok.id].state == "ok" and rows[ok.id].time_text == "3 h of business time left"
+    assert rows[risky.id].state == "at_risk" and rows[risky.id].time_text == "20 min of business time left"  # under 25 % left
+    assert rows[late.id].state == "breached" and rows[late.id].time_text == "overdue by 1 h of business time"
 
 
 def test_filters_level_product_assignee_breached(app, client, make_user, login, make_ticket,
@@ -171,11 +171,11 @@ def test_queue_query_uses_the_index_not_a_sort(app, ctx, make_user):
     from portal import db as database
     pro = make_user(level="PRO")
     Ticket.insert_many([dict(requester=pro.id, product="Remote Utilities", subject=f"s{n}", level="PRO",
-                             rank_band=2, due_at=timeutil.stored(at(hours=n)), opened_at=timeutil.stored(at(hours=n)),
+                             rank_band=2, due_at=at(hours=n), opened_at=at(hours=n),
                              policy_version="x") for n in range(300)]).execute()
     cursor = queue.parse_cursor(queue.queue_page(limit=10).next_cursor)
     for channel in ("ticket", "forum"):
-        sql, params = queue.select_channel(channel, queue.Filters(), cursor, 11, timeutil.now()).sql()
+        sql, params = queue.select_channel(channel, queue.Filters(), cursor, 11, utcnow()).sql()
         index = f"{'ticket' if channel == 'ticket' else 'thread'}_awaiting_staff_rank_band"
         if database.is_sqlite():
             plan = " ".join(str(r) for r in database.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))

@@ -1,7 +1,6 @@
 """Working a ticket: claim, assign, unassign, status, replies, internal notes (issue 6; policy 2.1)."""
 import datetime
 
-from portal import timeutil
 from portal.models import AuditLog, Message, Ticket
 from tests.factories import csrf_token
 from tests.staff.helpers import at
@@ -140,4 +139,4 @@ def test_first_response_due_time_shown_with_offset(app, client, make_user, login
     ticket = make_ticket(make_user(level="PRO"), due=due)
     login(make_user(role="staff"))
     html = client.get(f"/staff/tickets/{ticket.id}").get_data(as_text=True)
-    assert f'data-due="{due.isoformat()}"' in html and timeutil.stored(due) == Ticket.get_by_id(ticket.id).due_at
+    assert f'data-due="{due.isoformat()}"' in html and due == Ticket.get_by_id(ticket.id).due_at

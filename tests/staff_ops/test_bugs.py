@@ -2,7 +2,7 @@
 import datetime
 
 from portal.models import AuditLog, Bug, Message, Ticket
-from portal.timeutil import date_text
+from portal.policy import date_text
 from tests.staff_ops.conftest import make_ticket, post
 
 ETA = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()

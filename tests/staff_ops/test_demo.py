@@ -37,8 +37,7 @@ def test_demo_session_scheduled_once_with_credentials(app):
         session = RemoteSession.get(RemoteSession.status == "scheduled")
         assert RemoteSession.select().where(RemoteSession.ticket == session.ticket).count() == 1
         assert session.agent.email == "staff@demo.test"
-        start = session.starts_at.replace(tzinfo=datetime.timezone.utc)
-        assert app.extensions["policy"].clock.is_open(start)  # policy 1.5
+        assert app.extensions["runtime"].policy.clock.is_open(session.starts_at)  # policy 1.5
         live = Credential.select().where((Credential.session == session) & Credential.ciphertext.is_null(False))
         assert live.count() == 1
 
@@ -50,5 +49,4 @@ def test_demo_session_starts_next_business_day_at_1030(app, seeded, expected):
         lines = _run("portal.demo.accounts", "portal.demo.tickets", "portal.demo.sessions")
         assert not [line for line in lines if "skipped" in line], lines
         session = RemoteSession.get(RemoteSession.status == "scheduled")
-    start = session.starts_at.replace(tzinfo=datetime.timezone.utc).astimezone(PACIFIC)
-    assert start.replace(tzinfo=None) == datetime.datetime.fromisoformat(expected)
+    assert session.starts_at == datetime.datetime.fromisoformat(expected).replace(tzinfo=PACIFIC)

@@ -6,7 +6,7 @@ from portal.db import utcnow
 from portal.services import ics
 from tests.staff_ops.conftest import make_ticket, scheduled_session
 
-START = datetime.datetime(2031, 3, 18, 16, 30)  # naive UTC: Tue 09:30 PDT
+START = datetime.datetime(2031, 3, 18, 16, 30, tzinfo=datetime.timezone.utc)  # Tue 09:30 PDT
 
 
 def test_escape_and_fold():

@@ -1,5 +1,4 @@
 """Filing tickets: /tickets/new, validation, policy acceptance, double submit, verdicts (issue 4)."""
-from portal import timeutil
 from portal.models import Message, Ticket, User
 from portal.services import get_policy
 from tests.tickets.conftest import post, submit_token, text
@@ -25,8 +24,8 @@ def test_filing_lands_on_the_ticket_with_level_due_time_and_policy_version(app, 
         policy = get_policy()
         # policy 2.1: level from the requester; due = opened + 3 business hours; rank band
         assert ticket.level == "PRO" and ticket.rank_band == policy.rank_band("ticket", "PRO")
-        due = policy.first_response_due(timeutil.aware(ticket.opened_at), "PRO")
-        assert ticket.due_at == timeutil.stored(due)
+        due = policy.first_response_due(ticket.opened_at, "PRO")
+        assert ticket.due_at == due
         assert ticket.policy_version == policy.version  # policy 1.4
     assert ticket.version_status == "current" and ticket.is_english and ticket.awaiting_staff
     assert Message.get().body == FORM["body"]
@@ -195,6 +194,6 @@ def test_a_broken_language_detector_is_not_taken_for_english(app, monkeypatch):
     def broken(text):
         raise ImportError("no language model installed")
 
-    monkeypatch.setattr(app.extensions["policy"], "detect_language", broken)
+    monkeypatch.setattr(app.extensions["runtime"].policy, "detect_language", broken)
     with app.app_context(), pytest.raises(ImportError):
         service.detect_language("Hola, no puedo conectarme al equipo remoto.")

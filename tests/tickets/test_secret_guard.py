@@ -98,7 +98,7 @@ def test_staff_replies_are_not_guarded(user, ticket, client_for):
 
 def test_decision_off_stores_the_text(app, user, ticket, client_for):
     import dataclasses
-    policy = app.extensions["policy"]
+    policy = app.extensions["runtime"].policy
     original = policy.decisions
     policy.decisions = dataclasses.replace(original, ticket_secret_guard=False)
     try:

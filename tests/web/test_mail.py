@@ -43,3 +43,17 @@ def test_links_in_mails_point_where_the_portal_is_served(db_url, tmp_path, monke
                                               "Reset your support portal password"]
     assert "http://127.0.0.1:9123/verify/" in outbox[0]["body"]
     assert "http://127.0.0.1:9123/reset/" in outbox[1]["body"]
+
+
+def test_auth_mails_build_their_links_like_every_other_mail(app, client, make_user, outbox):
+    """Verification and reset links come from links.absolute, as staff replies and calendar files do."""
+    app.config["BASE_URL"] = "https://support.example.test/"  # a trailing slash, as a setting may be typed
+    app.config["MAIL_DEFER"] = False
+    user = make_user()
+    client.post("/register", data={"email": "new@example.test", "password": "a long password",
+                                   "confirm": "a long password", "csrf_token": csrf_token(client, "/register")})
+    client.post("/reset", data={"email": user.email, "csrf_token": csrf_token(client, "/reset")})
+    bodies = [m["body"] for m in outbox]
+    assert len(bodies) == 2 and "https://support.example.test/verify/" in bodies[0]
+    assert "https://support.example.test/reset/" in bodies[1]
+    assert not any("test//" in body for body in bodies)

@@ -237,7 +237,7 @@ class ScheduleForm(PanelActionForm):
         self.agent.choices = [SelectChoice(s.id, f"{s.name} ({s.email})") for s in staff]
         self.starts_on.label.text = f"Start date ({policy.zone_label})"
         self.starts_time.label.text = f"Start time ({policy.zone_label})"
-        self.starts_on.description = f"Inside support hours: {sessions.hours_text(policy)} (policy 1.5)."
+        self.starts_on.description = f"Inside support hours: {policy.hours_text()} (policy 1.5)."
 
 
 # -- the audit log -------------------------------------------------------------------------------

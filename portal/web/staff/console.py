@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
-from portal import timeutil
+from portal.db import utcnow
 from portal.models import CannedReply, Message, Post, Release, Thread, Ticket, User
 from portal.services import assign, canned, get_policy, queue
 from portal.services.access import account_facts
@@ -51,8 +51,8 @@ def _ticket(ticket_id):
 def _ticket_ctx(ticket, forms=None, notice=None, query=None):
     """Everything the ticket page and its fragments show; `forms` are the submitted ones (with their
     errors) that take the place of fresh ones; `query` the page's own query (the canned reply picked)."""
-    policy, now = get_policy(), timeutil.now()
-    due, opened = timeutil.aware(ticket.due_at), timeutil.aware(ticket.opened_at)
+    policy, now = get_policy(), utcnow()
+    due, opened = ticket.due_at, ticket.opened_at
     messages = (Message.select(Message, User).join(User, on=(Message.author == User.id))
                 .where(Message.ticket == ticket.id).order_by(Message.created_at, Message.id))
     replies, staff, forms = canned.all_replies(), list(User.staff_members()), forms or {}
@@ -200,7 +200,7 @@ def _thread_page(thread, form=None, status=200):
     forum_url = url_for("forum.thread", thread_id=thread.id)
     return render("staff/thread.html", status=status, thread=thread, posts=list(posts),
                   may_convert=decision, form=form or ActionForm(formdata=None), forum_url=forum_url,
-                  due=timeutil.aware(thread.due_at))
+                  due=thread.due_at)
 
 
 @bp.route("/threads/<int:thread_id>")

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.models import Bug, RemoteSession, Ticket, User
-from portal.services import audit, bugs, dashboard, sessions
+from portal.services import audit, bugs, dashboard, get_policy, sessions
 from portal.services.credentials import CredentialError
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AuditFilterForm, BugFilterForm, BugForm, BugLinkForm,
@@ -100,7 +100,7 @@ def schedule_session(ticket_id):
                                     form.starts_time.data, form.tool.data, form.other_tool.data)
     except ServiceError as exc:
         return _panels(ticket, form, refused={"schedule": form.apply(exc.errors)})
-    return _panels(ticket, form, notice=f"Session scheduled for {sessions.local_text(session.starts_at)}.")
+    return _panels(ticket, form, notice=f"Session scheduled for {get_policy().time_text(session.starts_at)}.")
 
 
 @bp.post("/sessions/<int:session_id>/<any(start, end, cancel):action>")
