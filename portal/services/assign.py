@@ -78,7 +78,7 @@ def change_status(ticket, actor, status):
     with write_tx():
         try:
             result = tickets.set_status(ticket, actor, status)
-        except tickets.TicketError as exc:
+        except ServiceError as exc:
             raise AssignError(" ".join(exc.errors.values()), "status") from None
         audit.record(actor, "status", "ticket", ticket.id, f"{before} -> {status}")
     return result
@@ -91,7 +91,7 @@ def respond(ticket, actor, body, internal=False):
         raise AssignError("Write something first.", "note" if internal else "body")
     try:
         message = tickets.add_reply(ticket, actor, body, internal=internal)
-    except tickets.TicketError as exc:
+    except ServiceError as exc:
         raise AssignError(" ".join(exc.errors.values()), "note" if internal else "body") from None
     audit.record(actor, "internal note" if internal else "reply", "ticket", ticket.id)
     return message
@@ -150,7 +150,7 @@ def _ticket_from_thread(author, product, thread):
     try:
         new = tickets.check_new_ticket(author, product, "", thread.title[:200], _thread_body(thread),
                                        for_requester=False)
-    except tickets.TicketError as exc:
+    except ServiceError as exc:
         raise AssignError("The thread cannot become a ticket: " + " ".join(exc.errors.values()),
                           "convert") from None
     return tickets.insert_ticket(new)

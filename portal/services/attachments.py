@@ -7,7 +7,7 @@ from pathlib import Path
 
 from werkzeug.utils import secure_filename
 
-from portal.services.errors import ServiceError
+from portal.services.errors import FieldError
 from portal.services import setting
 from portal.models import Attachment
 
@@ -29,14 +29,8 @@ HTML_LIKE = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|
                        re.IGNORECASE)
 
 
-class AttachmentError(ServiceError):
-    """An upload that is refused, with a message for the person uploading."""
-
-    def __init__(self, message):
-        super().__init__({"files": message})
-
-    def __str__(self):
-        return self.message
+def _refuse(message):
+    return FieldError("files", message)
 
 
 @dataclass
@@ -74,29 +68,29 @@ def _content_ok(ext, data):
 
 
 def check_upload(storage):
-    """Check one werkzeug FileStorage; returns an Upload or raises AttachmentError."""
+    """Check one werkzeug FileStorage; returns an Upload or raises FieldError("files", why)."""
     original = storage.filename or ""
     ext = _extension(original)
     allowed = setting("UPLOAD_EXTENSIONS")
     if ext not in allowed:
-        raise AttachmentError(f"{original or 'The file'}: only these file types are accepted: "
+        raise _refuse(f"{original or 'The file'}: only these file types are accepted: "
                               f"{', '.join(allowed)}.")
     limit = setting("MAX_CONTENT_LENGTH")
     data = storage.stream.read(limit + 1)
     if not data:
-        raise AttachmentError(f"{original}: the file is empty.")
+        raise _refuse(f"{original}: the file is empty.")
     if len(data) > limit:
-        raise AttachmentError(f"{original}: the file is larger than {limit // (1024 * 1024)} MB.")
+        raise _refuse(f"{original}: the file is larger than {limit // (1024 * 1024)} MB.")
     if not _content_ok(ext, data):
-        raise AttachmentError(f"{original}: the content does not match a .{ext} file.")
+        raise _refuse(f"{original}: the content does not match a .{ext} file.")
     return Upload(safe_name(original, ext), CONTENT_TYPES.get(ext, "text/plain"), data)
 
 
 def check_uploads(files):
-    """Check every non-empty file field; returns Uploads or raises AttachmentError."""
+    """Check every non-empty file field; returns Uploads or raises FieldError("files", why)."""
     present = [f for f in files if f is not None and (f.filename or "")]
     if len(present) > MAX_FILES:
-        raise AttachmentError(f"Attach at most {MAX_FILES} files at a time.")
+        raise _refuse(f"Attach at most {MAX_FILES} files at a time.")
     return [check_upload(f) for f in present]
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from portal.models import PRODUCTS, STATUSES, Attachment, RemoteSession, Ticket
 from portal.services import attachments, credentials, get_policy, ics, sessions, tickets
 from portal.services.access import account_facts
+from portal.services.errors import FieldError, ServiceError
 from portal.services.search import search_threads
 from portal.web.extensions import limiter, user_key
 from portal.web.render import render, render_block, wants_fragment
@@ -90,7 +91,7 @@ def new():
             current_user, form.get("product"), form.get("version"), form.get("subject"), form.get("body"),
             files=request.files.getlist("files"), submit_token=form.get("submit_token"),
             accept_policy=bool(form.get("accept_policy")))
-    except tickets.TicketError as exc:
+    except ServiceError as exc:
         return _new_page(form, exc.errors, 400, secret=exc.secret)
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
@@ -175,7 +176,7 @@ def reply(ticket_id):
         message = tickets.add_reply(ticket, current_user, request.form.get("body"),
                                     internal=bool(request.form.get("internal")),
                                     files=request.files.getlist("files"))
-    except tickets.TicketError as exc:
+    except ServiceError as exc:
         # policy 8.5: text refused for credentials keeps the typed text and points to their form
         kept = dict(body=request.form.get("body", ""), secret=exc.secret,
                     may_send_credentials=bool(tickets.remote_decision(current_user)) and ticket.is_open)
@@ -199,8 +200,8 @@ def change_status(ticket_id, action):
         abort(404)
     try:
         (tickets.close_ticket if action == "close" else tickets.reopen_ticket)(ticket, current_user)
-    except tickets.TicketError as exc:
-        flash(next(iter(exc.errors.values())), "error")
+    except FieldError as exc:
+        flash(exc.message, "error")
     else:
         flash("Ticket closed." if action == "close" else "Ticket reopened.", "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
@@ -214,7 +215,7 @@ def request_remote(ticket_id):
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     try:
         tickets.request_remote(ticket, current_user)
-    except tickets.TicketError as exc:
+    except FieldError as exc:  # a NotFound (not the requester) answers 404
         return _detail(ticket, exc.errors, 400, block="remote")
     if wants_fragment():
         return _detail(ticket, block="remote")
@@ -232,7 +233,7 @@ def submit_credentials(ticket_id):
     try:
         credentials.store_credentials(ticket, current_user, form.get("remote_id"), form.get("password"),
                                       form.get("notes"))
-    except credentials.CredentialError as exc:
+    except ServiceError as exc:
         return _detail(ticket, None, 400, block="credentials", cred_errors=exc.errors)
     if wants_fragment():
         return _detail(ticket, block="credentials", cred_saved=True)

@@ -71,10 +71,12 @@ def test_too_large_upload_answers_413(app, pro):
 def test_per_file_limit(app, pro, in_app):
     from werkzeug.datastructures import FileStorage
     from portal.services import attachments
+    from portal.services.errors import FieldError
     with app.app_context():
         app.config["MAX_CONTENT_LENGTH"] = 100
-        with pytest.raises(attachments.AttachmentError, match="larger than"):
+        with pytest.raises(FieldError, match="larger than") as refused:
             attachments.check_upload(FileStorage(io.BytesIO(b"a" * 101), filename="a.txt"))
+        assert refused.value.field == "files"
 
 
 def test_download_is_always_an_attachment_with_a_safe_name(pro):
