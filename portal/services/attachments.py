@@ -2,10 +2,9 @@
 import os
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-
-from werkzeug.utils import secure_filename
 
 from portal.services.errors import FieldError
 from portal.services import setting
@@ -29,6 +28,13 @@ HTML_LIKE = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|
                        re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """A file as it arrived: the name the browser gave it and its bytes (read by the web layer)."""
+    filename: str
+    data: bytes
+
+
 def _refuse(message):
     return FieldError("files", message)
 
@@ -45,9 +51,20 @@ def _extension(name):
     return name.rsplit(".", 1)[1].lower() if "." in name else ""
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def plain_name(original):
+    """ASCII letters, digits, `_`, `.` and `-` only, no path and no leading dot: accents dropped,
+    path separators and blanks made `_` ("../../etc/passwd évil.txt" -> "etc_passwd_evil.txt")."""
+    name = unicodedata.normalize("NFKD", original or "").encode("ascii", "ignore").decode("ascii")
+    name = "_".join(name.replace("/", " ").split())
+    return _UNSAFE.sub("", name).strip("._")
+
+
 def safe_name(original, ext):
-    """A download name that is safe on every system: secure_filename, or a plain fallback."""
-    name = secure_filename(original or "")
+    """A download name that is safe on every system: plain_name, or a plain fallback."""
+    name = plain_name(original)
     if not name or _extension(name) != ext:
         name = f"attachment.{ext}"
     if len(name) > 200:
@@ -67,16 +84,14 @@ def _content_ok(ext, data):
     return not HTML_LIKE.search(data)
 
 
-def check_upload(storage):
-    """Check one werkzeug FileStorage; returns an Upload or raises FieldError("files", why)."""
-    original = storage.filename or ""
+def check_upload(incoming):
+    """Check one Incoming file; returns an Upload or raises FieldError("files", why)."""
+    original = incoming.filename or ""
     ext = _extension(original)
     allowed = setting("UPLOAD_EXTENSIONS")
     if ext not in allowed:
-        raise _refuse(f"{original or 'The file'}: only these file types are accepted: "
-                              f"{', '.join(allowed)}.")
-    limit = setting("MAX_CONTENT_LENGTH")
-    data = storage.stream.read(limit + 1)
+        raise _refuse(f"{original or 'The file'}: only these file types are accepted: {', '.join(allowed)}.")
+    limit, data = setting("MAX_CONTENT_LENGTH"), incoming.data
     if not data:
         raise _refuse(f"{original}: the file is empty.")
     if len(data) > limit:
@@ -87,8 +102,8 @@ def check_upload(storage):
 
 
 def check_uploads(files):
-    """Check every non-empty file field; returns Uploads or raises FieldError("files", why)."""
-    present = [f for f in files if f is not None and (f.filename or "")]
+    """Check every Incoming file that has a name; returns Uploads or raises FieldError("files", why)."""
+    present = [f for f in files if f is not None and f.filename]
     if len(present) > MAX_FILES:
         raise _refuse(f"Attach at most {MAX_FILES} files at a time.")
     return [check_upload(f) for f in present]
