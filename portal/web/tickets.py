@@ -61,7 +61,8 @@ def index():
 def _draft_checks(form):
     """policy 7.2 verdict (for a product the form accepts) and 4.2 English-only notice for a draft."""
     version = (form.version.data or "").strip()
-    verdict = tickets.judge_version(form.product.data, version) if version and form.validate_one("product") else None
+    judged = version and form.validate_one("product")
+    verdict = tickets.judge_version(form.product.data, version) if judged else None
     text = f"{form.subject.data or ''}\n{form.body.data or ''}".strip()
     lang = tickets.detect_language(text) if len(text) >= 20 else None
     return {"verdict": verdict, "lang": lang}
@@ -187,7 +188,8 @@ def reply(ticket_id):
             flash("Your reply was added.", "success")
             return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor=f"m{message.id}"))
     # policy 8.5: text refused for credentials keeps the typed text and points to their form
-    kept = dict(reply_form=form, may_send_credentials=bool(tickets.remote_decision(current_user)) and ticket.is_open)
+    may_send = bool(tickets.remote_decision(current_user)) and ticket.is_open
+    kept = dict(reply_form=form, may_send_credentials=may_send)
     if wants_fragment():
         return _blocks(ticket, ["reply_form"], REPLY_FORM_ONLY, **kept)
     return _detail(ticket, 400, **kept)

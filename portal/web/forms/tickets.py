@@ -99,13 +99,15 @@ class NewTicketForm(_GuardsText):
                          render_kw={"rows": 8, "required": True})
     files = Attachments("Attachments (optional)", [valid_files])
     accept_policy = BooleanField("I accept the support policy.", [
-        Check(lambda form: tickets.check_acceptance(form.author, form.accept_policy.data))], render_kw={"value": "1"})
+        Check(lambda form: tickets.check_acceptance(form.author, form.accept_policy.data))],
+        render_kw={"value": "1"})
     submit_token = HiddenField(default="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         config = current_app.config
-        self.files.description = (f"Up to {attachments.MAX_FILES} files: {', '.join(config['UPLOAD_EXTENSIONS'])}; "
+        self.files.description = (f"Up to {attachments.MAX_FILES} files: "
+                                  f"{', '.join(config['UPLOAD_EXTENSIONS'])}; "
                                   f"at most {config['MAX_CONTENT_LENGTH'] // 1048576} MB in all.")
 
 
@@ -141,8 +143,8 @@ class CredentialsForm(_AllAtOnce):
 class TicketFilterForm(Form):
     """The list's filters, read from the query string; a value outside the choices is ignored
     (the list shows every ticket and the filter says Any), never an error."""
-    status = SelectField("Status", choices=[SelectChoice("", "Any"), *(SelectChoice(s, s.capitalize()) for s in STATUSES)],
-                         default="")
+    status = SelectField("Status", choices=[SelectChoice("", "Any"),
+                                            *(SelectChoice(s, s.capitalize()) for s in STATUSES)], default="")
     product = SelectField("Product", choices=[SelectChoice("", "Any"), *map(SelectChoice, PRODUCTS)], default="")
     page = IntegerField(default=1)
 
