@@ -28,16 +28,6 @@ ROLE_CHOICE = f"Choose a role: {' or '.join(PARTNER_ROLES)}."
 
 # -- reads ----------------------------------------------------------------------------------
 
-def managed_partner(user):
-    """The partner `user` manages, or NotFound: the managing pages do not exist for anyone else."""
-    if user is None or not getattr(user, "is_partner_manager", False):
-        raise NotFound("That page")
-    partner = Partner.get_or_none(Partner.id == user.partner_id)
-    if partner is None:
-        raise NotFound("That page")
-    return partner
-
-
 def member_partner(user):
     """The partner `user` is a member of (manager or member), or NotFound: the partner's own pages
     (its licenses) do not exist for anyone else, a reseller without a partner included."""
@@ -47,6 +37,13 @@ def member_partner(user):
     if partner is None:
         raise NotFound("That page")
     return partner
+
+
+def managed_partner(user):
+    """The partner `user` manages, or NotFound: the managing pages do not exist for anyone else."""
+    if user is None or not getattr(user, "is_partner_manager", False):
+        raise NotFound("That page")
+    return member_partner(user)
 
 
 def partner_tickets_query(partner):

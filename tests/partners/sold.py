@@ -8,7 +8,7 @@ import time_machine
 from portal.models import License, Order
 from tests import factories
 
-# a Tuesday noon, Pacific: inside support hours (policy 1.5), no date change while a test runs
+# a Tuesday noon, Pacific: inside support hours, no date change while a test runs
 FIXED = datetime.datetime(2026, 11, 24, 12, 0, tzinfo=factories.POLICY_ZONE)
 DAY = FIXED.date()
 _seq = itertools.count(1)
