@@ -8,6 +8,7 @@ STEPS = [
     "portal.demo.forum",
     "portal.demo.staff",
     "portal.demo.sessions",
+    "portal.demo.partner_tickets",
 ]
 
 

@@ -1,5 +1,6 @@
 """Demo partners (policy 3.1 Decision): Northwind IT with a manager and a member, Contoso Partners
-with a manager, each with licenses bought for end customers (one SITE, one expired)."""
+with a manager, each with licenses bought for end customers (Northwind: one SITE, one expired, one
+expiring within 30 days; Contoso: one current, one expired)."""
 import datetime
 
 from portal.db import utcnow, write_tx
@@ -17,6 +18,7 @@ PARTNERS = [
 LICENSES = [
     ("P-1001", "RU-NW-2001", "it@fabrikam.example", "SITE", "RUSITE-NW7K2-FAB01-9ZT3", 300),
     ("P-1001", "RU-NW-2002", "admin@adventure-works.example", "PRO", "RUPRO-NW3X9-ADV02-4K8M", -20),
+    ("P-1001", "RU-NW-2003", "office@alpine-ski.example", "PLUS", "RUPLS-NW6T2-ALP03-2R5D", 20),  # expiring soon
     ("P-1002", "RU-CP-3001", "support@tailspin.example", "PRO", "RUPRO-CP5D1-TSP01-7Q2W", 200),
     ("P-1002", "RU-CP-3002", "office@wingtip.example", "STARTER", "RUSTR-CP8B4-WTP02-1N6Z", -5),
 ]

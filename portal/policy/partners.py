@@ -1,10 +1,12 @@
-"""Partner tickets: who of a partner sees them, and the level they are filed at (policy 3.1, 3.4, 2.1).
+"""Partner tickets: who of a partner sees them, and the level they are filed at (policy 3.1, 3.4, 2.1);
+how a license a partner sold stands (current, expiring, expired).
 
-Both are Decisions, set in the policy file's `[partners]` table (docs/policy.md).
+The first two are Decisions, set in the policy file's `[partners]` table (docs/policy.md).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from .eligibility import Decision
 from .levels import LEVELS, LICENSE_TYPES, LevelDecision, check_level
@@ -83,3 +85,23 @@ def partner_ticket_level(band: str, license_tier: str | None, license_current: b
     if LEVELS.index(license_tier) < LEVELS.index(band):
         return LevelDecision(license_tier, f"{license_tier}: {named} is current", license_key)
     return LevelDecision(band, f"{band}: the reseller band ranks above {named} ({license_tier})")
+
+
+# policy 3.1: a partner renews the licenses it sold; a month's notice is time to sell the renewal
+# before the end customer's license, and the level it gives their tickets (2.1), lapses
+EXPIRING_DAYS = 30
+LICENSE_STATES = ("current", "expiring", "expired", "not_started")
+
+
+def license_state(purchased_on: date, expires_on: date | None, today: date, window: int = EXPIRING_DAYS) -> str:
+    """How a license a partner sold stands today (policy 3.1, 2.1): "expired" from its expiry date
+    on (the first day it is no longer valid), "expiring" when that day is at most `window` days
+    away, "not_started" before its purchase date, else "current" (also when it never expires)."""
+    if purchased_on > today:
+        return "not_started"
+    if expires_on is None:
+        return "current"
+    days_left = (expires_on - today).days
+    if days_left <= 0:
+        return "expired"
+    return "expiring" if days_left <= window else "current"

@@ -8,12 +8,15 @@ from peewee import IntegrityError
 
 from portal.services.errors import FieldError, ServiceError
 from portal.db import write_tx
-from portal.models import LICENSE_TYPES, PRODUCTS, License, Order, Release, User
+from portal.models import LICENSE_TYPES, PRODUCTS, License, Order, Partner, Release, User
 from portal.policy import VersionError, parse_version
 from portal.services import licenses
 from portal.services.accounts import normalise_email
 
 COLUMNS = ("order_number", "delivery_email", "license_key", "license_type", "purchased_on", "expires_on")
+# may be left out of the header: `partner` is the partner number of a reseller who bought the
+# order for resale (policy 3.1), empty for an end customer's own order
+OPTIONAL_COLUMNS = ("partner",)
 
 
 def counted(count, singular, plural=None):
@@ -65,15 +68,29 @@ def _parse_row(row):
     expires = _date(row.get("expires_on"), "expires_on", False)
     if expires is not None and expires <= purchased:
         raise ValueError("expires_on must be after purchased_on")
-    return number, email, key, lic_type, purchased, expires
+    return number, email, key, lic_type, purchased, expires, _partner(row.get("partner"))
 
 
-def _store_row(number, email, key, lic_type, purchased, expires):
+def _partner(text):
+    """The partner a `partner` cell names by its number (None when empty); ValueError when unknown."""
+    number = (text or "").strip().upper()
+    if not number:
+        return None
+    partner = Partner.get_or_none(Partner.number == number)
+    if partner is None:
+        raise ValueError(f"partner {number[:40]} is not a known partner number")
+    return partner
+
+
+def _store_row(number, email, key, lic_type, purchased, expires, partner):
     """Insert one license (and its order); returns False when it was already imported."""
+    partner_id = partner.id if partner else None
     with write_tx():
-        order, _ = Order.get_or_create(number=number, defaults={"delivery_email": email})
+        order, _ = Order.get_or_create(number=number, defaults={"delivery_email": email, "partner": partner_id})
         if order.delivery_email != email:
             raise ValueError(f"order {number} already exists with another delivery email")
+        if order.partner_id != partner_id:
+            raise ValueError(f"order {number} already exists with another partner")
         existing = License.get_or_none(License.key == key)
         if existing is not None:
             if existing.order_id == order.id and existing.type == lic_type:
@@ -84,7 +101,8 @@ def _store_row(number, email, key, lic_type, purchased, expires):
 
 
 def import_orders(text):
-    """Import orders from CSV text (header row of COLUMNS); bad rows are reported by line, good rows kept."""
+    """Import orders from CSV text (header row of COLUMNS, and any of OPTIONAL_COLUMNS); bad rows
+    are reported by line, good rows kept."""
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text))
     try:

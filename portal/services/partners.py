@@ -27,14 +27,42 @@ ROLE_CHOICE = f"Choose a role: {' or '.join(PARTNER_ROLES)}."
 
 # -- reads ----------------------------------------------------------------------------------
 
-def managed_partner(user):
-    """The partner `user` manages, or NotFound: the managing pages do not exist for anyone else."""
-    if user is None or not getattr(user, "is_partner_manager", False):
+def member_partner(user):
+    """The partner `user` is a member of (manager or member), or NotFound: the partner's own pages
+    (its licenses) do not exist for anyone else, a reseller without a partner included."""
+    if user is None or not getattr(user, "is_reseller", False) or user.partner_id is None:
         raise NotFound("That page")
     partner = Partner.get_or_none(Partner.id == user.partner_id)
     if partner is None:
         raise NotFound("That page")
     return partner
+
+
+def managed_partner(user):
+    """The partner `user` manages, or NotFound: the managing pages do not exist for anyone else."""
+    if user is None or not getattr(user, "is_partner_manager", False):
+        raise NotFound("That page")
+    return member_partner(user)
+
+
+def partner_tickets_query(partner):
+    """Every ticket of the partner (policy 3.1): recorded for it when filed, or filed by one of its
+    members. Who of the partner may see which of them: `visible_tickets`."""
+    member_ids = User.select(User.id).where(User.partner == partner)
+    return Ticket.select().where((Ticket.partner == partner) | Ticket.requester.in_(member_ids))
+
+
+def sees_colleagues_tickets(user, partner):
+    """Whether `user`, a member of `partner`, sees the tickets colleagues filed for it, or only
+    their own (policy 3.1, `[partners] visibility`)."""
+    return get_policy().can_see_partner_ticket(partner.id, user.partner_role, user.id, partner.id, None).allowed
+
+
+def visible_tickets(user, partner):
+    """The partner's tickets `user` (one of its members) may see (policy 3.1): all of them, or
+    only those the user filed."""
+    query = partner_tickets_query(partner)
+    return query if sees_colleagues_tickets(user, partner) else query.where(Ticket.requester == user)
 
 
 def members(partner):

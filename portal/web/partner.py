@@ -1,15 +1,17 @@
-"""The Partner Area: resellers follow their tickets here (policy 3.2); a partner's managers
-manage its members, and invited colleagues accept here (policy 3.1 Decision)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+"""The Partner Area: resellers follow their tickets here (policy 3.2); a partner's members see its
+home and the licenses it sold, its managers manage its members, and invited colleagues accept
+here (policy 3.1 Decision)."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.db import utcnow
 from portal.models import User
-from portal.services import partner_invites, partners
-from portal.services.errors import Conflict, ServiceError
+from portal.policy.partners import EXPIRING_DAYS
+from portal.services import partner_home, partner_invites, partner_licenses, partners
+from portal.services.errors import Conflict, NotFound, ServiceError
 from portal.web.extensions import limiter, user_key
-from portal.web.forms.partners import AcceptInviteForm, ActionForm, InviteForm, RoleForm
-from portal.web.render import render
+from portal.web.forms.partners import AcceptInviteForm, ActionForm, InviteForm, LicenseSearchForm, RoleForm
+from portal.web.render import render, wants_fragment
 from portal.web.tickets import list_context
 
 bp = Blueprint("partner", __name__, url_prefix="/partner")
@@ -18,10 +20,46 @@ bp = Blueprint("partner", __name__, url_prefix="/partner")
 @bp.route("/")
 @login_required
 def home():
-    """The reseller's tickets, filtered and paged, in the Partner Area (404 for everyone else; policy 3.2)."""
+    """The Partner Area's home (404 for everyone but resellers; policy 3.2): for a member of a
+    partner its open tickets by whom they wait for, upcoming sessions and licenses expiring soon
+    (policy 3.1); then the reseller's tickets, filtered and paged (the htmx block `ticket_list`)."""
     if not current_user.is_reseller:  # policy 3.2: the Partner Area exists only for resellers
         abort(404)
-    return render("partner/home.html", block="ticket_list", **list_context())
+    partner = summary = None
+    if not wants_fragment():  # the list's htmx requests need only the list
+        try:
+            partner = partners.member_partner(current_user)
+        except NotFound:  # a reseller of no partner has only the list
+            pass
+        else:
+            summary = partner_home.home(current_user, partner)
+    return render("partner/home.html", block="ticket_list", partner=partner, summary=summary,
+                  expiring_days=EXPIRING_DAYS, **list_context())
+
+
+# -- the partner's licenses: any member sees them (policy 3.1) -------------------------------
+
+@bp.route("/licenses")
+@login_required
+def licenses():
+    """The licenses the partner bought for resale, searchable and paged (the htmx block `results`);
+    404 for everyone but the partner's members."""
+    partner = partners.member_partner(current_user)
+    form = LicenseSearchForm(formdata=request.args)
+    words = form.q.data if form.validate() else ""
+    found = partner_licenses.search_licenses(current_user, partner, words, request.args.get("page"))
+    return render("partner/licenses.html", block="results", partner=partner, form=form,
+                  words=partner_licenses.clean_search(words), found=found, expiring_days=EXPIRING_DAYS)
+
+
+@bp.route("/licenses/<int:license_id>")
+@login_required
+def license_detail(license_id):
+    """One of the partner's licenses and the open tickets about it (404 for another partner's)."""
+    partner = partners.member_partner(current_user)
+    lic = partner_licenses.license_for(current_user, partner, license_id)
+    return render_template("partner/license.html", partner=partner, lic=lic, expiring_days=EXPIRING_DAYS,
+                           tickets=partner_licenses.open_tickets_of(current_user, partner, lic.id))
 
 
 # -- members: managers invite, remove and change roles (policy 3.1 Decision) -------------------

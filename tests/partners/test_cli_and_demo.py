@@ -1,7 +1,8 @@
-"""`flask --app app portal create-partner` and the demo partners (policy 3.1 Decision)."""
+"""`flask --app app portal create-partner` and the demo partners and their tickets (policy 3.1 Decision)."""
 import pytest
 
-from portal.models import AuditLog, License, Order, Partner, User
+from portal.db import utcnow
+from portal.models import AuditLog, License, Order, Partner, RemoteSession, Ticket, User
 from tests.factories import today
 
 
@@ -48,9 +49,28 @@ def test_demo_partners_and_their_members(app):
         user = User.by_email(email)
         assert (user.partner_id, user.partner_role) == membership and user.level == "RESELLER" and user.verified
     assert Partner.select().count() == 2
-    for partner in (northwind, contoso):
+    for partner, count in ((northwind, 3), (contoso, 2)):
         sold = list(License.select().join(Order).where(Order.partner == partner))
-        assert len(sold) == 2 and all(lic.user_id is None for lic in sold)  # bought for end customers
+        assert len(sold) == count and all(lic.user_id is None for lic in sold)  # bought for end customers
     northwind_sold = {lic.type: lic for lic in License.select().join(Order).where(Order.partner == northwind)}
-    assert set(northwind_sold) == {"SITE", "PRO"}
+    assert set(northwind_sold) == {"SITE", "PRO", "PLUS"}
     assert northwind_sold["SITE"].expires_on > today() > northwind_sold["PRO"].expires_on  # one current, one expired
+    assert today() < northwind_sold["PLUS"].expires_on <= today(30)  # expiring within 30 days
+
+
+@pytest.mark.clock
+def test_demo_partner_tickets_for_end_customers(app):
+    runner = app.test_cli_runner()
+    for _ in range(2):  # idempotent
+        assert runner.invoke(args=["portal", "demo", "--password", "demo pass 123"]).exit_code == 0
+    filed = list(Ticket.select().where(Ticket.partner.is_null(False)))
+    assert len(filed) == 4 and all(t.end_customer_company and t.end_customer_email for t in filed)
+    by_partner = {t.partner.name for t in filed}
+    assert by_partner == {"Northwind IT", "Contoso Partners"}
+    assert {t.requester.partner_id for t in filed} == {t.partner_id for t in filed}  # filed by its members
+    licensed = {t.license.type: t.license for t in filed if t.license_id}
+    assert "SITE" in licensed and any(lic.expires_on <= today() for lic in licensed.values())  # one expired
+    assert any(t.status == "waiting" for t in filed)  # support answered one: it waits for the partner
+    upcoming = RemoteSession.select().join(Ticket).where(Ticket.partner.is_null(False)
+                                                         & (RemoteSession.status == "scheduled"))
+    assert upcoming.count() == 1 and upcoming.get().starts_at > utcnow()

@@ -1,10 +1,12 @@
 """Partner tickets as pure rules: who of a partner sees them, and their level (policy 3.1, 3.4, 2.1)."""
+import datetime
 import tomllib
 
 import pytest
 
 from portal.policy import (DEFAULT_PATH, VISIBILITY, PolicyError, can_see_partner_ticket, parse_policy,
                            partner_ticket_level)
+from portal.policy.partners import EXPIRING_DAYS, license_state
 
 A, B = 1, 2  # partner ids
 FILER, COLLEAGUE = 10, 11
@@ -125,3 +127,25 @@ def test_policy_3_1_bad_partner_values_name_key_and_reason(table, message):
 def test_policy_3_1_partners_must_be_a_table():
     with pytest.raises(PolicyError, match="^partners: must be a table"):
         _policy("all")
+
+
+# policy 3.1: how a license a partner sold stands; expires_on is its first day no longer valid
+TODAY = datetime.date(2026, 11, 24)
+
+
+@pytest.mark.parametrize("expires_in, state", [
+    (None, "current"), (400, "current"), (31, "current"),
+    (30, "expiring"), (1, "expiring"),
+    (0, "expired"), (-1, "expired"),
+])
+def test_policy_3_1_license_state_around_the_30_day_window(expires_in, state):
+    expires = TODAY + datetime.timedelta(days=expires_in) if expires_in is not None else None
+    assert license_state(TODAY - datetime.timedelta(days=100), expires, TODAY) == state
+
+
+def test_policy_3_1_license_state_window_and_start():
+    assert EXPIRING_DAYS == 30
+    in_45 = TODAY + datetime.timedelta(days=45)
+    assert license_state(TODAY, in_45, TODAY, window=60) == "expiring"
+    assert license_state(TODAY + datetime.timedelta(days=1), in_45, TODAY) == "not_started"
+    assert license_state(TODAY, in_45, TODAY) == "current"  # bought today

@@ -137,7 +137,7 @@ def start_thread(app, author, title="How do I install the Host?", body="Step by 
 
 
 def _seed(app):
-    from portal.models import Attachment, Bug, CannedReply, Credential, Post, Release, RemoteSession
+    from portal.models import Attachment, Bug, CannedReply, Credential, Order, Post, Release, RemoteSession
     from portal.services import canned, credentials
     w = World()
     for name, kw in {"customer": dict(level="PRO"), "other": dict(level="PLUS"), "free": dict(level=None),
@@ -170,7 +170,9 @@ def _seed(app):
         from portal.services import partner_invites
         _, (manager, member) = factories.make_partner("Attack Partner", "P-ATTACK", managers=1, members=1)
         w.users["manager"] = manager
-        w.ids |= {"user_id": member.id,
+        order, sold = factories.make_order("end-customer@example.test", "SITE")  # bought by the partner
+        Order.update(partner=manager.partner_id).where(Order.id == order.id).execute()
+        w.ids |= {"user_id": member.id, "license_id": sold.id,
                   "invite_id": partner_invites.invite(manager, "invitee@example.test", "member").id}
     return w
 

@@ -23,6 +23,8 @@ CUSTOMERS = NONCOMMERCIAL + COMMERCIAL
 # policy 3.1: a reseller without a partner, a manager and a member of partner A, a manager of B
 PARTNER_A_MANAGER, PARTNER_A_MEMBER, PARTNER_B_MANAGER = ("manager",), ("member",), ("manager_b",)
 MANAGERS = PARTNER_A_MANAGER + PARTNER_B_MANAGER
+PARTNER_A = PARTNER_A_MANAGER + PARTNER_A_MEMBER
+PARTNER_MEMBERS = PARTNER_A + PARTNER_B_MANAGER    # every reseller who belongs to a partner
 RESELLER = ("reseller",) + PARTNER_A_MEMBER + MANAGERS
 AGENT = ("staff",)                                  # staff, not admin
 ADMIN = ("admin",)
@@ -177,6 +179,11 @@ AUTHZ = {
     ("/partner/invites/<int:invite_id>/resend", "POST"): manager_post(302, PARTNER_A_MANAGER),
     ("/partner/invites/<int:invite_id>/revoke", "GET"): NO_METHOD,
     ("/partner/invites/<int:invite_id>/revoke", "POST"): manager_post(302, PARTNER_A_MANAGER, fresh="invite"),
+    # policy 3.1: the licenses a partner bought are for its members only; the license is partner A's
+    ("/partner/licenses", "GET"): E({ANON: 302, all_users_but(PARTNER_MEMBERS): 404, PARTNER_MEMBERS: 200}),
+    ("/partner/licenses", "POST"): NO_METHOD,
+    ("/partner/licenses/<int:license_id>", "GET"): E({ANON: 302, all_users_but(PARTNER_A): 404, PARTNER_A: 200}),
+    ("/partner/licenses/<int:license_id>", "POST"): NO_METHOD,
     ("/partner/invite/<token>", "GET"): PUBLIC,                   # the signed token is the authority
     ("/partner/invite/<token>", "POST"): E({EVERYONE: 400}, {"password": "short", "confirm": "other"}),
 

@@ -93,6 +93,7 @@ class World:
             "reply_id": CannedReply.select().order_by(CannedReply.id).first().id,
             "token": None, "owner_key": lic_key,
             "user_id": partner_member.id, "invite_id": invite.id, "invite_token": invite_token,
+            "license_id": self._sold_license().id,
             "verify_token": make_token("verify", self.owner), "reset_token": make_token("reset", self.owner),
         }
 
@@ -102,6 +103,13 @@ class World:
         sent = partner_invites.invite(self.users["manager"], f"invitee{next(_seq)}@example.test", "member")
         mail = self.app.extensions["outbox"].sent[-1]["body"]
         return sent, mail.split("/partner/invite/", 1)[1].split()[0]
+
+    def _sold_license(self):
+        """A license of an order partner A bought for resale (policy 3.1)."""
+        from portal.models import Order
+        order, lic = factories.make_order("end-customer@example.test", "SITE")
+        Order.update(partner=self.users["manager"].partner_id).where(Order.id == order.id).execute()
+        return lic
 
     # -- clients ----------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ READS = {"tickets.index": ["status", "product", "page"], "partner.home": ["statu
          "forum.thread": ["page"], "forum.search": ["q", "page"], "forum.new_thread": ["category"],
          "staff.queue": ["level", "product", "assignee", "breached", "after"], "staff.ticket": ["canned"],
          "staff.bug_list": ["status", "page"], "staff.audit_log": ["action", "page"],
-         "admin.users": ["page"], "auth.login": ["next"]}
+         "admin.users": ["page"], "auth.login": ["next"], "partner.licenses": ["q", "page"]}
 VALUES = ["' OR 1=1--", "1 UNION SELECT password_hash FROM \"user\"--", "a\x00b", "%00", "%", "_", "\\",
           "x" * 5000, "ünï 名前 \U0001f600 \u202egnp.exe", "99999999999999999999999", "-5", "0",
           "{{7*7}}${7*7}", "ticket~1~2026-01-01T00:00:00~2026-01-01T00:00:00~1 OR 1=1"]
@@ -41,6 +41,8 @@ def roles_for(endpoint):
         return ["admin"]
     if endpoint.startswith(("staff.", "staff.")):
         return ["staff"]
+    if endpoint in ("partner.licenses", "partner.license_detail"):  # policy 3.1: a partner's members
+        return ["manager"]
     if endpoint in ("partner.home", "tickets.index", "tickets.new", "tickets.detail"):
         return ["customer", "reseller"] if endpoint != "partner.home" else ["reseller"]
     if endpoint.startswith(("forum.", "auth.", "main.")):
@@ -74,7 +76,7 @@ def _check(response, where, role):
 @pytest.mark.slow
 def test_bad_values_in_every_query_parameter_of_every_get_route(app, fuzz_world, client_for):
     clients = {None: app.test_client()}
-    for role in ("customer", "reseller", "staff", "admin"):
+    for role in ("customer", "reseller", "staff", "admin", "manager"):
         clients[role] = client_for(fuzz_world.users[role])
     for rule in get_rules(app):
         url = rule_url(rule, fuzz_world.ids)

@@ -1,7 +1,8 @@
 """Admin: import orders from CSV (policy 4.5) and keep each product's releases (policy 7.2)."""
 from flask import abort, flash, redirect, render_template, url_for
+from peewee import JOIN
 
-from portal.models import Order
+from portal.models import Order, Partner
 from portal.services import orders
 from portal.services.errors import ServiceError
 from portal.web.admin import admin_required, bp
@@ -18,10 +19,11 @@ def orders_page():
             result = orders.import_orders(orders.decode_upload(form.file.data.read()))
         except ValueError as exc:  # the file as a whole is unreadable
             form.apply({"file": str(exc)})
-    recent = Order.select().order_by(Order.created_at.desc(), Order.id.desc()).limit(20)
+    recent = (Order.select(Order, Partner).join(Partner, JOIN.LEFT_OUTER)
+              .order_by(Order.created_at.desc(), Order.id.desc()).limit(20))
     status = 400 if form.has_errors or (result and result.errors) else 200
     return render_template("admin/orders.html", form=form, result=result, recent=recent,
-                           columns=orders.COLUMNS), status
+                           columns=orders.COLUMNS, optional=orders.OPTIONAL_COLUMNS), status
 
 
 @bp.route("/releases", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length
 
 from portal.models import PARTNER_ROLES, Partner
-from portal.services import accounts
+from portal.services import accounts, partner_licenses
 from portal.services.partners import ROLE_CHOICE
 from portal.web.forms import Check, Form
 from portal.web.forms.accounts import ResetPasswordForm, valid_email
@@ -49,3 +49,15 @@ class ActionForm(Form):
 
 class AcceptInviteForm(ResetPasswordForm):
     name = StringField("Your name (optional)", [_name], default="", render_kw={"autocomplete": "name"})
+
+
+class LicenseSearchForm(Form):
+    """The partner's license search: a GET form (nothing changes, so no CSRF token), bounded as
+    the service cuts the words."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by key, customer or email", [Length(max=partner_licenses.SEARCH_MAX)], default="",
+                    description="Part of the license key, the delivery email or the customer's name.",
+                    render_kw={"type": "search", "autocomplete": "off", "maxlength": partner_licenses.SEARCH_MAX})
