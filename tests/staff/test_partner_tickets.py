@@ -270,3 +270,18 @@ def test_the_not_yet_valid_state(world, app, client, login):
     block = _partner_block(client, ticket.id)
     assert 'data-license-state="not_started"' in block and "valid from" in block
     assert "RESELLER: the end customer's license ...-" not in block and "is not current" in block
+
+
+def test_partner_and_end_customer_names_are_shown_as_text(app, client, login):
+    from tests.security.attack_helpers import assert_shown_as_text
+    payload = '<script>alert("p")</script>"><img src=x onerror=alert(1)>'
+    with app.app_context():
+        partner, (member,) = _partner(payload, "P-XSS1", members=0)
+        ticket = _partner_ticket(member, partner, company=payload, email="it@example.test")
+        agent = factories.make_user(role="staff")
+    login(agent)
+    for url, headers in (("/staff/queue", {}), ("/staff/queue", {"HX-Request": "true"}),
+                         (f"/staff/queue?partner={partner.id}", {}), (f"/staff/tickets/{ticket.id}", {})):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        assert_shown_as_text(response.get_data(as_text=True), payload, ("alert",))
