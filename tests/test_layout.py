@@ -32,7 +32,8 @@ def test_mail_bodies_are_templates():
 
 def test_services_import_nothing_from_flask():
     """Use cases run without Flask: settings, the policy and mail reach them through
-    portal.services.runtime, refusals are portal.services.errors (404 included)."""
+    portal.services.runtime, refusals are portal.services.errors (404 included), uploads come
+    as attachments.Incoming (never werkzeug's FileStorage)."""
     import ast
     import pathlib
     folder = pathlib.Path(__file__).resolve().parent.parent / "portal" / "services"
@@ -43,7 +44,7 @@ def test_services_import_nothing_from_flask():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
             for name in names:
                 top = name.split(".")[0]
-                assert top not in {"flask", "flask_login", "flask_wtf", "flask_limiter", "htmx_flask"}, (
+                assert top not in {"flask", "flask_login", "flask_wtf", "flask_limiter", "htmx_flask", "werkzeug"}, (
                     path.name, name)
                 assert name != "portal.mail" and not name.startswith("portal.web"), (path.name, name)
 

@@ -50,13 +50,22 @@ def _unverified(action: str) -> Decision:
     return Decision(False, "4.4", f"Verify your email address first; {action} needs a verified account.")
 
 
-def may_open_ticket(acct: AccountFacts, channels: Channels) -> Decision:
-    """May this account file a ticket? (policy 4.4, 2.1, 3.2)"""
+def _by_role(acct: AccountFacts, anonymous: Decision, staff: Decision) -> Decision | None:
+    """The answer for anonymous visitors and staff, who every rule below treats apart; None otherwise."""
     _check(acct)
     if acct.role == "anonymous":
-        return Decision(False, "4.4", "Sign in or register (free) to file a ticket.")
+        return anonymous
     if acct.role in STAFF_ROLES:
-        return Decision(True, "4.1", "Staff may file tickets on a user's behalf.")
+        return staff
+    return None
+
+
+def may_open_ticket(acct: AccountFacts, channels: Channels) -> Decision:
+    """May this account file a ticket? (policy 4.4, 2.1, 3.2)"""
+    early = _by_role(acct, anonymous=Decision(False, "4.4", "Sign in or register (free) to file a ticket."),
+                     staff=Decision(True, "4.1", "Staff may file tickets on a user's behalf."))
+    if early is not None:
+        return early
     if not acct.verified:
         return _unverified("filing a ticket")
     level = _level(acct)
@@ -68,11 +77,10 @@ def may_open_ticket(acct: AccountFacts, channels: Channels) -> Decision:
 
 def may_see_forum(acct: AccountFacts, channels: Channels) -> Decision:
     """May this account see the community forum at all? (policy 4.1, 3.2 Decision)"""
-    _check(acct)
-    if acct.role == "anonymous":
-        return Decision(True, "4.1", "The community forum is public to read.")
-    if acct.role in STAFF_ROLES:
-        return Decision(True, "4.1", "Staff see the community forum.")
+    early = _by_role(acct, anonymous=Decision(True, "4.1", "The community forum is public to read."),
+                     staff=Decision(True, "4.1", "Staff see the community forum."))
+    if early is not None:
+        return early
     if acct.role == "reseller":  # policy 3.2 is a rule, whatever channels.RESELLER says (the loader refuses it)
         return Decision(False, "3.2", "Reseller support is given only through the ticket system (Partner Area).")
     level = _level(acct)
@@ -83,11 +91,10 @@ def may_see_forum(acct: AccountFacts, channels: Channels) -> Decision:
 
 def may_post_forum(acct: AccountFacts, channels: Channels) -> Decision:
     """May this account post in the community forum? (policy 4.4, 3.2, 2.1)"""
-    _check(acct)
-    if acct.role == "anonymous":
-        return Decision(False, "4.4", "Sign in or register (free) to post in the forum.")
-    if acct.role in STAFF_ROLES:
-        return Decision(True, "4.1", "Staff may post in the community forum.")
+    early = _by_role(acct, anonymous=Decision(False, "4.4", "Sign in or register (free) to post in the forum."),
+                     staff=Decision(True, "4.1", "Staff may post in the community forum."))
+    if early is not None:
+        return early
     if acct.role == "reseller":  # policy 3.2: never, not even when a channel list would allow it
         return Decision(False, "3.2", "Reseller accounts cannot post in the community forum; please file a ticket.")
     seen = may_see_forum(acct, channels)
@@ -100,11 +107,10 @@ def may_post_forum(acct: AccountFacts, channels: Channels) -> Decision:
 
 def may_request_remote(acct: AccountFacts, remote_levels: tuple[str, ...]) -> Decision:
     """May this account ask for a remote support session? (policy 8.2, 3.3)"""
-    _check(acct)
-    if acct.role == "anonymous":
-        return Decision(False, "4.4", "Sign in to ask for remote support.")
-    if acct.role in STAFF_ROLES:
-        return Decision(False, "8.2", "Remote support is requested by customers and resellers, not staff.")
+    early = _by_role(acct, anonymous=Decision(False, "4.4", "Sign in to ask for remote support."),
+                     staff=Decision(False, "8.2", "Remote support is requested by customers and resellers, not staff."))
+    if early is not None:
+        return early
     if not acct.verified:
         return _unverified("remote support")
     if acct.role == "reseller" and "RESELLER" in remote_levels:

@@ -2,12 +2,11 @@
 import os
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from werkzeug.utils import secure_filename
-
-from portal.services.errors import ServiceError
+from portal.services.errors import FieldError
 from portal.services import setting
 from portal.models import Attachment
 
@@ -29,14 +28,15 @@ HTML_LIKE = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|
                        re.IGNORECASE)
 
 
-class AttachmentError(ServiceError):
-    """An upload that is refused, with a message for the person uploading."""
+@dataclass(frozen=True)
+class Incoming:
+    """A file as it arrived: the name the browser gave it and its bytes (read by the web layer)."""
+    filename: str
+    data: bytes
 
-    def __init__(self, message):
-        super().__init__({"files": message})
 
-    def __str__(self):
-        return self.message
+def _refuse(message):
+    return FieldError("files", message)
 
 
 @dataclass
@@ -51,9 +51,20 @@ def _extension(name):
     return name.rsplit(".", 1)[1].lower() if "." in name else ""
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def plain_name(original):
+    """ASCII letters, digits, `_`, `.` and `-` only, no path and no leading dot: accents dropped,
+    path separators and blanks made `_` ("../../etc/passwd évil.txt" -> "etc_passwd_evil.txt")."""
+    name = unicodedata.normalize("NFKD", original or "").encode("ascii", "ignore").decode("ascii")
+    name = "_".join(name.replace("/", " ").split())
+    return _UNSAFE.sub("", name).strip("._")
+
+
 def safe_name(original, ext):
-    """A download name that is safe on every system: secure_filename, or a plain fallback."""
-    name = secure_filename(original or "")
+    """A download name that is safe on every system: plain_name, or a plain fallback."""
+    name = plain_name(original)
     if not name or _extension(name) != ext:
         name = f"attachment.{ext}"
     if len(name) > 200:
@@ -73,30 +84,28 @@ def _content_ok(ext, data):
     return not HTML_LIKE.search(data)
 
 
-def check_upload(storage):
-    """Check one werkzeug FileStorage; returns an Upload or raises AttachmentError."""
-    original = storage.filename or ""
+def check_upload(incoming):
+    """Check one Incoming file; returns an Upload or raises FieldError("files", why)."""
+    original = incoming.filename or ""
     ext = _extension(original)
     allowed = setting("UPLOAD_EXTENSIONS")
     if ext not in allowed:
-        raise AttachmentError(f"{original or 'The file'}: only these file types are accepted: "
-                              f"{', '.join(allowed)}.")
-    limit = setting("MAX_CONTENT_LENGTH")
-    data = storage.stream.read(limit + 1)
+        raise _refuse(f"{original or 'The file'}: only these file types are accepted: {', '.join(allowed)}.")
+    limit, data = setting("MAX_CONTENT_LENGTH"), incoming.data
     if not data:
-        raise AttachmentError(f"{original}: the file is empty.")
+        raise _refuse(f"{original}: the file is empty.")
     if len(data) > limit:
-        raise AttachmentError(f"{original}: the file is larger than {limit // (1024 * 1024)} MB.")
+        raise _refuse(f"{original}: the file is larger than {limit // (1024 * 1024)} MB.")
     if not _content_ok(ext, data):
-        raise AttachmentError(f"{original}: the content does not match a .{ext} file.")
+        raise _refuse(f"{original}: the content does not match a .{ext} file.")
     return Upload(safe_name(original, ext), CONTENT_TYPES.get(ext, "text/plain"), data)
 
 
 def check_uploads(files):
-    """Check every non-empty file field; returns Uploads or raises AttachmentError."""
-    present = [f for f in files if f is not None and (f.filename or "")]
+    """Check every Incoming file that has a name; returns Uploads or raises FieldError("files", why)."""
+    present = [f for f in files if f is not None and f.filename]
     if len(present) > MAX_FILES:
-        raise AttachmentError(f"Attach at most {MAX_FILES} files at a time.")
+        raise _refuse(f"Attach at most {MAX_FILES} files at a time.")
     return [check_upload(f) for f in present]
 
 

@@ -3,7 +3,7 @@ import json
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from portal.services.errors import ServiceError
+from portal.services.errors import FieldError, ServiceError
 from portal.db import utcnow, write_tx
 from portal.models import Credential, CredentialView
 from portal.policy import TicketFacts
@@ -12,36 +12,51 @@ from portal.services.access import account_facts
 from portal.services.session_rows import live_session
 
 LIMITS = {"remote_id": 100, "password": 200, "notes": 1000}
-
-class CredentialError(ServiceError):
-    """Credentials that cannot be stored or revealed; `errors` maps form fields to messages."""
+OPTIONAL = ("notes",)
 
 
 def _fernet():
     return Fernet(setting("CREDENTIALS_KEY").encode())
 
 
-def _check(ticket, user, values):
-    errors = {}
+def _cleaned(field, value):
+    return (value or "") if field == "password" else (value or "").strip()  # a password is as typed
+
+
+def check_value(field, value):
+    """One credentials field: the remote ID and password are needed, each within LIMITS;
+    FieldError(field, why) when refused."""
+    value = _cleaned(field, value)
+    if field not in OPTIONAL and not value:
+        raise FieldError(field, "This is needed for the remote session.")
+    if len(value) > LIMITS[field]:
+        raise FieldError(field, f"At most {LIMITS[field]} characters.")
+
+
+def submit_refusal(ticket, user):
+    """policy 8.5, 8.2: {"form": why} when this user may not send credentials for this ticket, else {}."""
     submitter = account_facts(user)
     decision = get_policy().may_submit_credentials(submitter, TicketFacts(ticket.requester_id, ticket.is_open))
-    if not decision:  # policy 8.5, 8.2
-        errors["form"] = decision.reason
-    for field, limit in LIMITS.items():
-        if field != "notes" and not values[field]:
-            errors[field] = "This is needed for the remote session."
-        elif len(values[field]) > limit:
-            errors[field] = f"At most {limit} characters."
+    return {} if decision else {"form": decision.reason}
+
+
+def _check(ticket, user, values):
+    errors = submit_refusal(ticket, user)
+    for field in LIMITS:
+        try:
+            check_value(field, values[field])
+        except FieldError as exc:
+            errors.update(exc.errors)
     return errors
 
 
 def store_credentials(ticket, user, remote_id, password, notes):
     """Encrypt and store credentials for a ticket; earlier live ones on it are destroyed (policy 8.5)."""
-    values = {"remote_id": (remote_id or "").strip(), "password": password or "",
-              "notes": (notes or "").strip()}
+    values = {field: _cleaned(field, value)
+              for field, value in (("remote_id", remote_id), ("password", password), ("notes", notes))}
     errors = _check(ticket, user, values)
     if errors:
-        raise CredentialError(errors)
+        raise ServiceError(errors)
     ciphertext = _fernet().encrypt(json.dumps(values).encode())
     with write_tx():
         _destroy(Credential.ticket == ticket)
@@ -50,16 +65,16 @@ def store_credentials(ticket, user, remote_id, password, notes):
 
 
 def reveal(credential, viewer):
-    """Decrypt credentials for a staff member and record the view; CredentialError once destroyed."""
+    """Decrypt credentials for a staff member and record the view; ServiceError once destroyed."""
     with write_tx():
         fresh = Credential.get_by_id(credential.id)
         if fresh.ciphertext is None:
-            raise CredentialError({"form": "These credentials were destroyed."})
+            raise ServiceError("These credentials were destroyed.")
         CredentialView.create(credential=fresh, viewer=viewer)
     try:
         return json.loads(_fernet().decrypt(bytes(fresh.ciphertext)))
     except InvalidToken:
-        raise CredentialError({"form": "These credentials cannot be decrypted with the current key."}) from None
+        raise ServiceError("These credentials cannot be decrypted with the current key.") from None
 
 
 def _destroy(where):

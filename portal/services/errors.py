@@ -3,15 +3,18 @@
 
 class ServiceError(Exception):
     """A refused use case: `errors` maps form fields (or "form") to messages a person understands,
-    `status` is the HTTP answer a page gives for it (400 bad input, 403, 409 conflict, 422...)."""
+    `status` is the HTTP answer a page gives for it (400 bad input, 403, 409 conflict, 422...).
+    `secret` says the text was refused (also) for carrying credentials (policy 8.5, 8.6): the page
+    then points to where credentials go."""
 
     status = 400
 
-    def __init__(self, errors, status=None):
+    def __init__(self, errors, status=None, secret=False):
         if isinstance(errors, str):
             errors = {"form": errors}
         super().__init__("; ".join(errors.values()))
         self.errors = dict(errors)
+        self.secret = secret
         if status is not None:
             self.status = status
 
@@ -28,8 +31,8 @@ class ServiceError(Exception):
 class FieldError(ServiceError):
     """A refusal tied to one form field: FieldError(field, message)."""
 
-    def __init__(self, field, message, status=None):
-        super().__init__({field or "form": message}, status)
+    def __init__(self, field, message, status=None, secret=False):
+        super().__init__({field or "form": message}, status, secret)
 
 
 class Conflict(ServiceError):

@@ -7,16 +7,6 @@ from portal.policy.levels import mask_key
 from portal.services import get_policy
 
 
-class LicenseError(FieldError):
-    """A license key that cannot be bound, with a message for the user."""
-
-    def __init__(self, message):
-        super().__init__("key", message)
-
-    def __str__(self):
-        return self.message
-
-
 CANNOT_ADD = ("We cannot add this key. Check it against your order email, "
               "or contact support if it is yours.")
 
@@ -115,19 +105,19 @@ def attach_by_email(user):
 
 
 def bind_key(user, key):
-    """policy 4.5: bind a license key to this account, once; LicenseError when it cannot be."""
+    """policy 4.5: bind a license key to this account, once; FieldError("key", why) when it cannot be."""
     key = (key or "").strip().upper()
     if not key:
-        raise LicenseError("Enter the license key from your order email.")
+        raise FieldError("key", "Enter the license key from your order email.")
     with write_tx():
         lic = License.get_or_none(License.key == key)
         if lic is not None and lic.user_id == user.id:
-            raise LicenseError("This license key is already on your account.")
+            raise FieldError("key", "This license key is already on your account.")
         # one answer for an unknown key and another account's key, so keys cannot be enumerated
         if lic is None or lic.user_id is not None:
-            raise LicenseError(CANNOT_ADD)
+            raise FieldError("key", CANNOT_ADD)
         updated = (License.update(user=user, bound_at=utcnow())
                    .where((License.id == lic.id) & License.user.is_null()).execute())
         if updated != 1:
-            raise LicenseError(CANNOT_ADD)
+            raise FieldError("key", CANNOT_ADD)
     return refresh_level(user)

@@ -1,7 +1,7 @@
 """Remote sessions (policy 8.1-8.5): schedule inside support hours (1.5), start, end, reveal credentials."""
 import datetime
 
-from portal.services.errors import FieldError
+from portal.services.errors import FieldError, NotFound
 from portal.db import UTC, lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
@@ -74,7 +74,7 @@ def schedule(ticket_id, actor, agent_id, local_day, local_time, tool=DEFAULT_TOO
     attaches the ticket's pending credentials."""
     ticket = Ticket.get_or_none(Ticket.id == ticket_id)
     if ticket is None:
-        raise LookupError(ticket_id)
+        raise NotFound("That ticket")
     decision = eligibility(ticket)
     if not decision:
         raise FieldError("session", f"Not eligible: {decision.reason} (policy {decision.clause}).")
@@ -114,7 +114,7 @@ def _move(session_id, actor, to, allowed):
     with write_tx():
         session = RemoteSession.get_or_none(RemoteSession.id == session_id)
         if session is None:
-            raise LookupError(session_id)
+            raise NotFound("That session")
         changes = {RemoteSession.status: to}
         if to in ("ended", "cancelled"):
             changes[RemoteSession.ended_at] = utcnow()
@@ -170,7 +170,7 @@ def reveal(credential_id, viewer):
     with write_tx():
         credential = Credential.get_or_none(Credential.id == credential_id)
         if credential is None:
-            raise LookupError(credential_id)
+            raise NotFound("That credential")
         session = (_with_agent(RemoteSession.id == credential.session_id).first() if credential.session_id
                    else live_session(credential.ticket_id, ACTIVE))
         decision = may_reveal(credential, viewer, session)

@@ -4,24 +4,20 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError, prefetch
 
-from portal.services.errors import ServiceError
 from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
 from portal.services import attachments, credentials, get_policy, licenses, links, runtime, session_rows
-from portal.services.errors import NotFound
+from portal.services.errors import FieldError, NotFound, ServiceError
 from portal.services.access import account_facts
 from portal.services.paging import page_of
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PAGE_SIZE = 20
-
-
-class TicketError(ServiceError):
-    """A refused ticket action; `errors` maps form fields to messages a person understands."""
-
-    def __init__(self, errors, secret=False):
-        super().__init__(errors)
-        self.secret = secret  # refused for credentials: the page points to the credentials form
+SUBJECT_LENGTH = (3, 200)
+BODY_LENGTH = (10, 20_000)
+REPLY_MAX = 20_000
+PRODUCT_REFUSED = f"Choose {' or '.join(PRODUCTS)}."  # policy 1.1
+VERSION_REFUSED = "Write the version as four numbers, like 7.6.2.0 (policy 7.1)."
 
 
 def secret_errors(author, fields):
@@ -62,22 +58,72 @@ def needs_policy_acceptance(user):
     return mode == "each_version" and user.policy_version != policy.version
 
 
+# One rule per field of a new ticket or a reply: FieldError(field, why) when refused. The forms
+# run the same rules (portal/web/forms/tickets.py), so a page and the service say the same.
+
+def check_product(product):
+    """policy 1.1: one of the two supported products."""
+    if product not in PRODUCTS:
+        raise FieldError("product", PRODUCT_REFUSED)
+
+
+def check_version(version):
+    """policy 7.1: no version, or four numbers (how current it is is judge_version's verdict)."""
+    version = (version or "").strip()
+    if version and get_policy().judge_version(version, ()).status == "invalid":
+        raise FieldError("version", VERSION_REFUSED)
+
+
+def check_subject(subject):
+    subject, (low, high) = (subject or "").strip(), SUBJECT_LENGTH
+    if not low <= len(subject) <= high:
+        raise FieldError("subject", "Give the ticket a subject." if not subject
+                         else f"Give a subject of {low} to {high} characters.")
+
+
+def check_body(body):
+    body, (low, high) = (body or "").strip(), BODY_LENGTH
+    if not low <= len(body) <= high:
+        raise FieldError("body", "Describe the problem." if not body
+                         else f"Describe the problem in {low} to {high:,} characters.")
+
+
+def check_acceptance(requester, accepted):
+    """policy 1.2: the support policy accepted when the requester is asked to."""
+    if needs_policy_acceptance(requester) and not accepted:
+        raise FieldError("accept_policy", "Please accept the support policy to file a ticket (policy 1.2).")
+
+
+def check_reply(body):
+    body = (body or "").strip()
+    if not body:
+        raise FieldError("body", "Write a reply.")
+    if len(body) > REPLY_MAX:
+        raise FieldError("body", f"Replies are limited to {REPLY_MAX:,} characters; this one has {len(body):,}.")
+
+
+def _refusals(*rules):
+    """{field: why} of every rule (a callable) that refuses."""
+    errors = {}
+    for rule in rules:
+        try:
+            rule()
+        except FieldError as exc:
+            errors.update(exc.errors)
+    return errors
+
+
 def _check_new(requester, product, version, subject, body, accept_policy, for_requester=True):
     errors = {}
     decision = get_policy().may_open_ticket(account_facts(requester))
     if not decision:
         errors["form"] = decision.reason
-    if product not in PRODUCTS:  # policy 1.1
-        errors["product"] = "Choose Remote Utilities or Remote Utilities Server."
+    rules = [lambda: check_product(product), lambda: check_version(version),
+             lambda: check_subject(subject), lambda: check_body(body)]
+    if for_requester:  # staff filing for the requester do not accept the policy for them (1.2)
+        rules.append(lambda: check_acceptance(requester, accept_policy))
+    errors |= _refusals(*rules)
     verdict = judge_version(product, version) if version else None
-    if verdict is not None and verdict.status == "invalid":
-        errors["version"] = "Write the version as four numbers, like 7.6.2.0 (policy 7.1)."
-    if not 3 <= len(subject) <= 200:
-        errors["subject"] = "Give the ticket a subject." if not subject else "Give a subject of 3 to 200 characters."
-    if not 10 <= len(body) <= 20000:
-        errors["body"] = "Describe the problem." if not body else "Describe the problem in 10 to 20,000 characters."
-    if for_requester and needs_policy_acceptance(requester) and not accept_policy:
-        errors["accept_policy"] = "Please accept the support policy to file a ticket (policy 1.2)."
     secret = secret_errors(requester, {"subject": subject, "body": body})
     for field, reason in secret.items():
         errors.setdefault(field, reason)
@@ -90,7 +136,7 @@ def _existing(token, requester):
     # two narrow columns on the hot path (a miss); the whole ticket only for a double submit
     hit = Ticket.select(Ticket.id, Ticket.requester).where(Ticket.submit_token == token).first()
     if hit is not None and hit.requester_id != requester.id:
-        raise TicketError({"form": "This form was already used. Reload the page and try again."})
+        raise FieldError("form", "This form was already used. Reload the page and try again.")
     return Ticket.get_by_id(hit.id) if hit is not None else None
 
 
@@ -119,14 +165,14 @@ def _checked(requester, product, version, subject, body, accept_policy, for_requ
 
 
 def check_new_ticket(requester, product, version, subject, body, accept_policy=False, for_requester=True):
-    """The check step of filing a ticket: a NewTicket, or TicketError with every refusal.
+    """The check step of filing a ticket: a NewTicket, or ServiceError with every refusal.
 
     `for_requester=False` is staff filing on the requester's behalf (a converted thread): the
     requester has not accepted the policy then, so it is neither asked for nor recorded (1.2).
     It may run inside the caller's transaction (the level refresh then writes in it)."""
     new, errors, secret = _checked(requester, product, version, subject, body, accept_policy, for_requester)
     if errors:
-        raise TicketError(errors, secret=secret)
+        raise ServiceError(errors, secret=secret)
     return new
 
 
@@ -217,13 +263,14 @@ def _is_staff_author(ticket, author):
 
 
 def _accepted_uploads(files, errors, secret=False):
-    """Check the files and raise TicketError with every form error at once; else store them."""
+    """Check the files (attachments.Incoming) and raise ServiceError with every form error at
+    once; else store them."""
     try:
         uploads = attachments.check_uploads(files)
-    except attachments.AttachmentError as exc:
-        errors["files"] = str(exc)
+    except FieldError as exc:
+        errors.update(exc.errors)
     if errors:
-        raise TicketError(errors, secret=secret)
+        raise ServiceError(errors, secret=secret)
     return uploads, attachments.write_files(uploads)
 
 
@@ -239,10 +286,7 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
         raise NotFound("That ticket")
     if internal and not staff:
         internal = False
-    if not body:
-        errors["body"] = "Write a reply."
-    elif len(body) > 20000:
-        errors["body"] = f"Replies are limited to 20,000 characters; this one has {len(body):,}."
+    errors |= _refusals(lambda: check_reply(body))
     if ticket.status == "closed" and not staff:
         errors["body"] = "This ticket is closed. Reopen it to reply."
     secret = secret_errors(author, {"body": body}) if not errors else {}
@@ -299,14 +343,14 @@ def set_status(ticket, actor, status):
     """Change a ticket's status; closing destroys its credentials, cancels pending sessions and
     ends a running one (policy 8.5)."""
     if status not in STATUSES:
-        raise TicketError({"status": f"Status must be one of {', '.join(STATUSES)}."})
+        raise FieldError("status", f"Status must be one of {', '.join(STATUSES)}.")
     if not may_see(actor, ticket):
         raise NotFound("That ticket")
     if not actor.is_staff and status not in ("closed", "open"):
-        raise TicketError({"status": "You can close or reopen your ticket."})
+        raise FieldError("status", "You can close or reopen your ticket.")
     # a customer's waiting ticket turns open by their reply (add_reply, which puts it back in the queue)
     if not actor.is_staff and status == "open" and ticket.is_open:
-        raise ServiceError({"status": "This ticket is already open."})
+        raise FieldError("status", "This ticket is already open.")
     now = utcnow()
     with write_tx():
         changes = {"status": status, "updated_at": now}
@@ -329,14 +373,14 @@ def set_status(ticket, actor, status):
 def close_ticket(ticket, user):
     """The requester closes their ticket."""
     if ticket.status == "closed":
-        raise TicketError({"status": "This ticket is already closed."})
+        raise FieldError("status", "This ticket is already closed.")
     return set_status(ticket, user, "closed")
 
 
 def reopen_ticket(ticket, user):
     """The requester reopens a solved or closed ticket."""
     if ticket.is_open:
-        raise TicketError({"status": "This ticket is already open."})
+        raise FieldError("status", "This ticket is already open.")
     return set_status(ticket, user, "open")
 
 
@@ -350,21 +394,24 @@ def remote_decision(user):
     return get_policy().may_request_remote(account_facts(user))
 
 
+CLOSED_FOR_REMOTE = "This ticket is closed. Reopen it to ask for remote support."
+
+
 def request_remote(ticket, user):
-    """The requester asks for a remote session (policy 8.1, 8.2); TicketError with the reason if not."""
+    """The requester asks for a remote session (policy 8.1, 8.2); FieldError("remote", why) if not."""
     if ticket.requester_id != user.id:
         raise NotFound("That ticket")
     decision = remote_decision(user)
     if not decision:
-        raise TicketError({"remote": decision.reason})
+        raise FieldError("remote", decision.reason)
     if not ticket.is_open:
-        raise TicketError({"remote": "This ticket is closed. Reopen it to ask for remote support."})
+        raise FieldError("remote", CLOSED_FOR_REMOTE)
     now = utcnow()
     with write_tx():
         # the ticket row is locked (PostgreSQL) so two requests cannot both find no live session
         fresh = lock_for_update(Ticket.select().where(Ticket.id == ticket.id)).get()
         if not fresh.is_open:
-            raise TicketError({"remote": "This ticket is closed. Reopen it to ask for remote support."})
+            raise FieldError("remote", CLOSED_FOR_REMOTE)
         session = live_session(ticket)
         if session is None:
             session = RemoteSession.create(ticket=ticket, requested_by=user, status="requested", created_at=now)

@@ -4,16 +4,20 @@ import secrets
 from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
-from portal.models import PRODUCTS, STATUSES, Attachment, RemoteSession, Ticket
+from portal.models import Attachment, RemoteSession, Ticket
 from portal.services import attachments, credentials, get_policy, ics, sessions, tickets
 from portal.services.access import account_facts
+from portal.services.errors import FieldError, ServiceError
 from portal.services.search import search_threads
 from portal.web.extensions import limiter, user_key
+from portal.web.forms.tickets import CredentialsForm, NewTicketForm, ReplyForm, TicketFilterForm
 from portal.web.render import render, render_block, wants_fragment
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 NEW, DETAIL = "tickets/new.html", "tickets/detail.html"
+REPLY_FORM_ONLY = {"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"}
 
 
 def per_account(value, what, methods=("POST",)):
@@ -28,22 +32,19 @@ def too_fast(exc):
     if wants_fragment() and request.endpoint == "tickets.reply":  # htmx swaps only 2xx answers
         ticket = Ticket.get_or_none(Ticket.id == request.view_args["ticket_id"])
         if ticket is not None and tickets.may_see(current_user, ticket):
-            return _blocks(ticket, ["reply_form"], {"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"},
-                           errors={"body": message}, body=request.form.get("body", ""))
+            form = ReplyForm(author=current_user).apply({"body": message})
+            return _blocks(ticket, ["reply_form"], REPLY_FORM_ONLY, reply_form=form)
     return render_template("error.html", status=429, title="Too many requests", message=message), 429
 
 
 def list_context():
-    """The current user's tickets with filters (allowlisted) and paging, plus their clocks."""
-    status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    product = request.args.get("product") if request.args.get("product") in PRODUCTS else None
-    found = tickets.list_for(current_user, status, product, request.args.get("page", 1, type=int))
+    """The current user's tickets with filters (allowlisted by TicketFilterForm) and paging, plus their clocks."""
+    filters = TicketFilterForm(request.args)
+    wanted = filters.wanted
+    found = tickets.list_for(current_user, wanted.get("status"), wanted.get("product"), filters.page.data)
     rows = found.rows
-    args = {k: v for k, v in (("status", status), ("product", product)) if v}
-    return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows},
-                wanted_status=status,  # not `status`: render() takes that as the HTTP status
-                product=product, page=found.page, has_next=found.has_next, filter_args=args, statuses=STATUSES,
-                products=PRODUCTS)
+    return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows}, filters=filters,
+                page=found.page, has_next=found.has_next, filter_args=wanted)
 
 
 @bp.route("/")
@@ -57,24 +58,24 @@ def index():
     return render("tickets/index.html", block="ticket_list", **list_context())
 
 
-def _draft_checks(values):
-    """policy 7.2 verdict and 4.2 English-only notice for a draft ticket."""
-    product, version = values.get("product", ""), (values.get("version") or "").strip()
-    verdict = tickets.judge_version(product, version) if version and product in PRODUCTS else None
-    text = f"{values.get('subject', '')}\n{values.get('body', '')}".strip()
+def _draft_checks(form):
+    """policy 7.2 verdict (for a product the form accepts) and 4.2 English-only notice for a draft."""
+    version = (form.version.data or "").strip()
+    judged = version and form.validate_one("product")
+    verdict = tickets.judge_version(form.product.data, version) if judged else None
+    text = f"{form.subject.data or ''}\n{form.body.data or ''}".strip()
     lang = tickets.detect_language(text) if len(text) >= 20 else None
     return {"verdict": verdict, "lang": lang}
 
 
-def _new_page(values, errors, status=200, secret=False):
-    token = values.get("submit_token") or ""
-    if not tickets.TOKEN_RE.match(token) or not errors:
-        token = secrets.token_urlsafe(24)
-    return render(NEW, form=values, errors=errors, token=token, products=PRODUCTS,
-                  decision=get_policy().may_open_ticket(account_facts(current_user)),
-                  needs_policy=tickets.needs_policy_acceptance(current_user), secret=secret,
-                  may_send_credentials=bool(tickets.remote_decision(current_user)),
-                  **_draft_checks(values), status=status)
+def _new_page(form, status=200):
+    """The page around the form; a refused form keeps its submit token (a double click still files once)."""
+    if not (form.has_errors and tickets.TOKEN_RE.match(form.submit_token.data or "")):
+        form.submit_token.data = secrets.token_urlsafe(24)
+    checks = _draft_checks(form)
+    return render(NEW, form=form, decision=get_policy().may_open_ticket(account_facts(current_user)),
+                  needs_policy=tickets.needs_policy_acceptance(current_user),
+                  may_send_credentials=bool(tickets.remote_decision(current_user)), **checks, status=status)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -82,17 +83,17 @@ def _new_page(values, errors, status=200, secret=False):
 @per_account("20 per hour", "You can file at most 20 tickets an hour.")
 def new():
     """A customer files a ticket: the form, then the new ticket, or the form with messages beside the fields."""
-    form = request.form
-    if request.method == "GET":
-        return _new_page({}, {})
-    try:
-        ticket = tickets.create_ticket(
-            current_user, form.get("product"), form.get("version"), form.get("subject"), form.get("body"),
-            files=request.files.getlist("files"), submit_token=form.get("submit_token"),
-            accept_policy=bool(form.get("accept_policy")))
-    except tickets.TicketError as exc:
-        return _new_page(form, exc.errors, 400, secret=exc.secret)
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    form = NewTicketForm(author=current_user)
+    if form.validate_on_submit():
+        try:
+            ticket = tickets.create_ticket(
+                current_user, form.product.data, form.version.data, form.subject.data, form.body.data,
+                files=form.files.data, submit_token=form.submit_token.data, accept_policy=form.accept_policy.data)
+        except ServiceError as exc:
+            form.refused(exc)
+        else:
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    return _new_page(form, 400 if form.has_errors else 200)
 
 
 @bp.route("/new/check", methods=["GET", "POST"])
@@ -101,10 +102,10 @@ def new():
 def check():
     # POST keeps the draft's text out of access logs; GET works for a plain link
     """While a ticket is typed: version verdict (7.2) and English notice (4.2), as htmx hints or the form."""
-    values = request.form if request.method == "POST" else request.args
+    form = NewTicketForm(request.values, author=current_user)  # the POST's form, or a GET's query
     if not wants_fragment():
-        return _new_page(values, {})
-    return render(NEW, block="checks", **_draft_checks(values))
+        return _new_page(form)
+    return render(NEW, block="checks", **_draft_checks(form))
 
 
 @bp.route("/new/similar")
@@ -114,37 +115,40 @@ def similar():
     """policy 1.3: forum threads like the subject being typed; never for resellers (3.2)."""
     if not wants_fragment():  # an htmx fragment only; a plain GET gets the form
         return redirect(url_for("tickets.new"))
-    query = (request.args.get("q") or request.args.get("subject") or "").strip()[:200]
+    subject = request.args.get("q") or request.args.get("subject") or ""
+    form = NewTicketForm(formdata=MultiDict({"subject": subject}), author=current_user, meta={"csrf": False})
     threads = []
     policy = get_policy()
-    if (len(query) >= 3 and policy.decisions.suggest_similar_threads
+    if (form.validate_one("subject") and policy.decisions.suggest_similar_threads
             and policy.may_see_forum(account_facts(current_user))):
-        threads = search_threads(query, limit=5)
+        threads = search_threads(form.subject.data.strip(), limit=5)
     return render(NEW, block="similar",
                   threads=[(t, url_for("forum.thread", thread_id=t.id)) for t in threads])
 
 
-def _status_context(ticket, errors=None):
+def _status_context(ticket):
     """What the status, message and reply-form blocks need (no conversation, sessions or credentials)."""
     open_now, next_opening = tickets.support_hours_now()
-    return dict(ticket=ticket, errors=errors or {}, clock=tickets.clock_for(ticket), open_now=open_now,
-                next_opening=next_opening, oob=False, is_requester=ticket.requester_id == current_user.id)
+    return dict(ticket=ticket, clock=tickets.clock_for(ticket), open_now=open_now, next_opening=next_opening,
+                oob=False, is_requester=ticket.requester_id == current_user.id,
+                reply_form=ReplyForm(formdata=None, author=current_user))
 
 
-def _detail_context(ticket, errors=None):
+def _detail_context(ticket):
     session = tickets.live_session(ticket)
-    return _status_context(ticket, errors) | dict(
+    return _status_context(ticket) | dict(
         messages=tickets.messages_for(ticket, current_user),
         verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
-        remote=tickets.remote_decision(current_user), session=session,
+        remote=tickets.remote_decision(current_user), session=session, remote_error=None,
         scheduled=scheduled_session(ticket, session),
-        creds=credentials.received_for(ticket), cred_errors={}, cred_saved=False)
+        creds=credentials.received_for(ticket), cred_saved=False,
+        cred_form=CredentialsForm(formdata=None, author=current_user, ticket=ticket))
 
 
-def _detail(ticket, errors=None, status=200, block=None, **extra):
+def _detail(ticket, status=200, block=None, **extra):
     if block and wants_fragment():
         status = 200  # htmx swaps only 2xx answers; the block carries the messages
-    return render(DETAIL, block=block, status=status, **(_detail_context(ticket, errors) | extra))
+    return render(DETAIL, block=block, status=status, **(_detail_context(ticket) | extra))
 
 
 def _blocks(ticket, names, headers=None, **extra):
@@ -171,22 +175,24 @@ def detail(ticket_id):
 def reply(ticket_id):
     """The requester or staff adds a reply to a ticket; htmx swaps the message, form and status in place."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
-    try:
-        message = tickets.add_reply(ticket, current_user, request.form.get("body"),
-                                    internal=bool(request.form.get("internal")),
-                                    files=request.files.getlist("files"))
-    except tickets.TicketError as exc:
-        # policy 8.5: text refused for credentials keeps the typed text and points to their form
-        kept = dict(body=request.form.get("body", ""), secret=exc.secret,
-                    may_send_credentials=bool(tickets.remote_decision(current_user)) and ticket.is_open)
-        if wants_fragment():
-            return _blocks(ticket, ["reply_form"], {"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"},
-                           errors=exc.errors, **kept)
-        return _detail(ticket, exc.errors, 400, **kept)
+    form = ReplyForm(author=current_user)
+    if form.validate_on_submit():
+        try:
+            message = tickets.add_reply(ticket, current_user, form.body.data, internal=form.internal.data,
+                                        files=form.files.data)
+        except ServiceError as exc:
+            form.refused(exc)
+        else:
+            if wants_fragment():
+                return _blocks(ticket, ["message", "reply_form", "status"], m=message)
+            flash("Your reply was added.", "success")
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor=f"m{message.id}"))
+    # policy 8.5: text refused for credentials keeps the typed text and points to their form
+    may_send = bool(tickets.remote_decision(current_user)) and ticket.is_open
+    kept = dict(reply_form=form, may_send_credentials=may_send)
     if wants_fragment():
-        return _blocks(ticket, ["message", "reply_form", "status"], m=message)
-    flash("Your reply was added.", "success")
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor=f"m{message.id}"))
+        return _blocks(ticket, ["reply_form"], REPLY_FORM_ONLY, **kept)
+    return _detail(ticket, 400, **kept)
 
 
 @bp.route("/<int:ticket_id>/<any(close, reopen):action>", methods=["POST"])
@@ -199,8 +205,8 @@ def change_status(ticket_id, action):
         abort(404)
     try:
         (tickets.close_ticket if action == "close" else tickets.reopen_ticket)(ticket, current_user)
-    except tickets.TicketError as exc:
-        flash(next(iter(exc.errors.values())), "error")
+    except FieldError as exc:
+        flash(exc.message, "error")
     else:
         flash("Ticket closed." if action == "close" else "Ticket reopened.", "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
@@ -214,8 +220,8 @@ def request_remote(ticket_id):
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     try:
         tickets.request_remote(ticket, current_user)
-    except tickets.TicketError as exc:
-        return _detail(ticket, exc.errors, 400, block="remote")
+    except FieldError as exc:  # a NotFound (not the requester) answers 404
+        return _detail(ticket, 400, block="remote", remote_error=exc.message)
     if wants_fragment():
         return _detail(ticket, block="remote")
     flash("Remote support requested. Support will propose a time and a tool (policy 8.3).", "success")
@@ -228,16 +234,19 @@ def request_remote(ticket_id):
 def submit_credentials(ticket_id):
     """Send remote-access credentials for a ticket, stored encrypted, replacing earlier ones (policy 8.5)."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
-    form = request.form
-    try:
-        credentials.store_credentials(ticket, current_user, form.get("remote_id"), form.get("password"),
-                                      form.get("notes"))
-    except credentials.CredentialError as exc:
-        return _detail(ticket, None, 400, block="credentials", cred_errors=exc.errors)
-    if wants_fragment():
-        return _detail(ticket, block="credentials", cred_saved=True)
-    flash("Credentials received. They are encrypted and will not be shown again.", "success")
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="credentials"))
+    form = CredentialsForm(author=current_user, ticket=ticket)
+    if form.validate_on_submit():
+        try:
+            credentials.store_credentials(ticket, current_user, form.remote_id.data, form.password.data,
+                                          form.notes.data)
+        except ServiceError as exc:
+            form.refused(exc)
+        else:
+            if wants_fragment():
+                return _detail(ticket, block="credentials", cred_saved=True)
+            flash("Credentials received. They are encrypted and will not be shown again.", "success")
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="credentials"))
+    return _detail(ticket, 400, block="credentials", cred_form=form)
 
 
 @bp.route("/<int:ticket_id>/attachments/<int:att_id>")

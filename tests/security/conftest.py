@@ -4,12 +4,10 @@ Everything is made inside short app contexts that end before any request, so eac
 client's request has its own `g` (Flask-Login caches the user there).
 """
 import datetime
-import io
 import itertools
 
 import pytest
-from werkzeug.datastructures import FileStorage
-
+from portal.services.attachments import Incoming
 from tests import factories
 from tests.conftest import app_env, empty_database
 
@@ -35,7 +33,7 @@ def user_for(role):
 
 
 def png(name="screen.png"):
-    return FileStorage(io.BytesIO(PNG), filename=name)
+    return Incoming(name, PNG)
 
 
 def owner_ticket(owner, subject="Viewer cannot connect to the Host", files=()):

@@ -4,6 +4,7 @@ import pytest
 
 from portal.models import AuditLog, Message, Post, Thread, Ticket, User
 from portal.services import assign, audit, tickets
+from portal.services.errors import ServiceError
 from tests import factories
 
 
@@ -62,7 +63,7 @@ def test_the_insert_step_needs_the_callers_transaction(ctx, customer):
 
 
 def test_the_check_step_refuses_like_filing_does(ctx, customer):
-    with pytest.raises(tickets.TicketError) as refused:
+    with pytest.raises(ServiceError) as refused:
         tickets.check_new_ticket(customer, "Other", "", "", "short")
     assert {"product", "subject", "body", "accept_policy"} <= set(refused.value.errors)
     new = tickets.check_new_ticket(customer, "Remote Utilities", "", "A subject", "A body long enough.",

@@ -6,6 +6,7 @@ import pytest
 from portal.db import utcnow
 from portal.models import Credential, CredentialView, RemoteSession
 from portal.services import credentials, sessions
+from portal.services.errors import ServiceError
 from tests import factories
 
 
@@ -22,7 +23,7 @@ def test_storing_replaces_the_earlier_credentials(ticket, customer):
 
 
 def test_a_missing_password_is_refused(ticket, customer):
-    with pytest.raises(credentials.CredentialError) as refused:
+    with pytest.raises(ServiceError) as refused:
         credentials.store_credentials(ticket, customer, "ID-1", "", "")
     assert "password" in refused.value.errors and Credential.select().count() == 0
 
@@ -45,5 +46,5 @@ def test_another_agent_sees_nothing(ticket, customer, agent):
 def test_destroyed_credentials_cannot_be_revealed(ticket, customer, agent):
     credential = credentials.store_credentials(ticket, customer, "ID-1", "s3cret-Pa55", "")
     assert credentials.destroy_for_ticket(ticket) == 1
-    with pytest.raises(credentials.CredentialError, match="destroyed"):
+    with pytest.raises(ServiceError, match="destroyed"):
         credentials.reveal(Credential.get_by_id(credential.id), agent)

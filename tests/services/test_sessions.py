@@ -5,7 +5,7 @@ import pytest
 
 from portal.models import AuditLog, RemoteSession
 from portal.services import credentials, sessions, tickets
-from portal.services.errors import FieldError
+from portal.services.errors import FieldError, NotFound
 from tests.services.test_transitions import _tuesday
 
 TEN = datetime.time(10, 0)
@@ -67,6 +67,10 @@ def test_cancel_a_scheduled_session(ticket, agent):
     assert sessions.live_session(ticket) is None
 
 
-def test_an_unknown_session_is_a_lookup_error(agent, ctx):
-    with pytest.raises(LookupError):
+def test_an_unknown_session_ticket_or_credential_is_not_found(agent, ctx):
+    with pytest.raises(NotFound):
         sessions.start(987654, agent)
+    with pytest.raises(NotFound):
+        sessions.schedule(987654, agent, agent.id, datetime.date(2031, 3, 18), datetime.time(10, 30))
+    with pytest.raises(NotFound):
+        sessions.reveal(987654, agent)

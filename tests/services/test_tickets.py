@@ -3,6 +3,7 @@ import pytest
 
 from portal.models import Message, RemoteSession, Ticket
 from portal.services import tickets
+from portal.services.errors import ServiceError
 
 
 def test_filing_stores_the_ticket_and_its_first_message(customer):
@@ -14,7 +15,7 @@ def test_filing_stores_the_ticket_and_its_first_message(customer):
 
 
 def test_filing_without_a_subject_is_refused(customer):
-    with pytest.raises(tickets.TicketError) as refused:
+    with pytest.raises(ServiceError) as refused:
         tickets.create_ticket(customer, "Remote Utilities", "8.1.0.3", "", "Body text long enough here.",
                               accept_policy=True)
     assert "subject" in refused.value.errors and Ticket.select().count() == 0

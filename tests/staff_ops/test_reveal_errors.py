@@ -3,6 +3,7 @@ from cryptography.fernet import Fernet
 
 from portal.models import AuditLog, CredentialView
 from tests.staff_ops.conftest import make_ticket, post, scheduled_session, store_credentials
+from tests.factories import csrf_token
 
 
 def _setup(app, make_user, login):
@@ -39,3 +40,9 @@ def test_destroyed_between_reads_answers_409(app, make_user, login, monkeypatch)
     monkeypatch.setattr(credentials, "reveal", destroyed_meanwhile)
     response = post(client, f"/staff/credentials/{cred.id}/reveal")
     assert response.status_code == 409 and "destroyed" in response.get_data(as_text=True)
+
+
+def test_revealing_an_unknown_credential_is_a_404(app, make_user, login):
+    agent = login(make_user(role="staff"), app.test_client())
+    response = agent.post("/staff/credentials/987654/reveal", data={"csrf_token": csrf_token(agent)})
+    assert response.status_code == 404

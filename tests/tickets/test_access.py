@@ -1,5 +1,4 @@
 """Who sees what: 404 for other people's tickets, the Partner Area, lists and filters (issue 4, policy 3.2)."""
-import io
 
 import pytest
 
@@ -19,8 +18,8 @@ def owned(user, ticket, client_for):
 
 
 def _file(name="shot.png", data=PNG):
-    from werkzeug.datastructures import FileStorage
-    return FileStorage(io.BytesIO(data), filename=name)
+    from portal.services.attachments import Incoming
+    return Incoming(name, data)
 
 
 GETS = ["/tickets/{id}", "/tickets/{id}/attachments/{att}"]

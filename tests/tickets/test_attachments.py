@@ -69,12 +69,13 @@ def test_too_large_upload_answers_413(app, pro):
 
 
 def test_per_file_limit(app, pro, in_app):
-    from werkzeug.datastructures import FileStorage
     from portal.services import attachments
+    from portal.services.errors import FieldError
     with app.app_context():
         app.config["MAX_CONTENT_LENGTH"] = 100
-        with pytest.raises(attachments.AttachmentError, match="larger than"):
-            attachments.check_upload(FileStorage(io.BytesIO(b"a" * 101), filename="a.txt"))
+        with pytest.raises(FieldError, match="larger than") as refused:
+            attachments.check_upload(attachments.Incoming("a.txt", b"a" * 101))
+        assert refused.value.field == "files"
 
 
 def test_download_is_always_an_attachment_with_a_safe_name(pro):
@@ -100,12 +101,12 @@ def test_fallback_name_when_nothing_safe_is_left(pro):
 
 
 def test_attachments_on_internal_notes_stay_with_staff(app, user, ticket, client_for, in_app):
-    from werkzeug.datastructures import FileStorage
+    from portal.services import attachments
     from portal.services import tickets as service
     owner, agent = user(level="PRO"), user(role="staff")
     t = ticket(owner)
     in_app(service.add_reply, t, agent, "Internal analysis", internal=True,
-           files=[FileStorage(io.BytesIO(PNG), filename="analysis.png")])
+           files=[attachments.Incoming("analysis.png", PNG)])
     att = Attachment.get()
     assert client_for(owner).get(f"/tickets/{t.id}/attachments/{att.id}").status_code == 404
     assert client_for(agent).get(f"/tickets/{t.id}/attachments/{att.id}").status_code == 200

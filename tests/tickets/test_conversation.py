@@ -5,6 +5,7 @@ from portal.db import utcnow
 from portal.models import Message, Ticket
 from portal.services import get_policy
 from portal.services import tickets as service
+from portal.services.errors import FieldError
 from tests import factories
 from tests.tickets.conftest import post, text
 
@@ -104,7 +105,7 @@ def test_staff_status_changes_are_validated(user, ticket, in_app):
     for bad, actor in (("bogus", agent), ("solved", owner)):
         try:
             in_app(service.set_status, t, actor, bad)
-        except service.TicketError:
+        except FieldError:
             pass
         else:
             raise AssertionError(bad)

@@ -6,6 +6,7 @@ from portal import db as database
 from portal.models import Message, RemoteSession, Ticket
 from portal.services import attachments
 from portal.services import tickets as service
+from portal.services.errors import FieldError
 
 
 def test_first_staff_response_is_recorded_once_even_after_a_stale_read(app, user, ticket, monkeypatch):
@@ -86,7 +87,7 @@ def test_requesting_remote_support_rechecks_that_the_ticket_is_open(app, user, t
     with app.app_context():
         try:
             service.request_remote(t, owner)
-        except service.TicketError as exc:
+        except FieldError as exc:
             assert "closed" in exc.errors["remote"]
         else:
             raise AssertionError("a closed ticket got a remote session")

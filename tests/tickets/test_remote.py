@@ -6,6 +6,7 @@ import pytest
 from portal import db as database
 from portal.models import Credential, CredentialView, RemoteSession, Ticket
 from portal.services import credentials
+from portal.services.errors import ServiceError
 from tests.tickets.conftest import post, text
 
 SECRET = "Tr0ub4dor&3-unique-pass"
@@ -92,7 +93,7 @@ def test_reveal_records_each_view_and_closing_destroys(app, user, ticket, client
     cred = Credential.get_by_id(cred.id)
     assert cred.ciphertext is None and cred.destroyed_at is not None
     assert RemoteSession.get().status == "cancelled"
-    with app.app_context(), pytest.raises(credentials.CredentialError):
+    with app.app_context(), pytest.raises(ServiceError):
         credentials.reveal(cred, agent)
     assert "were destroyed on" in text(client.get(f"/tickets/{t.id}"))
 

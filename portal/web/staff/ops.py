@@ -4,8 +4,7 @@ from flask_login import current_user
 
 from portal.models import Bug, RemoteSession, Ticket, User
 from portal.services import audit, bugs, dashboard, get_policy, sessions
-from portal.services.credentials import CredentialError
-from portal.services.errors import ServiceError
+from portal.services.errors import NotFound, ServiceError
 from portal.web.forms.staff import (ActionForm, AuditFilterForm, BugFilterForm, BugForm, BugLinkForm,
                                     PanelActionForm, ScheduleForm)
 from portal.web.render import render, wants_fragment
@@ -123,9 +122,9 @@ def reveal_credential(credential_id):
     error = None
     try:
         decision, values = sessions.reveal(credential_id, current_user)
-    except LookupError:
-        abort(404)
-    except CredentialError as exc:  # destroyed meanwhile, or not readable with the current key
+    except NotFound:
+        raise  # answered as 404 by the app's handler
+    except ServiceError as exc:  # destroyed meanwhile, or not readable with the current key
         decision, values, error = None, None, " ".join(exc.errors.values())
     status = 200 if decision or wants_fragment() else (409 if error else 403)
     response = render("staff/session_credential.html", block="values", decision=decision, values=values,

@@ -1,0 +1,161 @@
+"""Forms of the tickets area (customers and resellers): file a ticket, reply, send credentials,
+filter the list. Rules and messages are the ticket and credentials services' own (`Check`),
+choices the models' constants (PRODUCTS, STATUSES). Files leave this module as
+`attachments.Incoming` (name and bytes), never as werkzeug objects."""
+from flask import current_app
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from portal.models import PRODUCTS, STATUSES
+from portal.services import attachments, credentials, tickets
+from portal.services.errors import NotFound
+from portal.web.forms import Check, Form
+
+valid_files = Check(lambda form: attachments.check_uploads(form.files.data))
+
+
+class Attachments(MultipleFileField):
+    """The chosen files as attachments.Incoming (each read up to the request limit, one byte more
+    so an oversized one is told apart); a file input left empty gives none."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, default=list, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        self.data = [attachments.Incoming(f.filename or "", f.stream.read(limit + 1)) for f in self.data or ()]
+
+
+class _NotEchoed:
+    """policy 8.5: what was typed is never sent back to the browser, not even beside an error."""
+
+    def _value(self):
+        return ""
+
+
+class NotEchoedText(_NotEchoed, StringField):
+    pass
+
+
+class NotEchoedTextArea(_NotEchoed, TextAreaField):
+    pass
+
+
+class _AllAtOnce(Form):
+    """A form the service checks again as it writes. When the fields already refuse, the form
+    adds what the service would refuse besides (`also_refused`), so every refusal shows at once;
+    when they pass, the service finds those itself, and checks them once. `secret` is set when the
+    text was refused for carrying credentials (policy 8.5): the page points to their form."""
+
+    secret = False
+
+    def __init__(self, *args, author, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.author = author
+
+    def validate(self, extra_validators=None):
+        if super().validate(extra_validators):
+            return True
+        self.apply(self.also_refused())
+        return False
+
+    def also_refused(self):
+        return {}
+
+    def refused(self, exc):
+        """A service's refusal (a ServiceError) onto the form; returns the form. A NotFound is
+        no form's error: it goes on to answer 404."""
+        if isinstance(exc, NotFound):
+            raise exc
+        self.secret = exc.secret
+        return self.apply(exc.errors)
+
+
+class _GuardsText(_AllAtOnce):
+    TEXT = ()  # the fields the service scans for credentials (policy 8.5)
+
+    def also_refused(self):
+        found = tickets.secret_errors(self.author, {name: (self[name].data or "").strip()
+                                                    for name in self.TEXT if not self[name].errors})
+        self.secret = bool(found)
+        return found
+
+
+class NewTicketForm(_GuardsText):
+    """File a ticket (policy 1.1, 1.2, 7.1); the page's inline checks read the same fields."""
+    TEXT = ("subject", "body")
+    product = SelectField("Product", choices=PRODUCTS, invalid_choice_message=tickets.PRODUCT_REFUSED,
+                          render_kw={"required": True})
+    version = StringField("Version", [Check(lambda form: tickets.check_version(form.version.data))], default="",
+                          description="Four numbers, e.g. 8.1.0.3 (Help → About in the Viewer or Host).",
+                          render_kw={"autocomplete": "off"})
+    subject = StringField("Subject", [Check(lambda form: tickets.check_subject(form.subject.data))], default="",
+                          render_kw={"autocomplete": "off", "required": True})
+    body = TextAreaField("Describe the problem", [Check(lambda form: tickets.check_body(form.body.data))],
+                         default="", description="Never paste passwords here; remote-access credentials have "
+                                                 "their own form on the ticket (policy 8.5).",
+                         render_kw={"rows": 8, "required": True})
+    files = Attachments("Attachments (optional)", [valid_files])
+    accept_policy = BooleanField("I accept the support policy.", [
+        Check(lambda form: tickets.check_acceptance(form.author, form.accept_policy.data))],
+        render_kw={"value": "1"})
+    submit_token = HiddenField(default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        config = current_app.config
+        self.files.description = (f"Up to {attachments.MAX_FILES} files: "
+                                  f"{', '.join(config['UPLOAD_EXTENSIONS'])}; "
+                                  f"at most {config['MAX_CONTENT_LENGTH'] // 1048576} MB in all.")
+
+
+class ReplyForm(_GuardsText):
+    """A reply on a ticket, by its requester or staff (who may make it an internal note)."""
+    TEXT = ("body",)
+    body = TextAreaField("Your reply", [Check(lambda form: tickets.check_reply(form.body.data))], default="",
+                         id="f-reply", render_kw={"rows": 5, "required": True})
+    files = Attachments("Attachments (optional)", [valid_files], id="f-reply-files")
+    internal = BooleanField("Internal note (staff only)", render_kw={"value": "1"})
+
+
+def _credential(name):
+    return Check(lambda form: credentials.check_value(name, form[name].data))
+
+
+class CredentialsForm(_AllAtOnce):
+    """Remote-access credentials for a ticket (policy 8.5): stored encrypted, never shown back."""
+    remote_id = NotEchoedText("Remote-access ID", [_credential("remote_id")],
+                              render_kw={"autocomplete": "off", "required": True})
+    password = PasswordField("Password", [_credential("password")],
+                             render_kw={"autocomplete": "new-password", "required": True})
+    notes = NotEchoedTextArea("Notes (optional)", [_credential("notes")], render_kw={"rows": 2})
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+
+    def also_refused(self):
+        return credentials.submit_refusal(self.ticket, self.author)
+
+
+class TicketFilterForm(Form):
+    """The list's filters, read from the query string; a value outside the choices is ignored
+    (the list shows every ticket and the filter says Any), never an error."""
+    status = SelectField("Status", choices=[SelectChoice("", "Any"),
+                                            *(SelectChoice(s, s.capitalize()) for s in STATUSES)], default="")
+    product = SelectField("Product", choices=[SelectChoice("", "Any"), *map(SelectChoice, PRODUCTS)], default="")
+    page = IntegerField(default=1)
+
+    def __init__(self, args):
+        super().__init__(formdata=args, meta={"csrf": False})
+        self.validate()
+        for field in self:
+            if field.errors:
+                field.data, field.errors = field.default, []
+
+    @property
+    def wanted(self):
+        """{"status", "product"} that filter the list, the empty ones left out."""
+        return {name: self[name].data for name in ("status", "product") if self[name].data}
