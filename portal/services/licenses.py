@@ -3,11 +3,26 @@ from portal.services.errors import FieldError
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import License, Order, Thread, Ticket, User
 from portal.policy import LicenseFacts
+from portal.policy.levels import mask_key
 from portal.services import get_policy
 
 
 CANNOT_ADD = ("We cannot add this key. Check it against your order email, "
               "or contact support if it is yours.")
+
+
+def masked_key(key):
+    """A license key as pages show it, masked but for its last block ('...-9ZT3'): the policy's
+    mask_key, the form the level reasons name a customer's license in (policy 2.1)."""
+    return mask_key(key) if key else ""
+
+
+def is_current(lic, now=None):
+    """Whether a license is valid on the policy's date (policy 2.1): bought on or before it and not
+    yet expired (`expires_on` is the first day it no longer is)."""
+    policy = get_policy()
+    facts = LicenseFacts(key=lic.key, type=lic.type, purchased_on=lic.purchased_on, expires_on=lic.expires_on)
+    return facts.is_active(policy.local_date(now or utcnow()))
 
 
 def license_facts(user):

@@ -119,7 +119,7 @@ def test_ticket_list_filters_are_allowlisted(app, fuzz_world, client_for):
 def test_staff_queue_filters_outside_the_allowlist_answer_400(app, fuzz_world, client_for):
     client = client_for(fuzz_world.users["staff"])
     for name, value in (("level", "PRO' OR 1=1--"), ("product", "x' OR 1=1--"), ("assignee", "' OR 1=1--"),
-                        ("after", "ticket~1~x~y~1 OR 1=1")):
+                        ("partner", "1 OR 1=1"), ("partner", "999999"), ("after", "ticket~1~x~y~1 OR 1=1")):
         response = client.get("/staff/queue", query_string={name: value})
         assert response.status_code == 400, (name, value)
         assert 'data-request-id="' not in text(response)

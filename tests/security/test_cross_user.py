@@ -2,6 +2,8 @@
 
 User A is a PRO customer (the matrix's PRO role); B is the owner (another PRO customer); R is a
 reseller. Every read, reply, download, claim and export is tried by id and as an htmx request.
+The partner roles (policy 3.1: partner A's manager and member, partner B's manager) try every
+staff URL on a ticket partner A's member filed for an end customer: 404, as for everyone not staff.
 """
 import html
 import re
@@ -13,7 +15,8 @@ from tests.security.conftest import owner_ticket, png, scheduled_session
 
 HX = {"HX-Request": "true"}
 MISSING = 999999
-SECRETS = {"owner": "owner-secret-Pa55", "reseller": "reseller-secret-Pa55"}
+SECRETS = {"owner": "owner-secret-Pa55", "reseller": "reseller-secret-Pa55", "partner": "partner-secret-Pa55"}
+PARTNER_ACTORS = ("manager", "member", "manager_b")
 
 GETS = ["/tickets/{ticket}", "/tickets/{ticket}/attachments/{att}", "/tickets/{ticket}/session.ics",
         "/tickets/{own}/attachments/{att}",  # the target's file through the actor's own ticket
@@ -32,6 +35,10 @@ POSTS = [("/tickets/{ticket}/reply", {"body": "A reply from someone else"}),
          ("/staff/sessions/{session}/start", {}), ("/staff/sessions/{session}/end", {}),
          ("/staff/sessions/{session}/cancel", {})]
 PAIRS = [("PRO", "owner"), ("reseller", "owner"), ("PRO", "reseller")]  # (actor, whose objects)
+# the staff console's own lists, filtered to partner A, and every staff URL of the lists above
+STAFF_GETS = ["/staff/", "/staff/queue", "/staff/queue?partner={partner}", "/staff/queue?partner={partner}&level=SITE",
+              "/staff/dashboard", "/staff/audit", *(u for u in GETS if u.startswith("/staff/"))]
+STAFF_POSTS = [(u, d) for u, d in POSTS if u.startswith("/staff/")]
 
 
 class Cross:
@@ -40,7 +47,8 @@ class Cross:
     def __init__(self, world):
         self.world, self.app = world, world.app
         with self.app.test_request_context():
-            self.targets = {"owner": self._owner_objects(world), "reseller": self._reseller_objects(world)}
+            self.targets = {"owner": self._owner_objects(world), "reseller": self._reseller_objects(world),
+                            "partner": self._partner_objects(world)}
             self.own = {role: owner_ticket(world.users[role], f"Own ticket of {role}", files=[png("mine.png")]).id
                         for role in ("PRO", "reseller")}
             self.internal_att = self._internal_note(world)
@@ -60,6 +68,24 @@ class Cross:
         cred = credentials.store_credentials(ticket, reseller, "ID-222-333", SECRETS["reseller"], "")
         return {"ticket": ticket.id, "att": Attachment.get(Attachment.ticket == ticket).id,
                 "session": session.id, "cred": cred.id}
+
+    @staticmethod
+    def _partner_objects(world):
+        """A ticket partner A's member filed for an end customer's SITE license, with a session and
+        credentials (policy 3.1: it belongs to partner A, which its manager and member may see)."""
+        from portal.models import Order, Ticket
+        from portal.services import credentials
+        from tests import factories
+        member = world.users["member"]
+        ticket = owner_ticket(member, "Partner A: Fabrikam relay drops sessions", files=[png("fabrikam.png")])
+        order, lic = factories.make_order("it@fabrikam.example", "SITE")
+        Order.update(partner=member.partner_id).where(Order.id == order.id).execute()
+        (Ticket.update(partner=member.partner_id, license=lic, end_customer_company="Fabrikam",
+                       end_customer_email="it@fabrikam.example").where(Ticket.id == ticket.id).execute())
+        session = scheduled_session(ticket, world.agent)
+        cred = credentials.store_credentials(ticket, member, "ID-444-888", SECRETS["partner"], "")
+        return {"ticket": ticket.id, "att": Attachment.get(Attachment.ticket == ticket).id,
+                "session": session.id, "cred": cred.id, "partner": member.partner_id}
 
     @staticmethod
     def _internal_note(world):
@@ -85,7 +111,7 @@ class Cross:
 def cross(authz_world):
     """The objects, and every client logged in before any test takes its snapshot."""
     found = Cross(authz_world)
-    for role in ("PRO", "reseller", "staff", "admin"):
+    for role in ("PRO", "reseller", "staff", "admin", *PARTNER_ACTORS):
         authz_world.client(role)
     found.agent = authz_world.login_as(authz_world.agent)
     found.owner = authz_world.login_as(authz_world.owner)
@@ -130,6 +156,44 @@ def test_acting_on_someone_elses_objects_is_404_and_writes_nothing(cross, url, d
     assert response.status_code == 404
     assert SECRETS[whose] not in response.get_data(as_text=True)
     assert cross.snapshot() == before
+
+
+def _partner_ids(cross, actor):
+    return cross.targets["partner"] | {"actor": cross.world.users[actor].id}
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("actor", PARTNER_ACTORS)
+@pytest.mark.parametrize("url", STAFF_GETS)
+def test_partner_roles_get_404_on_every_staff_page_of_a_partner_ticket(cross, url, actor, htmx):
+    # the staff console exists only for staff, also for the partner's own tickets (policy 3.1, 3.2)
+    ids, before = _partner_ids(cross, actor), cross.snapshot()
+    response = send(cross.world, cross.world.client(actor), actor, "GET", fill(url, ids), htmx=htmx)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert SECRETS["partner"] not in body and "Fabrikam" not in body
+    assert cross.snapshot() == before
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("actor", PARTNER_ACTORS)
+@pytest.mark.parametrize("url,data", STAFF_POSTS, ids=[u for u, _ in STAFF_POSTS])
+def test_partner_roles_get_404_on_every_staff_action_on_a_partner_ticket(cross, url, data, actor, htmx):
+    ids, before = _partner_ids(cross, actor), cross.snapshot()
+    data = {name: fill(value, ids) for name, value in data.items()}
+    response = send(cross.world, cross.world.client(actor), actor, "POST", fill(url, ids), data, htmx)
+    assert response.status_code == 404
+    assert SECRETS["partner"] not in response.get_data(as_text=True)
+    assert cross.snapshot() == before
+
+
+def test_staff_do_see_the_partner_ticket_on_those_urls(cross):
+    # the control for the refusals above: the same pages answer staff, naming the partner ticket
+    world, ids = cross.world, cross.targets["partner"]
+    queue_page = world.client("staff").get(f"/staff/queue?partner={ids['partner']}").get_data(as_text=True)
+    assert f'data-request-id="{ids["ticket"]}"' in queue_page and "for Fabrikam" in queue_page
+    page = world.client("staff").get(f"/staff/tickets/{ids['ticket']}")
+    assert page.status_code == 200 and "Fabrikam" in page.get_data(as_text=True)
 
 
 def test_lists_and_partner_area_show_only_ones_own_tickets(cross):

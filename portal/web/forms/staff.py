@@ -27,6 +27,16 @@ def _strip(value):
     return (value or "").strip()
 
 
+def _partner_choice(value):
+    """None for no partner filter, else the id it names; ValueError for anything else (refused)."""
+    if value in (None, ""):
+        return None
+    found = parse_id(value)
+    if found is None:
+        raise ValueError(value)
+    return found
+
+
 def _bug_choice(value):
     """NEW_BUG (also for nothing chosen) or the id of an existing bug (0 when it names none)."""
     if value in (None, "", NEW_BUG):
@@ -104,12 +114,20 @@ class QueueFilterForm(ListForm):
     assignee = SelectField("Assigned", choices={value: ASSIGNEE_LABELS[value] for value in queue.ASSIGNEE_CHOICES},
                            default="", filters=[_strip], invalid_choice_message=queue.UNKNOWN_ASSIGNEE)
     breached = Flag("Breached only")
+    # policy 3.1: a partner's tickets; the values are partner ids, an unknown one is refused
+    partner = SelectField("Partner", coerce=_partner_choice, default=None,
+                          invalid_value_message=queue.UNKNOWN_PARTNER, invalid_choice_message=queue.UNKNOWN_PARTNER)
     after = StringField(validators=[Check(lambda form: queue.parse_cursor(form.after.data))], default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner.choices = [SelectChoice("", "Any partner"),
+                                *(SelectChoice(pid, label) for pid, label in queue.partner_choices())]
 
     def filters(self, user):
         """The validated filters as the queue service takes them; "me" is `user`."""
         return queue.Filters(self.level.data, self.product.data, self.assignee.data, self.breached.data,
-                             user.id if user is not None else None)
+                             user.id if user is not None else None, self.partner.data)
 
 
 # -- working a ticket ----------------------------------------------------------------------------

@@ -4,8 +4,8 @@ from flask_login import current_user
 from peewee import JOIN
 
 from portal.db import utcnow
-from portal.models import CannedReply, Message, Post, Release, Thread, Ticket, User
-from portal.services import assign, canned, get_policy, queue
+from portal.models import CannedReply, License, Message, Partner, Post, Release, Thread, Ticket, User
+from portal.services import assign, canned, get_policy, queue, staff_partner
 from portal.services.access import account_facts
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
@@ -36,12 +36,14 @@ def queue_list():
 
 
 def _ticket(ticket_id):
-    """The ticket with its requester and assignee, or 404."""
+    """The ticket with its requester and assignee, and a partner ticket's partner and license, or 404."""
     owner, helper = User.alias(), User.alias()
-    ticket = (Ticket.select(Ticket, owner, helper)
+    ticket = (Ticket.select(Ticket, owner, helper, Partner, License)
               .join_from(Ticket, owner, on=(Ticket.requester == owner.id), attr="requester")
               .join_from(Ticket, helper, on=(Ticket.assignee == helper.id), join_type=JOIN.LEFT_OUTER,
                          attr="assignee")
+              .join_from(Ticket, Partner, JOIN.LEFT_OUTER, on=(Ticket.partner == Partner.id), attr="partner")
+              .join_from(Ticket, License, JOIN.LEFT_OUTER, on=(Ticket.license == License.id), attr="license")
               .where(Ticket.id == ticket_id).first())
     if ticket is None:
         abort(404)
@@ -70,7 +72,7 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None):
     panels = None if wants_fragment() else ops.panels_context(ticket, staff)
     return dict(
         ticket=ticket, messages=list(messages), notice=notice, panels=panels, picker=picker,
-        forms=fresh | forms,
+        forms=fresh | forms, partner=staff_partner.partner_ticket_facts(ticket, now),
         verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
         due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
             "ticket", ticket.level, due, now), chosen=chosen)
