@@ -306,7 +306,8 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
     body = (body or "").strip()
     staff = _is_staff_author(ticket, author)
     errors = {}
-    if not staff and ticket.requester_id != author.id:
+    # policy 3.1 Decision: the partner's members who see its ticket may answer on it too
+    if not staff and ticket.requester_id != author.id and not partner_tickets.may_see(author, ticket):
         raise NotFound("That ticket")
     if internal and not staff:
         internal = False
@@ -357,10 +358,13 @@ def _record_first_response(ticket, now):
 
 
 def mail_requester(ticket, author, body):
-    """Mail a staff reply to the requester: the reply text and a link, never credentials."""
+    """Mail a staff reply to the requester and the colleagues who follow the ticket (policy 3.1
+    Decision): the reply text and a link, never credentials."""
     requester = User.get_by_id(ticket.requester_id)
-    runtime.current().send_template(requester.email, "staff_reply", ticket=ticket, author=author, body=body,
-                                    link=links.ticket_url(ticket))
+    followers = [u.email for u in partner_tickets.participants(ticket) if u.is_active_account]
+    for address in dict.fromkeys([requester.email, *followers]):
+        runtime.current().send_template(address, "staff_reply", ticket=ticket, author=author, body=body,
+                                        link=links.ticket_url(ticket))
 
 
 def set_status(ticket, actor, status):

@@ -252,3 +252,30 @@ def test_the_csv_follows_the_viewers_visibility_and_is_404_for_non_members(world
     assert client_for(make_user(level="PRO")).get("/partner/tickets.csv").status_code == 404
     assert client_for(make_user(role="reseller")).get("/partner/tickets.csv").status_code == 404
     assert client_for(make_user(role="staff")).get("/partner/tickets.csv").status_code == 404
+
+
+def test_a_colleague_who_sees_the_ticket_replies_and_a_follower_gets_staff_replies(world, client_for, make_user,
+                                                                                    outbox, in_app):
+    from portal.services import tickets
+    ticket = filed_by(world.member)
+    manager = client_for(world.manager)
+    response = manager.post(f"/tickets/{ticket.id}/reply", data={"csrf_token": csrf_token(manager),
+                                                                "body": "Adding the customer's log."})
+    assert response.status_code == 302
+    assert "Adding the customer&#39;s log." in text(manager.get(f"/tickets/{ticket.id}"))
+    other = client_for(world.manager_b)
+    assert other.post(f"/tickets/{ticket.id}/reply", data={"csrf_token": csrf_token(other), "body": "hi there"}
+                      ).status_code == 404
+    TicketParticipant.create(ticket=ticket, user=world.manager2)
+    in_app(tickets.add_reply, Ticket.get_by_id(ticket.id), make_user(role="staff"), "Please update to 7.6.2.0.")
+    mailed = {m["to"] for m in outbox if "Please update" in m["body"]}
+    assert mailed == {world.member.email, world.manager2.email}
+
+
+def test_the_reply_limit_answers_another_partner_without_the_ticket(world, client_for):
+    ticket = filed_by(world.member)
+    other = client_for(world.manager_b)
+    csrf, url = csrf_token(other), f"/tickets/{ticket.id}/reply"
+    assert {other.post(url, data={"csrf_token": csrf, "body": "x"}).status_code for _ in range(120)} == {404}
+    hx = other.post(url, data={"body": "probe"}, headers={"HX-Request": "true", "X-CSRFToken": csrf})
+    assert hx.status_code == 429 and "HX-Retarget" not in hx.headers and "reply-form" not in text(hx)
