@@ -203,7 +203,7 @@ class PartnerFilterForm(TicketFilterForm):
     FILTERS = ("q", "status", "product", "customer", "filed_by")
 
     def __init__(self, args, author):
-        self.colleagues = partners.members(author.partner) if author.partner_id else []
+        self.colleagues = partners.members(author.partner_id) if author.partner_id else []
         super().__init__(args)
 
     def process(self, *args, **kwargs):
