@@ -57,11 +57,11 @@ def seed(password):
         filer, partner = User.by_email(email), Partner.get_or_none(Partner.number == number)
         if filer is None or partner is None or Ticket.get_or_none(Ticket.submit_token == _token(company)):
             continue
-        ticket = tickets.create_ticket(filer, product, version, subject, body, submit_token=_token(company),
-                                       accept_policy=True)
         lic = License.get_or_none(License.key == key) if key else None
-        Ticket.update(partner=partner, license=lic, end_customer_company=company,
-                      end_customer_email=contact).where(Ticket.id == ticket.id).execute()
+        # filed as a member files it: for the end customer's license, else its company and contact
+        end_customer = (lic.id, "", "") if lic is not None else (None, company, contact)
+        ticket = tickets.create_ticket(filer, product, version, subject, body, submit_token=_token(company),
+                                       accept_policy=True, end_customer=end_customer)
         if company == ANSWERED and staff is not None:
             tickets.add_reply(ticket, staff, REPLY)
         lines.append(f"ticket #{ticket.id:<4} {partner.name}: {subject}")

@@ -30,6 +30,7 @@ class Ticket(BaseModel):
     subject = CharField(max_length=200)
     status = CharField(max_length=16, default="open", index=True)
     level = CharField(max_length=16)            # requester's level when ranked
+    level_reason = CharField(max_length=200, default="")  # why, in words (policy 2.1, 3.4)
     rank_band = IntegerField()                  # policy 4.6 / 2.1 / 3.4 via policy.rank_band
     opened_at = DateTimeField(default=utcnow)
     due_at = DateTimeField()  # first-response due

@@ -18,7 +18,8 @@ from portal.policy.partners import EXPIRING_DAYS, license_state
 from portal.services import get_policy
 from portal.services.errors import NotFound
 from portal.services.paging import page_of
-from portal.services.partners import OPEN, sees_colleagues_tickets, visible_tickets
+from portal.services.partner_tickets import visible_to
+from portal.services.partners import OPEN, visible_tickets
 
 PAGE_SIZE = 25
 SEARCH_MAX = 100
@@ -47,9 +48,8 @@ def today():
 
 
 def _query(user, partner):
-    counted = (Ticket.license == License.id) & Ticket.status.in_(OPEN)
-    if not sees_colleagues_tickets(user, partner):  # policy 3.1: count only what the list would show
-        counted &= Ticket.requester == user.id
+    # policy 3.1: count only what the viewer's list would show
+    counted = (Ticket.license == License.id) & Ticket.status.in_(OPEN) & visible_to(user)
     open_count = Ticket.select(fn.COUNT(Ticket.id)).where(counted)
     return (License.select(License.id, License.key, License.type, License.purchased_on, License.expires_on,
                            Order.delivery_email, User.id, User.display_name, open_count.alias("open_count"))

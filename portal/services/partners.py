@@ -13,7 +13,7 @@ from peewee import IntegrityError, fn
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import PARTNER_ROLES, License, Order, Partner, Ticket, User
 from portal.passwords import hash_password
-from portal.services import accounts, audit, get_policy
+from portal.services import accounts, audit, get_policy, partner_tickets
 from portal.services.errors import Conflict, FieldError, NotFound
 from portal.services.paging import page_of
 
@@ -45,24 +45,10 @@ def managed_partner(user):
     return member_partner(user)
 
 
-def partner_tickets_query(partner):
-    """Every ticket of the partner (policy 3.1): recorded for it when filed, or filed by one of its
-    members. Who of the partner may see which of them: `visible_tickets`."""
-    member_ids = User.select(User.id).where(User.partner == partner)
-    return Ticket.select().where((Ticket.partner == partner) | Ticket.requester.in_(member_ids))
-
-
-def sees_colleagues_tickets(user, partner):
-    """Whether `user`, a member of `partner`, sees the tickets colleagues filed for it, or only
-    their own (policy 3.1, `[partners] visibility`)."""
-    return get_policy().can_see_partner_ticket(partner.id, user.partner_role, user.id, partner.id, None).allowed
-
-
 def visible_tickets(user, partner):
-    """The partner's tickets `user` (one of its members) may see (policy 3.1): all of them, or
-    only those the user filed."""
-    query = partner_tickets_query(partner)
-    return query if sees_colleagues_tickets(user, partner) else query.where(Ticket.requester == user)
+    """The tickets of `partner` that `user`, one of its members, may see (policy 3.1): exactly the
+    ones their Partner Area list shows (`partner_tickets.visible_to`, `[partners] visibility`)."""
+    return Ticket.select().where(partner_tickets.visible_to(user) & (Ticket.partner == partner))
 
 
 def members(partner):

@@ -2,11 +2,12 @@
 import re
 from dataclasses import dataclass
 
-from peewee import IntegrityError, prefetch
+from peewee import JOIN, IntegrityError, prefetch
 
 from portal.db import db, lock_for_update, utcnow, write_tx
-from portal.models import PRODUCTS, STATUSES, Attachment, Message, Release, RemoteSession, Ticket, User
-from portal.services import attachments, credentials, get_policy, licenses, links, runtime, session_rows
+from portal.models import PRODUCTS, STATUSES, Attachment, License, Message, Release, RemoteSession, Ticket, User
+from portal.services import (attachments, credentials, get_policy, licenses, links, partner_tickets, runtime,
+                             session_rows)
 from portal.services.errors import FieldError, NotFound, ServiceError
 from portal.services.access import account_facts
 from portal.services.paging import page_of
@@ -150,17 +151,28 @@ class NewTicket:
     body: str
     verdict: object = None        # the policy's verdict on the version (7.2), None without one
     records_acceptance: bool = False  # the requester accepted the policy with it (1.2)
+    end_customer: object = None   # a partner member's EndCustomer (policy 3.1 Decision), or None
 
 
-def _checked(requester, product, version, subject, body, accept_policy, for_requester):
+def _end_customer(requester, end_customer, errors):
+    """policy 3.1 Decision: whom a partner member's ticket is for ((license id, company, email))."""
+    try:
+        return partner_tickets.check_end_customer(requester, *end_customer)
+    except FieldError as exc:
+        errors.update(exc.errors)
+        return None
+
+
+def _checked(requester, product, version, subject, body, accept_policy, for_requester, end_customer=()):
     """(NewTicket, errors, secret): the checks of a new ticket, the requester's level refreshed first."""
     licenses.refresh_level(requester)  # policy 2.1, 3.4: the level as of today (licenses expire, start)
     product, version = (product or "").strip(), (version or "").strip()
     subject, body = (subject or "").strip(), (body or "").strip()
     errors, verdict, secret = _check_new(requester, product, version, subject, body, accept_policy,
                                          for_requester)
+    customer = _end_customer(requester, end_customer, errors)
     new = NewTicket(requester, product, version, subject, body, verdict,
-                    records_acceptance=for_requester and accept_policy)
+                    records_acceptance=for_requester and accept_policy, end_customer=customer)
     return new, errors, secret
 
 
@@ -177,13 +189,17 @@ def check_new_ticket(requester, product, version, subject, body, accept_policy=F
 
 
 def create_ticket(requester, product, version, subject, body, files=(), submit_token=None,
-                  accept_policy=False):
-    """File a ticket; the same submit_token returns the ticket already filed (double click)."""
+                  accept_policy=False, end_customer=()):
+    """File a ticket; the same submit_token returns the ticket already filed (double click).
+
+    `end_customer` is a partner member's (license id, company, email): one of the partner's
+    licenses, or the customer's company and contact address (policy 3.1 Decision)."""
     token = submit_token if submit_token and TOKEN_RE.match(submit_token) else None
     found = _existing(token, requester)
     if found is not None:
         return found
-    new, errors, secret = _checked(requester, product, version, subject, body, accept_policy, True)
+    new, errors, secret = _checked(requester, product, version, subject, body, accept_policy, True,
+                                   end_customer)
     uploads, names = _accepted_uploads(files, errors, secret)
     try:
         return _insert(new, uploads, names, token)
@@ -215,11 +231,16 @@ def insert_ticket(new, uploads=(), names=(), token=None):
         raise RuntimeError("insert_ticket runs inside the caller's write_tx()")
     policy, now = get_policy(), utcnow()
     requester = new.requester
-    level = policy.effective_level(requester.level)  # policy 2.1: no known level counts as FREE
+    level, reason = policy.effective_level(requester.level), requester.level_reason  # 2.1: none is FREE
+    partner = partner_tickets.partner_fields(requester, new.end_customer)
+    if partner:  # policy 3.1 Decision, 3.4, 2.1: the band, or a current end-customer license
+        decided = partner_tickets.ticket_level(new.end_customer)
+        level, reason = decided.level, decided.reason
     lang = detect_language(f"{new.subject}\n{new.body}")
     ticket = Ticket.create(
         requester=requester, product=new.product, version=new.version, subject=new.subject,
         version_status=new.verdict.status if new.verdict else "unknown", level=level,
+        level_reason=(reason or "")[:200], **partner,
         rank_band=policy.rank_band("ticket", level), opened_at=now,
         due_at=policy.first_response_due(now, level),
         policy_version=policy.version, language=(lang.language or "")[:8],
@@ -233,9 +254,12 @@ def insert_ticket(new, uploads=(), names=(), token=None):
 
 
 def may_see(user, ticket):
-    """The requester and staff may see a ticket; nobody else (the policy's Decision, truthy when allowed)."""
-    viewer = account_facts(user)
-    return get_policy().may_see_ticket(viewer, ticket.requester_id)
+    """The requester and staff may see a ticket, and members of its partner as `[partners]
+    visibility` says (policy 3.1 Decision); nobody else (a Decision, truthy when allowed)."""
+    decision = get_policy().may_see_ticket(account_facts(user), ticket.requester_id)
+    if decision or not getattr(user, "is_authenticated", False):
+        return decision
+    return partner_tickets.may_see(user, ticket)
 
 
 def get_ticket_for(user, ticket_id):
@@ -282,7 +306,8 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
     body = (body or "").strip()
     staff = _is_staff_author(ticket, author)
     errors = {}
-    if not staff and ticket.requester_id != author.id:
+    # policy 3.1 Decision: the partner's members who see its ticket may answer on it too
+    if not staff and ticket.requester_id != author.id and not partner_tickets.may_see(author, ticket):
         raise NotFound("That ticket")
     if internal and not staff:
         internal = False
@@ -333,10 +358,13 @@ def _record_first_response(ticket, now):
 
 
 def mail_requester(ticket, author, body):
-    """Mail a staff reply to the requester: the reply text and a link, never credentials."""
+    """Mail a staff reply to the requester and the colleagues who follow the ticket (policy 3.1
+    Decision): the reply text and a link, never credentials."""
     requester = User.get_by_id(ticket.requester_id)
-    runtime.current().send_template(requester.email, "staff_reply", ticket=ticket, author=author, body=body,
-                                    link=links.ticket_url(ticket))
+    followers = [u.email for u in partner_tickets.participants(ticket) if u.is_active_account]
+    for address in dict.fromkeys([requester.email, *followers]):
+        runtime.current().send_template(address, "staff_reply", ticket=ticket, author=author, body=body,
+                                        link=links.ticket_url(ticket))
 
 
 def set_status(ticket, actor, status):
@@ -420,14 +448,41 @@ def request_remote(ticket, user):
     return session
 
 
-def list_for(user, status=None, product=None, page=1):
-    """A page of the user's own tickets, newest activity first (a Page); filters must be allowlisted."""
-    query = Ticket.select().where(Ticket.requester == user)
-    if status in STATUSES:
-        query = query.where(Ticket.status == status)
-    if product in PRODUCTS:
-        query = query.where(Ticket.product == product)
-    return page_of(query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()), page, PAGE_SIZE)
+@dataclass(frozen=True)
+class ListFilters:
+    """What a ticket list is narrowed to; status and product must be allowlisted, the rest the
+    Partner Area's: a search (ticket number or words), an end customer, the member who filed."""
+    status: str = ""
+    product: str = ""
+    q: str = ""
+    customer: str = ""
+    filed_by: int | None = None
+
+
+def list_query(user, filters=ListFilters()):
+    """The tickets `user` may see in a list (their own; a partner member's as `[partners]
+    visibility` says, policy 3.1), filtered in SQL, newest activity first."""
+    query = (Ticket.select(Ticket, User, License).join(User, on=(Ticket.requester == User.id))
+             .join_from(Ticket, License, JOIN.LEFT_OUTER, on=(Ticket.license == License.id))
+             .where(partner_tickets.visible_to(user)))
+    if filters.status in STATUSES:
+        query = query.where(Ticket.status == filters.status)
+    if filters.product in PRODUCTS:
+        query = query.where(Ticket.product == filters.product)
+    found = partner_tickets.search_condition(filters.q)
+    if found is not None:
+        query = query.where(found)
+    if filters.customer.strip():
+        query = query.where(partner_tickets.customer_condition(filters.customer))
+    if filters.filed_by:
+        query = query.where(Ticket.requester == filters.filed_by)
+    return query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+
+
+def list_for(user, status=None, product=None, page=1, filters=None):
+    """A page of the tickets the user may see (a Page); see list_query."""
+    filters = filters or ListFilters(status=status or "", product=product or "")
+    return page_of(list_query(user, filters), page, PAGE_SIZE)
 
 
 @dataclass(frozen=True)

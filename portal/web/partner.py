@@ -1,16 +1,21 @@
 """The Partner Area: resellers follow their tickets here (policy 3.2); a partner's members see its
-home and the licenses it sold, its managers manage its members, and invited colleagues accept
-here (policy 3.1 Decision)."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+home, its tickets (with a CSV export) and the licenses it sold, its managers manage its members,
+and invited colleagues accept here (policy 3.1 Decision)."""
+import csv
+import io
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.db import utcnow
 from portal.models import User
 from portal.policy.partners import EXPIRING_DAYS
-from portal.services import partner_home, partner_invites, partner_licenses, partners
+from portal.services import (get_policy, partner_home, partner_invites, partner_licenses, partner_tickets,
+                             partners, tickets)
 from portal.services.errors import Conflict, NotFound, ServiceError
 from portal.web.extensions import limiter, user_key
 from portal.web.forms.partners import AcceptInviteForm, ActionForm, InviteForm, LicenseSearchForm, RoleForm
+from portal.web.forms.tickets import PartnerFilterForm
 from portal.web.render import render, wants_fragment
 from portal.web.tickets import list_context
 
@@ -188,3 +193,25 @@ def accept_invite(token):
             flash(f"Welcome to {pending.partner.name}'s Partner Area.", "success")
             return redirect(url_for("partner.home"))
     return render_template("partner/invite.html", form=form, invite=pending), 400 if form.has_errors else 200
+
+
+# -- the partner's tickets as CSV (policy 3.1 Decision) ----------------------------------------
+
+CSV_LIMIT = 5000  # a bounded export: the newest activity first
+
+
+@bp.route("/tickets.csv")
+@login_required
+def tickets_csv():
+    """The partner's tickets the viewer may see, with the list's filters, as CSV (404 for non-members)."""
+    if not (current_user.is_reseller and current_user.partner_id):
+        abort(404)
+    filters = PartnerFilterForm(request.args, author=current_user)
+    query = tickets.list_query(current_user, filters.list_filters()).limit(CSV_LIMIT)
+    out = io.StringIO()
+    csv.writer(out).writerows(partner_tickets.csv_rows(query, get_policy().time_text))
+    response = make_response(out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="partner-tickets.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -6,16 +6,18 @@ from flask import (Blueprint, abort, flash, make_response, redirect, render_temp
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from portal.models import Attachment, RemoteSession, Ticket
-from portal.services import attachments, credentials, get_policy, ics, sessions, tickets
+from portal.models import Attachment, RemoteSession
+from portal.services import attachments, credentials, get_policy, ics, partner_tickets, sessions, tickets
 from portal.services.access import account_facts
-from portal.services.errors import FieldError, ServiceError
+from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.search import search_threads
 from portal.web.extensions import limiter, user_key
-from portal.web.forms.tickets import CredentialsForm, NewTicketForm, ReplyForm, TicketFilterForm
+from portal.web.forms.tickets import (CredentialsForm, NewTicketForm, ParticipantForm, PartnerFilterForm, ReplyForm,
+                                      TicketFilterForm)
 from portal.web.render import render, render_block, wants_fragment
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+bp.add_app_template_filter(partner_tickets.masked, "masked_license")  # 'RUPRO-...-9ZT3'
 NEW, DETAIL = "tickets/new.html", "tickets/detail.html"
 REPLY_FORM_ONLY = {"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"}
 
@@ -30,18 +32,23 @@ def too_fast(exc):
     """A rate limit was hit: say which and that nothing was saved; the htmx reply form keeps the text."""
     message = f"{exc.description} Nothing was saved; please wait a while and try again."
     if wants_fragment() and request.endpoint == "tickets.reply":  # htmx swaps only 2xx answers
-        ticket = Ticket.get_or_none(Ticket.id == request.view_args["ticket_id"])
-        if ticket is not None and tickets.may_see(current_user, ticket):
+        try:
+            ticket = tickets.get_ticket_for(current_user, request.view_args["ticket_id"])
+        except NotFound:
+            ticket = None
+        if ticket is not None:
             form = ReplyForm(author=current_user).apply({"body": message})
             return _blocks(ticket, ["reply_form"], REPLY_FORM_ONLY, reply_form=form)
     return render_template("error.html", status=429, title="Too many requests", message=message), 429
 
 
 def list_context():
-    """The current user's tickets with filters (allowlisted by TicketFilterForm) and paging, plus their clocks."""
-    filters = TicketFilterForm(request.args)
+    """The tickets the current user may see with filters (allowlisted by the filter form; a partner
+    member's also search, end customer and filed by) and paging, plus their clocks."""
+    member = current_user.is_reseller and current_user.partner_id is not None
+    filters = PartnerFilterForm(request.args, author=current_user) if member else TicketFilterForm(request.args)
     wanted = filters.wanted
-    found = tickets.list_for(current_user, wanted.get("status"), wanted.get("product"), filters.page.data)
+    found = tickets.list_for(current_user, page=filters.page.data, filters=filters.list_filters())
     rows = found.rows
     return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows}, filters=filters,
                 page=found.page, has_next=found.has_next, filter_args=wanted)
@@ -88,11 +95,16 @@ def new():
         try:
             ticket = tickets.create_ticket(
                 current_user, form.product.data, form.version.data, form.subject.data, form.body.data,
-                files=form.files.data, submit_token=form.submit_token.data, accept_policy=form.accept_policy.data)
+                files=form.files.data, submit_token=form.submit_token.data, accept_policy=form.accept_policy.data,
+                end_customer=form.end_customer())
         except ServiceError as exc:
             form.refused(exc)
         else:
             return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    elif request.method == "GET" and form.for_partner:  # "file a ticket for this license" links here
+        wanted = request.args.get("license", "")
+        if any(choice[0] == wanted for choice in form.license.iter_choices()):
+            form.license.data = wanted
     return _new_page(form, 400 if form.has_errors else 200)
 
 
@@ -142,7 +154,17 @@ def _detail_context(ticket):
         remote=tickets.remote_decision(current_user), session=session, remote_error=None,
         scheduled=scheduled_session(ticket, session),
         creds=credentials.received_for(ticket), cred_saved=False,
-        cred_form=CredentialsForm(formdata=None, author=current_user, ticket=ticket))
+        cred_form=CredentialsForm(formdata=None, author=current_user, ticket=ticket),
+        **_partner_context(ticket))
+
+
+def _partner_context(ticket, form=None):
+    """A partner ticket's participants and the form that adds a colleague (policy 3.1 Decision)."""
+    if ticket.partner_id is None:
+        return dict(participants=[], participant_form=None)
+    colleagues = partner_tickets.addable_colleagues(ticket, current_user)
+    form = form or (ParticipantForm(formdata=None, colleagues=colleagues) if colleagues else None)
+    return dict(participants=partner_tickets.participants(ticket), participant_form=form)
 
 
 def _detail(ticket, status=200, block=None, **extra):
@@ -193,6 +215,31 @@ def reply(ticket_id):
     if wants_fragment():
         return _blocks(ticket, ["reply_form"], REPLY_FORM_ONLY, **kept)
     return _detail(ticket, 400, **kept)
+
+
+@bp.route("/<int:ticket_id>/participants", methods=["POST"])
+@login_required
+@per_account("60 per hour", "Colleagues were added too often.")
+def add_participant(ticket_id):
+    """A partner member adds a colleague of the same partner to follow the ticket (404 for anyone else)."""
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    colleagues = partner_tickets.addable_colleagues(ticket, current_user)
+    if ticket.partner_id is None or current_user.partner_id != ticket.partner_id:
+        abort(404)
+    form = ParticipantForm(colleagues=colleagues)
+    if form.validate_on_submit():
+        try:
+            added = partner_tickets.add_participant(ticket, current_user, int(form.user.data))
+        except Conflict as exc:
+            flash(exc.message, "error")
+        except FieldError as exc:
+            form.apply(exc.errors)
+        else:
+            flash(f"{added.email} now follows this ticket.", "success")
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="participants"))
+        if not form.has_errors:
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="participants"))
+    return _detail(ticket, 400, **_partner_context(ticket, form))
 
 
 @bp.route("/<int:ticket_id>/<any(close, reopen):action>", methods=["POST"])

@@ -38,4 +38,6 @@ def sold(app, partner, tier="PRO", expires_in=200, key=None, email=None, bought_
 def about(app, requester, lic=None, partner=None, status="open", **fields):
     """A ticket of `requester` about `lic` (its license), recorded for `partner` when given."""
     with app.app_context():
+        # filed by a member, a ticket is recorded for their partner (tickets.create_ticket)
+        partner = partner if partner is not None else requester.partner_id
         return factories.make_ticket(requester, license=lic, partner=partner, status=status, **fields)

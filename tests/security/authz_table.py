@@ -149,6 +149,9 @@ AUTHZ = {
     ("/tickets/<int:ticket_id>", "POST"): NO_METHOD,
     ("/tickets/<int:ticket_id>/reply", "GET"): NO_METHOD,
     ("/tickets/<int:ticket_id>/reply", "POST"): E({ANON: 302, CUSTOMERS + RESELLER: 404, STAFF: 400}),
+    # policy 3.1 Decision: only members of the ticket's partner add colleagues; the owner's ticket has none
+    ("/tickets/<int:ticket_id>/participants", "GET"): NO_METHOD,
+    ("/tickets/<int:ticket_id>/participants", "POST"): E({ANON: 302, USERS: 404}, {"user": "1"}),
     ("/tickets/<int:ticket_id>/<any(close, reopen):action>", "GET"): NO_METHOD,
     ("/tickets/<int:ticket_id>/<any(close, reopen):action>", "POST"): OWN_TICKET_ONLY,
     ("/tickets/<int:ticket_id>/remote", "GET"): NO_METHOD,
@@ -166,6 +169,10 @@ AUTHZ = {
     # Partner Area (policy 3.2)
     ("/partner/", "GET"): E({ANON: 302, CUSTOMERS + STAFF: 404, RESELLER: 200}),
     ("/partner/", "POST"): NO_METHOD,
+    # policy 3.1 Decision: the partner's tickets as CSV, for its members only
+    ("/partner/tickets.csv", "GET"): E({ANON: 302, CUSTOMERS + STAFF + ("reseller",): 404,
+                                        PARTNER_A_MEMBER + MANAGERS: 200}),
+    ("/partner/tickets.csv", "POST"): NO_METHOD,
     # policy 3.1: managing a partner's members is for its managers only; everyone else 404
     ("/partner/members", "GET"): E({ANON: 302, all_users_but(MANAGERS): 404, MANAGERS: 200}),
     ("/partner/members", "POST"): NO_METHOD,

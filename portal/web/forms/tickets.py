@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, Sele
 from wtforms.fields.choices import SelectChoice
 
 from portal.models import PRODUCTS, STATUSES
-from portal.services import attachments, credentials, tickets
+from portal.services import attachments, credentials, partner_tickets, partners, tickets
 from portal.services.errors import NotFound
 from portal.web.forms import Check, Form
 
@@ -102,13 +102,39 @@ class NewTicketForm(_GuardsText):
         Check(lambda form: tickets.check_acceptance(form.author, form.accept_policy.data))],
         render_kw={"value": "1"})
     submit_token = HiddenField(default="")
+    # policy 3.1 Decision: a partner member says which end customer the ticket is for; the fields
+    # exist only for members (removed otherwise) and the service checks them again
+    license = SelectField("End customer's license", choices=[], default="", validate_choice=True,
+                          invalid_choice_message=partner_tickets.NOT_YOURS,
+                          description="One of the licenses your partner sold, or give the customer below.")
+    end_customer_company = StringField("Or the end customer's company", default="",
+                                       render_kw={"autocomplete": "organization"})
+    end_customer_email = StringField("Their contact email", default="", render_kw={"autocomplete": "off"})
+    PARTNER_FIELDS = ("license", "end_customer_company", "end_customer_email")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        partner_id = self.author.partner_id if getattr(self.author, "is_reseller", False) else None
+        self.for_partner = partner_id is not None
+        if self.for_partner:
+            self.license.choices = [SelectChoice("", "None: the customer is given below"), *(
+                SelectChoice(str(lic.id), f"{partner_tickets.masked(lic.key)} · {lic.type} · "
+                                          f"{lic.order.delivery_email}") for lic in partner_tickets.licenses_of(partner_id))]
+        else:
+            for name in self.PARTNER_FIELDS:
+                del self[name]
         config = current_app.config
         self.files.description = (f"Up to {attachments.MAX_FILES} files: "
                                   f"{', '.join(config['UPLOAD_EXTENSIONS'])}; "
                                   f"at most {config['MAX_CONTENT_LENGTH'] // 1048576} MB in all.")
+
+
+    def end_customer(self):
+        """(license id, company, email) for the service; () when the author is no partner member."""
+        if not self.for_partner:
+            return ()
+        return (int(self.license.data) if (self.license.data or "").isdigit() else None,
+                self.end_customer_company.data, self.end_customer_email.data)
 
 
 class ReplyForm(_GuardsText):
@@ -155,7 +181,49 @@ class TicketFilterForm(Form):
             if field.errors:
                 field.data, field.errors = field.default, []
 
+    FILTERS = ("status", "product")
+
     @property
     def wanted(self):
-        """{"status", "product"} that filter the list, the empty ones left out."""
-        return {name: self[name].data for name in ("status", "product") if self[name].data}
+        """The filters of the list that are set (for the pager's links), the empty ones left out."""
+        return {name: self[name].data for name in self.FILTERS if self[name].data}
+
+    def list_filters(self):
+        """The filters as the ticket service takes them."""
+        return tickets.ListFilters(**{name: self[name].data for name in self.FILTERS if self[name].data})
+
+
+class PartnerFilterForm(TicketFilterForm):
+    """The Partner Area's list: also a search (ticket number, words of subject and messages, end
+    customer), an end customer and the member who filed (policy 3.1 Decision); all in the URL."""
+    q = StringField("Search", default="", render_kw={"type": "search", "autocomplete": "off",
+                                                      "placeholder": "Number, words, customer"})
+    customer = StringField("End customer", default="", render_kw={"autocomplete": "off"})
+    filed_by = SelectField("Filed by", choices=[], default="")
+    FILTERS = ("q", "status", "product", "customer", "filed_by")
+
+    def __init__(self, args, author):
+        self.colleagues = partners.members(author.partner_id) if author.partner_id else []
+        super().__init__(args)
+
+    def process(self, *args, **kwargs):
+        self.filed_by.choices = [SelectChoice("", "Anyone"),
+                                 *(SelectChoice(str(m.id), m.email) for m in self.colleagues)]
+        super().process(*args, **kwargs)
+
+    def list_filters(self):
+        values = {name: (self[name].data or "").strip()[:100] for name in ("q", "status", "product", "customer")}
+        filed_by = self.filed_by.data
+        return tickets.ListFilters(**values, filed_by=int(filed_by) if (filed_by or "").isdigit() else None)
+
+
+class ParticipantForm(Form):
+    """Add a colleague of the ticket's partner as a participant (policy 3.1 Decision); the choices
+    are the colleagues who may be added, and the service checks the partner again."""
+    user = SelectField("Add a colleague", choices=[], validate_choice=True,
+                       invalid_choice_message="Choose a colleague of your partner.")
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user.choices = [SelectChoice(str(c.id), f"{c.name} <{c.email}>" if c.name else c.email)
+                             for c in colleagues]

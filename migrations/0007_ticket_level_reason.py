@@ -1,0 +1,11 @@
+"""A ticket keeps the reason for its level in words (policy 2.1, 3.4; the partner ticket level
+Decision), as an account keeps its own. Expand only: a column with a default."""
+from peewee import *
+
+
+def up(migrator, db):
+    migrator.migrate(migrator.add_column('ticket', 'level_reason', CharField(max_length=200, default='')))
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_column('ticket', 'level_reason'))
