@@ -7,7 +7,7 @@ the same rule once for the viewer (may they see a colleague's ticket?) and filte
 import re
 from dataclasses import dataclass
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from portal.db import utcnow, write_tx
 from portal.models import License, Message, Order, Ticket, TicketParticipant, User
@@ -67,13 +67,21 @@ def visible_to(user):
 
 # -- filing for an end customer ------------------------------------------------------------
 
-def licenses_of(partner_id, limit=500):
-    """The licenses the partner bought for resale (Order.partner), newest first, with their order."""
+def licenses_of(partner_id, limit=500, words="", keep=None):
+    """The licenses the partner bought for resale (Order.partner), newest first, with their order;
+    `words` keeps those whose key, delivery email or registered account's name contains them, and
+    the license `keep` (the one already chosen) stays in the list whatever the words."""
     if partner_id is None:
         return []
-    return list(License.select(License, Order).join(Order, on=(License.order == Order.id))
-                .where(Order.partner == partner_id).order_by(License.purchased_on.desc(), License.id.desc())
-                .limit(limit))
+    query = (License.select(License, Order).join(Order, on=(License.order == Order.id))
+             .join_from(License, User, JOIN.LEFT_OUTER, on=(License.user == User.id))
+             .where(Order.partner == partner_id))
+    words = " ".join((words or "").split())[:WORD_MAX]
+    if words:
+        found = (License.key.contains(words) | Order.delivery_email.contains(words)
+                 | User.display_name.contains(words))
+        query = query.where(found | (License.id == keep) if keep else found)
+    return list(query.order_by(License.purchased_on.desc(), License.id.desc()).limit(limit))
 
 
 def partner_license(partner_id, license_id):

@@ -120,6 +120,20 @@ def check():
     return render(NEW, block="checks", **_draft_checks(form))
 
 
+@bp.route("/new/licenses")
+@login_required
+@per_account("60 per minute", "The licenses were searched too often.", ("GET",))
+def find_license():
+    """policy 3.1 Decision: the partner's licenses whose key, delivery email or customer contains
+    what is typed, as the form's license choice (htmx); without JavaScript the Licenses page searches."""
+    form = NewTicketForm(request.args, author=current_user, meta={"csrf": False})
+    if not form.for_partner:
+        abort(404)
+    if not wants_fragment():
+        return redirect(url_for("partner.licenses", q=form.license_q.data))
+    return render(NEW, block="license_choice", form=form)
+
+
 @bp.route("/new/similar")
 @login_required
 @per_account("60 per minute", "Similar forum threads were looked up too often.", ("GET",))

@@ -5,6 +5,7 @@ working; another partner gets 404 on the partner's license (policy 3.1 Decision,
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.models import Order
 from portal.services.partner_tickets import masked
@@ -82,3 +83,18 @@ def test_a_removed_member_loses_the_open_page_and_another_partner_gets_404_on_li
     assert phone.goto(f"{live_server.url}/partner/licenses/{lic.id}").status == 404
     phone.goto(live_server.url + "/partner/licenses")
     assert lic.key[-4:] not in phone.inner_text("main")
+
+
+def test_typing_in_find_a_license_narrows_the_choice(phone, live_server):  # noqa: F811
+    with live_server.app.app_context():
+        northwind, (member,) = factories.make_partner("Northwind IT Finder", "P-E2E-FD", managers=0, members=1)
+        for email in ("it@fabrikam-finder.example", "office@wingtip-finder.example"):
+            order, _ = factories.make_order(email, "SITE")
+            Order.update(partner=northwind).where(Order.id == order.id).execute()
+    log_in(phone, live_server, member.email, factories.PASSWORD)
+    phone.goto(f"{live_server.url}/tickets/new")
+    assert phone.locator("#f-license option").count() == 3  # "none" and the two licenses
+    phone.fill("#f-license_q", "wingtip")
+    expect(phone.locator("#f-license option")).to_have_count(2)
+    assert "office@wingtip-finder.example" in phone.inner_text("#f-license")
+    assert fits(phone)

@@ -4,6 +4,7 @@ ticket_level`), participants, the Partner Area's search and filters, and the CSV
 import csv
 import dataclasses
 import io
+import re
 
 import pytest
 
@@ -281,3 +282,43 @@ def test_the_reply_limit_answers_another_partner_without_the_ticket(world, clien
     assert {other.post(url, data={"csrf_token": csrf, "body": "x"}).status_code for _ in range(120)} == {404}
     hx = other.post(url, data={"body": "probe"}, headers={"HX-Request": "true", "X-CSRFToken": csrf})
     assert hx.status_code == 429 and "HX-Retarget" not in hx.headers and "reply-form" not in text(hx)
+
+
+# -- finding the end customer's license on the form -----------------------------------------
+
+def _license_options(html):
+    select = re.search(r'<select[^>]*id="f-license"[^>]*>(.*?)</select>', html, re.S)
+    assert select, html[:300]
+    return [v for v in re.findall(r'value="([^"]*)"', select.group(1)) if v]
+
+
+def test_policy_3_1_the_license_choice_is_searchable_by_key_email_or_customer(world, client_for, make_user):
+    fabrikam = partner_license(world.a, "SITE", email="it@fabrikam.example")
+    wingtip = partner_license(world.a, "PRO", email="office@wingtip.example")
+    theirs = partner_license(world.b, "SITE", email="it@fabrikam-too.example")
+    member = client_for(world.member)
+    hx = {"HX-Request": "true"}
+
+    def found(q, **extra):
+        response = member.get("/tickets/new/licenses", query_string={"license_q": q, **extra}, headers=hx)
+        assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+        return set(map(int, _license_options(response.get_data(as_text=True))))
+
+    assert found("") == {fabrikam.id, wingtip.id}  # the partner's own licenses only, never B's
+    assert found("fabrikam") == {fabrikam.id} and theirs.id not in found("fabrikam")
+    assert found(wingtip.key[-4:]) == {wingtip.id}
+    assert found("nothing like it") == set()
+    assert found("wingtip", license=str(fabrikam.id)) == {fabrikam.id, wingtip.id}  # the chosen one stays
+    # without JavaScript the search is the Licenses page; for anyone but a partner member it does not exist
+    plain = member.get("/tickets/new/licenses?license_q=fabrikam")
+    assert plain.status_code == 302 and "/partner/licenses?q=fabrikam" in plain.headers["Location"]
+    customer = client_for(make_user(level="PRO"))
+    assert customer.get("/tickets/new/licenses", headers=hx).status_code == 404
+
+
+def test_a_search_typed_before_filing_keeps_the_chosen_license(world, client_for):
+    lic = partner_license(world.a, "SITE", email="it@fabrikam.example")
+    member = client_for(world.member)
+    response = file_ticket(member, license=str(lic.id), license_q="fabrikam")
+    assert response.status_code == 302
+    assert Ticket.select().where(Ticket.license == lic.id).count() == 1

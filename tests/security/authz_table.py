@@ -145,6 +145,9 @@ AUTHZ = {
     ("/tickets/new/check", "POST"): LOGGED_IN_PAGE,
     ("/tickets/new/similar", "GET"): E({EVERYONE: 302}),         # an htmx fragment; plain GET → the form
     ("/tickets/new/similar", "POST"): NO_METHOD,
+    # policy 3.1 Decision: the license choice of a partner member's form; a plain GET → the Licenses page
+    ("/tickets/new/licenses", "GET"): E({ANON: 302, all_users_but(PARTNER_MEMBERS): 404, PARTNER_MEMBERS: 302}),
+    ("/tickets/new/licenses", "POST"): NO_METHOD,
     ("/tickets/<int:ticket_id>", "GET"): SEE_TICKET,
     ("/tickets/<int:ticket_id>", "POST"): NO_METHOD,
     ("/tickets/<int:ticket_id>/reply", "GET"): NO_METHOD,

@@ -7,6 +7,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from portal.ids import parse_id
 from portal.models import PRODUCTS, STATUSES
 from portal.services import attachments, credentials, partner_tickets, partners, tickets
 from portal.services.errors import NotFound
@@ -107,10 +108,13 @@ class NewTicketForm(_GuardsText):
     license = SelectField("End customer's license", choices=[], default="", validate_choice=True,
                           invalid_choice_message=partner_tickets.NOT_YOURS,
                           description="One of the licenses your partner sold, or give the customer below.")
+    # typed into to narrow the licenses above (htmx); the Licenses page is the search without JavaScript
+    license_q = StringField("Find a license", default="", render_kw={"type": "search", "autocomplete": "off"},
+                            description="Part of the key, the delivery email or the customer's name.")
     end_customer_company = StringField("Or the end customer's company", default="",
                                        render_kw={"autocomplete": "organization"})
     end_customer_email = StringField("Their contact email", default="", render_kw={"autocomplete": "off"})
-    PARTNER_FIELDS = ("license", "end_customer_company", "end_customer_email")
+    PARTNER_FIELDS = ("license", "license_q", "end_customer_company", "end_customer_email")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +123,9 @@ class NewTicketForm(_GuardsText):
         if self.for_partner:
             self.license.choices = [SelectChoice("", "None: the customer is given below"), *(
                 SelectChoice(str(lic.id), f"{partner_tickets.masked(lic.key)} · {lic.type} · "
-                                          f"{lic.order.delivery_email}") for lic in partner_tickets.licenses_of(partner_id))]
+                                          f"{lic.order.delivery_email}")
+                for lic in partner_tickets.licenses_of(partner_id, words=self.license_q.data,
+                                                       keep=parse_id(self.license.data or "")))]
         else:
             for name in self.PARTNER_FIELDS:
                 del self[name]
