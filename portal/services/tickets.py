@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from peewee import JOIN, IntegrityError, prefetch
 
 from portal.db import db, lock_for_update, utcnow, write_tx
-from portal.models import PRODUCTS, STATUSES, Attachment, License, Message, Release, RemoteSession, Ticket, User
+from portal.models import (PRODUCTS, STATUSES, Attachment, License, Message, Partner, Release, RemoteSession,
+                           Ticket, User)
 from portal.services import (attachments, credentials, get_policy, licenses, links, partner_tickets, runtime,
                              session_rows)
 from portal.services.errors import FieldError, NotFound, ServiceError
@@ -262,9 +263,22 @@ def may_see(user, ticket):
     return partner_tickets.may_see(user, ticket)
 
 
-def get_ticket_for(user, ticket_id):
-    """The ticket, or 404 for anyone who may not see it."""
-    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+def _with_people():
+    """Tickets with their requester and assignee, and a partner ticket's partner and license, in one query."""
+    owner, helper = User.alias(), User.alias()
+    return (Ticket.select(Ticket, owner, helper, Partner, License)
+            .join_from(Ticket, owner, on=(Ticket.requester == owner.id), attr="requester")
+            .join_from(Ticket, helper, on=(Ticket.assignee == helper.id), join_type=JOIN.LEFT_OUTER,
+                       attr="assignee")
+            .join_from(Ticket, Partner, JOIN.LEFT_OUTER, on=(Ticket.partner == Partner.id), attr="partner")
+            .join_from(Ticket, License, JOIN.LEFT_OUTER, on=(Ticket.license == License.id), attr="license"))
+
+
+def get_ticket_for(user, ticket_id, with_people=False):
+    """The ticket, or NotFound (404) for anyone who may not see it: the one loader of every ticket
+    URL, the staff pages' included (`with_people` joins who and what the staff page shows)."""
+    query = _with_people() if with_people else Ticket.select()
+    ticket = query.where(Ticket.id == ticket_id).first()
     if ticket is None or not may_see(user, ticket):
         raise NotFound("That ticket")
     return ticket

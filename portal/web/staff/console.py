@@ -1,11 +1,10 @@
 """The staff console: the shared queue, working a ticket, canned replies, converting threads."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from peewee import JOIN
 
 from portal.db import utcnow
-from portal.models import CannedReply, License, Message, Partner, Post, Release, Thread, Ticket, User
-from portal.services import assign, canned, get_policy, queue, staff_partner
+from portal.models import CannedReply, Message, Post, Release, Thread, User
+from portal.services import assign, canned, get_policy, queue, staff_partner, tickets
 from portal.services.access import account_facts
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
@@ -37,17 +36,7 @@ def queue_list():
 
 def _ticket(ticket_id):
     """The ticket with its requester and assignee, and a partner ticket's partner and license, or 404."""
-    owner, helper = User.alias(), User.alias()
-    ticket = (Ticket.select(Ticket, owner, helper, Partner, License)
-              .join_from(Ticket, owner, on=(Ticket.requester == owner.id), attr="requester")
-              .join_from(Ticket, helper, on=(Ticket.assignee == helper.id), join_type=JOIN.LEFT_OUTER,
-                         attr="assignee")
-              .join_from(Ticket, Partner, JOIN.LEFT_OUTER, on=(Ticket.partner == Partner.id), attr="partner")
-              .join_from(Ticket, License, JOIN.LEFT_OUTER, on=(Ticket.license == License.id), attr="license")
-              .where(Ticket.id == ticket_id).first())
-    if ticket is None:
-        abort(404)
-    return ticket
+    return tickets.get_ticket_for(current_user, ticket_id, with_people=True)
 
 
 def _ticket_ctx(ticket, forms=None, notice=None, query=None):

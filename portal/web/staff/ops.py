@@ -2,8 +2,8 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portal.models import Bug, RemoteSession, Ticket, User
-from portal.services import audit, bugs, dashboard, get_policy, sessions
+from portal.models import Bug, RemoteSession, User
+from portal.services import audit, bugs, dashboard, get_policy, sessions, tickets
 from portal.services.errors import NotFound, ServiceError
 from portal.web.forms.staff import (ActionForm, AuditFilterForm, BugFilterForm, BugForm, BugLinkForm,
                                     PanelActionForm, ScheduleForm)
@@ -44,7 +44,7 @@ def panels_context(ticket, staff=None, forms=None, back=None):
 
 
 def _ticket(ticket_id):
-    return Ticket.get_or_none(Ticket.id == ticket_id) or abort(404)
+    return tickets.get_ticket_for(current_user, ticket_id)
 
 
 def _panels(ticket, form, notice="", refused=None):
