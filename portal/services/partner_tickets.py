@@ -13,7 +13,7 @@ from portal.db import utcnow, write_tx
 from portal.models import License, Message, Order, Ticket, TicketParticipant, User
 from portal.policy import Decision
 from portal.policy.partners import masked_license as masked
-from portal.services import audit, get_policy
+from portal.services import audit, get_policy, licenses
 from portal.services.errors import Conflict, FieldError, NotFound
 
 COMPANY_MAX, EMAIL_MAX = Ticket.end_customer_company.max_length, Ticket.end_customer_email.max_length
@@ -125,9 +125,7 @@ def ticket_level(end_customer):
     lic = end_customer.license if end_customer else None
     if lic is None:
         return policy.partner_ticket_level(None, False)
-    today = policy.local_date(utcnow())
-    current = lic.purchased_on <= today and (lic.expires_on is None or today < lic.expires_on)
-    return policy.partner_ticket_level(lic.type, current, lic.key)
+    return policy.partner_ticket_level(lic.type, licenses.is_current(lic), lic.key)
 
 
 def partner_fields(user, end_customer):
