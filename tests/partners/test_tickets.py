@@ -10,7 +10,7 @@ import pytest
 
 from portal.models import AuditLog, Order, Ticket, TicketParticipant, User
 from portal.services import partner_tickets
-from tests.factories import csrf_token, make_order, make_ticket, today
+from tests.factories import counting_queries, csrf_token, make_order, make_ticket, today
 
 BODY = "The Host stops answering after the update on the customer's server."
 
@@ -322,3 +322,13 @@ def test_a_search_typed_before_filing_keeps_the_chosen_license(world, client_for
     response = file_ticket(member, license=str(lic.id), license_q="fabrikam")
     assert response.status_code == 302
     assert Ticket.select().where(Ticket.license == lic.id).count() == 1
+
+
+def test_the_draft_checks_typed_into_the_form_do_not_read_the_licenses(world, client_for):
+    partner_license(world.a, "SITE")
+    member = client_for(world.member)
+    data = {"csrf_token": csrf_token(member, "/tickets/new"), "product": "Remote Utilities", "version": "7.6.2.0"}
+    with counting_queries() as seen:
+        response = member.post("/tickets/new/check", data=data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert not [sql for sql in seen if '"license"' in sql], seen  # the choice is read when drawn

@@ -121,11 +121,8 @@ class NewTicketForm(_GuardsText):
         partner_id = self.author.partner_id if getattr(self.author, "is_reseller", False) else None
         self.for_partner = partner_id is not None
         if self.for_partner:
-            self.license.choices = [SelectChoice("", "None: the customer is given below"), *(
-                SelectChoice(str(lic.id), f"{partner_tickets.masked(lic.key)} · {lic.type} · "
-                                          f"{lic.order.delivery_email}")
-                for lic in partner_tickets.licenses_of(partner_id, words=self.license_q.data,
-                                                       keep=parse_id(self.license.data or "")))]
+            # read when the field is drawn or validated, not for the draft checks typed into the form
+            self.license.choices = lambda: self._license_choices(partner_id)
         else:
             for name in self.PARTNER_FIELDS:
                 del self[name]
@@ -134,6 +131,13 @@ class NewTicketForm(_GuardsText):
                                   f"{', '.join(config['UPLOAD_EXTENSIONS'])}; "
                                   f"at most {config['MAX_CONTENT_LENGTH'] // 1048576} MB in all.")
 
+
+    def _license_choices(self, partner_id):
+        """The partner's licenses matching "Find a license", the one already chosen kept."""
+        return [SelectChoice("", "None: the customer is given below"), *(
+            SelectChoice(str(lic.id), f"{partner_tickets.masked(lic.key)} · {lic.type} · {lic.order.delivery_email}")
+            for lic in partner_tickets.licenses_of(partner_id, words=self.license_q.data,
+                                                   keep=parse_id(self.license.data or "")))]
 
     def end_customer(self):
         """(license id, company, email) for the service; () when the author is no partner member."""
