@@ -45,12 +45,13 @@ class Home:
 
 
 def ticket_group(ticket, now):
-    """(group, first-response clock) of an open ticket: "support" while the staff queue holds it,
-    "at_risk" when it does and the first response is at risk or overdue (policy 2.1), else "you"."""
+    """(group, first-response clock or None) of an open ticket: "support" while the staff queue
+    holds it, "at_risk" when it does and the first response is at risk or overdue (policy 2.1),
+    else "you" (no clock needed to tell: it is read only for the tickets a card shows)."""
     if ticket.status == "open" and ticket.awaiting_staff:
         clock = tickets.clock_for(ticket, now)
         return ("at_risk" if clock.state in LATE else "support"), clock
-    return "you", tickets.clock_for(ticket, now)
+    return "you", None
 
 
 def _end_customer(ticket):
@@ -101,8 +102,9 @@ def home(user, partner, now=None):
         group, clock = ticket_group(ticket, now)
         page.counts[group] += 1
         if len(page.groups[group]) < SHOWN:
-            page.groups[group].append(HomeTicket(ticket.id, ticket.subject, ticket.status, ticket.level, clock,
-                                                 ticket.filer.name, _end_customer(ticket)))
+            page.groups[group].append(HomeTicket(ticket.id, ticket.subject, ticket.status, ticket.level,
+                                                 clock or tickets.clock_for(ticket, now), ticket.filer.name,
+                                                 _end_customer(ticket)))
     page.sessions = upcoming_sessions(user, partner, now)
     page.expiring = partner_licenses.expiring_soon(user, partner)
     return page
