@@ -15,6 +15,7 @@ from portal.models import License, RemoteSession, Ticket, User
 from portal.policy.levels import mask_key
 from portal.services import partner_licenses, tickets
 from portal.services.partners import OPEN, visible_tickets
+from portal.services.staff_partner import end_customer
 
 # the open tickets one home page looks at, soonest due first: a partner with more sees this many
 HOME_CAP = 500
@@ -56,9 +57,8 @@ def ticket_group(ticket, now):
 
 def _end_customer(ticket):
     lic = getattr(ticket, "license", None)
-    if ticket.end_customer_company or ticket.end_customer_email:
-        return ticket.end_customer_company or ticket.end_customer_email
-    return f"license {mask_key(lic.key)}" if lic is not None and lic.key else ""
+    named = end_customer(ticket.end_customer_company, ticket.end_customer_email)
+    return named or (f"license {mask_key(lic.key)}" if lic is not None and lic.key else "")
 
 
 def open_tickets(user, partner):

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from portal.db import utcnow
 from portal.policy import LevelDecision
+from portal.policy.partners import license_state
 from portal.services import get_policy
-from portal.services.licenses import is_current, masked_key
+from portal.services.licenses import masked_key
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,10 @@ def end_customer(company, email):
 
 
 def _state(lic, now):
-    """How the license stands on the policy's date (policy 2.1)."""
-    if is_current(lic, now):
-        return "current"
-    today = get_policy().local_date(now)
-    return "expired" if lic.expires_on is not None and lic.expires_on <= today else "not_started"
+    """How the license stands on the policy's date (policy 2.1): current (expiring soon is still
+    current here), expired or not_started, by the one rule of `license_state`."""
+    state = license_state(lic.purchased_on, lic.expires_on, get_policy().local_date(now))
+    return "current" if state == "expiring" else state
 
 
 def partner_ticket_facts(ticket, now=None):
