@@ -18,7 +18,7 @@ from portal.policy.partners import EXPIRING_DAYS, license_state
 from portal.services import get_policy
 from portal.services.errors import NotFound
 from portal.services.paging import page_of
-from portal.services.partner_tickets import visible_to
+from portal.services.partner_tickets import license_matches, visible_to
 from portal.services.partners import OPEN, visible_tickets
 
 PAGE_SIZE = 25
@@ -79,8 +79,7 @@ def search_licenses(user, partner, words="", page=1):
     partner may not know)."""
     query, words, day = _query(user, partner), clean_search(words), today()
     if words:
-        query = query.where(License.key.contains(words) | Order.delivery_email.contains(words)
-                            | User.display_name.contains(words))
+        query = query.where(license_matches(words))
     query = query.order_by(License.purchased_on.desc(), License.id.desc())
     return page_of(lambda limit, offset: [_row(lic, day) for lic in query.limit(limit).offset(offset)],
                    page, PAGE_SIZE)

@@ -67,6 +67,12 @@ def visible_to(user):
 
 # -- filing for an end customer ------------------------------------------------------------
 
+def license_matches(words):
+    """The licenses whose key, delivery email or registered customer's name contains `words`
+    (a query joined with Order and the license's User), for the form's choice and the Licenses page."""
+    return License.key.contains(words) | Order.delivery_email.contains(words) | User.display_name.contains(words)
+
+
 def licenses_of(partner_id, limit=500, words="", keep=None):
     """The licenses the partner bought for resale (Order.partner), newest first, with their order;
     `words` keeps those whose key, delivery email or registered account's name contains them, and
@@ -78,8 +84,7 @@ def licenses_of(partner_id, limit=500, words="", keep=None):
              .where(Order.partner == partner_id))
     words = " ".join((words or "").split())[:WORD_MAX]
     if words:
-        found = (License.key.contains(words) | Order.delivery_email.contains(words)
-                 | User.display_name.contains(words))
+        found = license_matches(words)
         query = query.where(found | (License.id == keep) if keep else found)
     return list(query.order_by(License.purchased_on.desc(), License.id.desc()).limit(limit))
 
