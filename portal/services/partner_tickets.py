@@ -202,9 +202,7 @@ def search_condition(q):
     for word in words:
         pattern = _like(word[:WORD_MAX])
         in_body = Ticket.id.in_(Message.select(Message.ticket).where((Message.body ** pattern) & ~Message.internal))
-        in_key = Ticket.license.in_(License.select(License.id).where(License.key ** pattern))
-        one = ((Ticket.subject ** pattern) | (Ticket.end_customer_company ** pattern)
-               | (Ticket.end_customer_email ** pattern) | in_key | in_body)
+        one = (Ticket.subject ** pattern) | customer_condition(word) | in_body
         condition = one if condition is None else condition & one
     return condition
 
