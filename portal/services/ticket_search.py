@@ -61,11 +61,11 @@ def parse(text: str) -> Query:
 def _full_text(words):
     """`ticket.id IN (the tickets whose subject or a message has every word)`."""
     if database.is_sqlite():
-        found = SQL("SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH ?",
+        found = SQL("(SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH ?)",
                     (forum_search.fts5_query(list(words)),))
     else:
         tsquery, params = forum_search.tsquery_sql(list(words), "and")
-        found = SQL(f"SELECT ticket_id FROM ticket_search WHERE document @@ {tsquery}", params)
+        found = SQL(f"(SELECT ticket_id FROM ticket_search WHERE document @@ {tsquery})", params)
     return Ticket.id.in_(found)
 
 
