@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 DROPDOWN_SIZE = 8  # the active search's results under the box
+MAX_SIZE = 100
 MAX_QUERY_CHARS = forum_search.MAX_QUERY_CHARS
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
 
@@ -41,10 +42,6 @@ class Query:
     number: int | None
     words: tuple
     token: str  # the whole text when it is one token of 3+ characters: part of an email or partner
-
-    @property
-    def empty(self):
-        return self.number is None and not self.words and not self.token
 
 
 def parse(text: str) -> Query:
@@ -92,7 +89,7 @@ def condition(query: Query):
 
 def search(text: str, page: int = 1, size: int = PAGE_SIZE) -> Page:
     """A page of the tickets matching `text` (TicketRows); never raises on bad input."""
-    query, page = parse(text), page_number(page)
+    query, page, size = parse(text), page_number(page), max(1, min(int(size), MAX_SIZE))
     where = condition(query)
     if where is None:
         return Page(page=page)
