@@ -1,25 +1,26 @@
-"""The account page: support level and its reason, license keys, password change."""
+"""The account page: support level and its reason, license keys, time zone, password change."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from portal.models import License
 from portal.policy import LEVELS
-from portal.services import accounts, get_policy, licenses
+from portal.services import accounts, get_policy, licenses, zones
 from portal.services.errors import ServiceError
 from portal.web.extensions import limiter
-from portal.web.forms.accounts import ChangePasswordForm, LicenseForm
+from portal.web.forms.accounts import ChangePasswordForm, LicenseForm, TimeZoneForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _page(license_form=None, password_form=None):
-    """The page with both forms; the one that was posted carries its errors (then 400)."""
+def _page(license_form=None, password_form=None, zone_form=None):
+    """The page with its forms; the one that was posted carries its errors (then 400)."""
     policy = get_policy()
     license_form = license_form or LicenseForm(formdata=None)
     password_form = password_form or ChangePasswordForm(formdata=None)
-    status = 400 if license_form.has_errors or password_form.has_errors else 200
+    zone_form = zone_form or TimeZoneForm(formdata=None, time_zone=current_user.time_zone)
+    status = 400 if license_form.has_errors or password_form.has_errors or zone_form.has_errors else 200
     return render_template(
-        "account/home.html", license_form=license_form, password_form=password_form,
+        "account/home.html", license_form=license_form, password_form=password_form, zone_form=zone_form,
         licenses=list(License.for_user(current_user)),
         target=policy.target(current_user.level) if current_user.level in LEVELS else None,
         channels=policy.channels(current_user.level) if current_user.level in LEVELS else ()), status
@@ -47,6 +48,23 @@ def add_license():
             flash(f"License added. Your support level is now {decision.level}.", "success")
             return redirect(url_for("account.home"))
     return _page(license_form=form)
+
+
+@bp.route("/time-zone", methods=["POST"])
+@login_required
+@limiter.limit("30 per hour")
+def change_time_zone():
+    """Set the time zone the logged-in user reads session times in (Pacific time stays beside them)."""
+    form = TimeZoneForm()
+    if form.validate_on_submit():
+        try:
+            zones.set_time_zone(current_user, form.time_zone.data)
+        except ServiceError as exc:
+            form.apply(exc.errors)
+        else:
+            flash(f"Times are now shown in {form.time_zone.data}.", "success")
+            return redirect(url_for("account.home"))
+    return _page(zone_form=form)
 
 
 @bp.route("/password", methods=["POST"])
