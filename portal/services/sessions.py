@@ -234,7 +234,7 @@ def check_note(note):
         raise FieldError("note", "Say which times suit you.")
     if len(note) > MAX_NOTE:
         raise FieldError("note", f"Keep it under {MAX_NOTE} characters.")
-    if get_policy().find_secrets(note, channel="ticket"):
+    if get_policy().find_secrets(note, channel="ticket").found:
         raise FieldError("note", "This looks like a password or other credentials; send those only with the "
                          "credentials form (policy 8.5).")
     return note
