@@ -188,6 +188,17 @@ def test_reschedule_follows_the_same_rules(world):
     assert RemoteSession.get_by_id(session.id).sequence == 1
 
 
+def test_closing_the_ticket_withdraws_the_invitation(world, outbox):  # policy 8.5: no session outlives it
+    customer, ana, bob, client = world
+    ticket = make_ticket(customer)
+    assert schedule(client, ticket, ana, next_weekday(10, 2), "10:00").status_code == 302
+    assert post(client, f"/staff/tickets/{ticket.id}/status", {"status": "closed"}).status_code in (200, 302)
+    session = RemoteSession.get()
+    assert session.status == "cancelled" and session.sequence == 1
+    assert [(c["METHOD"], int(c.walk("VEVENT")[0]["SEQUENCE"])) for _, c, *_ in invites(outbox, customer.email)] == [
+        ("REQUEST", 0), ("CANCEL", 1)]
+
+
 def test_a_requested_session_cancelled_sends_no_calendar(world, outbox):
     customer, ana, bob, client = world
     ticket = make_ticket(customer)
