@@ -358,6 +358,8 @@ def answer_session(ticket_id, answer):
     """The requester confirms the session's time, or asks for another one saying which suit them
     (policy 8.1); staff see the answer in the panel and the calendar. 404 for anyone else."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
+    if ticket.requester_id != current_user.id:
+        abort(404)
     form = SessionAnswerForm() if answer == "confirm" else SessionChangeForm()
     if form.validate_on_submit():
         try:
