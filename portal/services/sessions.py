@@ -1,5 +1,6 @@
 """Remote sessions (policy 8.1-8.5): schedule and reschedule inside support hours (1.5) without
-booking an agent twice, start, end, cancel, the requester's confirmation, reveal credentials."""
+booking an agent twice, start, end, cancel, reveal credentials (the requester's answer:
+session_answers)."""
 import datetime
 
 from portal.services.errors import FieldError, NotFound
@@ -19,7 +20,6 @@ MAX_TOOL = RemoteSession.tool.max_length
 DURATION_CHOICES = (15, 30, 45, 60, 90, 120)  # minutes, the form's choices of a session's length
 DEFAULT_DURATION = 30
 BAD_DURATION = "Choose the session's length from the list."
-MAX_NOTE = 500
 CHOOSE_AGENT = "Choose a staff member as the agent."
 BAD_START = "Give the start as a date and a time (Pacific time)."
 # a start beyond this is a typing slip, and dates near year 9999 overflow when moved to UTC
@@ -180,11 +180,12 @@ def reschedule(session_id, actor, agent_id, local_day, local_time, duration_minu
     session = RemoteSession.get_or_none(RemoteSession.id == session_id)
     if session is None:
         raise NotFound("That session")
-    _agent(agent_id)
+    agent = _agent(agent_id)
     starts_at, ends_at = parse_span(local_day, local_time, duration_minutes)
     with write_tx():
+        # the same order of locks as schedule (ticket, then agent), so the two never deadlock
         lock_for_update(Ticket.select().where(Ticket.id == session.ticket_id)).first()
-        agent = _book(agent_id, starts_at, ends_at, but=session.id)
+        agent = _book(agent.id, starts_at, ends_at, but=session.id)
         done = (RemoteSession.update(agent=agent, starts_at=starts_at, duration_minutes=duration_minutes,
                                      sequence=RemoteSession.sequence + 1, confirmed_at=None,
                                      change_requested_at=None, change_note="")
@@ -199,59 +200,6 @@ def reschedule(session_id, actor, agent_id, local_day, local_time, duration_minu
     session = _with_agent(RemoteSession.id == session.id).first()
     session_mail.invite(session)
     return session
-
-
-def _requester_session(ticket, user, sequence):
-    """The ticket's scheduled session as its requester saw it (`sequence`), for confirming or asking
-    for another time; NotFound for anyone but the requester."""
-    if ticket.requester_id != user.id:
-        raise NotFound("That session")
-    session = live_session(ticket, ("scheduled",))
-    if session is None:
-        raise FieldError("session", "There is no scheduled session to answer.")
-    if session.sequence != sequence:
-        raise FieldError("session", "The session was changed meanwhile; check the new time and answer again.")
-    return session
-
-
-def confirm(ticket, user, sequence):
-    """The requester confirms the session's time as they saw it (`sequence`, policy 8.1)."""
-    session = _requester_session(ticket, user, sequence)
-    with write_tx():
-        done = (RemoteSession.update(confirmed_at=utcnow(), change_requested_at=None, change_note="")
-                .where((RemoteSession.id == session.id) & (RemoteSession.status == "scheduled")
-                       & (RemoteSession.sequence == sequence)).execute())
-        if not done:
-            raise FieldError("session", "The session was changed meanwhile; check the new time and answer again.")
-        audit.record(user, "session.confirm", "remote_session", session.id, f"ticket {ticket.id}")
-    return RemoteSession.get_by_id(session.id)
-
-
-def check_note(note):
-    """The requester's wish for another time: required, short, and no credentials (policy 8.5)."""
-    note = (note or "").strip()
-    if not note:
-        raise FieldError("note", "Say which times suit you.")
-    if len(note) > MAX_NOTE:
-        raise FieldError("note", f"Keep it under {MAX_NOTE} characters.")
-    if get_policy().find_secrets(note, channel="ticket").found:
-        raise FieldError("note", "This looks like a password or other credentials; send those only with the "
-                         "credentials form (policy 8.5).")
-    return note
-
-
-def ask_another_time(ticket, user, sequence, note):
-    """The requester asks for another time, saying which suit them; staff see it in the panel and calendar."""
-    note = check_note(note)
-    session = _requester_session(ticket, user, sequence)
-    with write_tx():
-        done = (RemoteSession.update(change_requested_at=utcnow(), change_note=note, confirmed_at=None)
-                .where((RemoteSession.id == session.id) & (RemoteSession.status == "scheduled")
-                       & (RemoteSession.sequence == sequence)).execute())
-        if not done:
-            raise FieldError("session", "The session was changed meanwhile; check the new time and answer again.")
-        audit.record(user, "session.change_request", "remote_session", session.id, f"ticket {ticket.id}")
-    return RemoteSession.get_by_id(session.id)
 
 
 def _attach_pending(ticket, session):

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from portal.models import Attachment, RemoteSession
-from portal.services import attachments, credentials, get_policy, ics, partner_tickets, sessions, tickets
+from portal.services import (attachments, credentials, get_policy, ics, partner_tickets, session_answers, sessions,
+                             tickets)
 from portal.services.access import account_facts
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.search import search_threads
@@ -364,9 +365,9 @@ def answer_session(ticket_id, answer):
     if form.validate_on_submit():
         try:
             if answer == "confirm":
-                sessions.confirm(ticket, current_user, form.sequence.data)
+                session_answers.confirm(ticket, current_user, form.sequence.data)
             else:
-                sessions.ask_another_time(ticket, current_user, form.sequence.data, form.note.data)
+                session_answers.ask_another_time(ticket, current_user, form.sequence.data, form.note.data)
         except FieldError as exc:
             form.apply(exc.errors)
         else:

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.ids import parse_id
 from portal.models import PRODUCTS, STATUSES
-from portal.services import attachments, credentials, partner_tickets, partners, sessions, tickets
+from portal.services import attachments, credentials, partner_tickets, partners, session_answers, tickets
 from portal.services.errors import NotFound
 from portal.web.forms import Check, Form
 
@@ -253,5 +253,5 @@ class SessionAnswerForm(Form):
 
 class SessionChangeForm(SessionAnswerForm):
     """The requester asks for another time and says which suit them (no credentials, policy 8.5)."""
-    note = TextAreaField("Which times suit you?", [Check(lambda form: sessions.check_note(form.note.data))],
-                         default="", id="f-session-note", render_kw={"maxlength": sessions.MAX_NOTE, "rows": 2})
+    note = TextAreaField("Which times suit you?", [Check(lambda form: session_answers.check_note(form.note.data))],
+                         default="", id="f-session-note", render_kw={"maxlength": session_answers.MAX_NOTE, "rows": 2})
