@@ -12,15 +12,14 @@ from portal.web.forms.accounts import ChangePasswordForm, LicenseForm, TimeZoneF
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _page(license_form=None, password_form=None, zone_form=None):
-    """The page with its forms; the one that was posted carries its errors (then 400)."""
+def _page(license_form=None, password_form=None):
+    """The page with both forms; the one that was posted carries its errors (then 400)."""
     policy = get_policy()
     license_form = license_form or LicenseForm(formdata=None)
     password_form = password_form or ChangePasswordForm(formdata=None)
-    zone_form = zone_form or TimeZoneForm(formdata=None, time_zone=current_user.time_zone)
-    status = 400 if license_form.has_errors or password_form.has_errors or zone_form.has_errors else 200
+    status = 400 if license_form.has_errors or password_form.has_errors else 200
     return render_template(
-        "account/home.html", license_form=license_form, password_form=password_form, zone_form=zone_form,
+        "account/home.html", license_form=license_form, password_form=password_form,
         licenses=list(License.for_user(current_user)),
         target=policy.target(current_user.level) if current_user.level in LEVELS else None,
         channels=policy.channels(current_user.level) if current_user.level in LEVELS else ()), status
@@ -50,12 +49,13 @@ def add_license():
     return _page(license_form=form)
 
 
-@bp.route("/time-zone", methods=["POST"])
+@bp.route("/time-zone", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per hour")
+@limiter.limit("30 per hour", methods=["POST"])
 def change_time_zone():
-    """Set the time zone the logged-in user reads session times in (Pacific time stays beside them)."""
-    form = TimeZoneForm()
+    """The time zone the logged-in user reads session times in (support's own time stays beside them):
+    the form, then back to the account page."""
+    form = TimeZoneForm(time_zone=current_user.time_zone)
     if form.validate_on_submit():
         try:
             zones.set_time_zone(current_user, form.time_zone.data)
@@ -64,7 +64,7 @@ def change_time_zone():
         else:
             flash(f"Times are now shown in {form.time_zone.data}.", "success")
             return redirect(url_for("account.home"))
-    return _page(zone_form=form)
+    return render_template("account/time_zone.html", form=form), 400 if form.has_errors else 200
 
 
 @bp.route("/password", methods=["POST"])

@@ -119,7 +119,7 @@ AUTHZ = {
     # policy 4.5: the owner's key is bound to the owner; nobody else can take it
     ("/account/license", "GET"): NO_METHOD,
     ("/account/license", "POST"): E({ANON: 302, USERS: 400}, {"key": "{owner_key}"}),
-    ("/account/time-zone", "GET"): NO_METHOD,
+    ("/account/time-zone", "GET"): LOGGED_IN_PAGE,
     ("/account/time-zone", "POST"): E({ANON: 302, USERS: 400}, {"time_zone": "Mars/Olympus"}),
     ("/account/password", "GET"): NO_METHOD,
     ("/account/password", "POST"): E({ANON: 302, USERS: 400},

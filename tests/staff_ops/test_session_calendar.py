@@ -223,13 +223,16 @@ def test_the_ics_download_is_publish_with_the_same_uid_and_an_end(world, login, 
 def test_account_page_sets_a_valid_time_zone_only(app, make_user, login):
     customer = make_user(level="PRO")
     client = login(customer)
-    page = client.get("/account/").get_data(as_text=True)
+    assert 'data-time-zone="America/Los_Angeles"' in client.get("/account/").get_data(as_text=True)
+    page = client.get("/account/time-zone").get_data(as_text=True)
     assert '<option selected value="America/Los_Angeles">America/Los Angeles</option>' in page
+    assert '<option value="Pacific/Auckland">Pacific/Auckland</option>' in page
     bad = post(client, "/account/time-zone", {"time_zone": "Mars/Olympus"}, token_url="/account/")
     assert bad.status_code == 400 and "Choose a time zone from the list" in bad.get_data(as_text=True)
     assert User.get_by_id(customer.id).time_zone == PT
     assert post(client, "/account/time-zone", {"time_zone": "Europe/Berlin"}, token_url="/account/").status_code == 302
     assert User.get_by_id(customer.id).time_zone == "Europe/Berlin"
+    assert 'data-time-zone="Europe/Berlin"' in client.get("/account/").get_data(as_text=True)
 
 
 def test_times_show_in_each_persons_zone_with_pacific_beside(app, world, login, outbox):

@@ -6,7 +6,7 @@ from wtforms.validators import Length
 
 from portal.models import License
 from portal.passwords import MIN_LENGTH
-from portal.services import accounts, licenses, zones
+from portal.services import accounts, get_policy, licenses, zones
 from portal.web.forms import Check, Form
 
 PASSWORD_HINT = f"At least {MIN_LENGTH} characters."
@@ -79,5 +79,9 @@ class ChangePasswordForm(Form):
 class TimeZoneForm(Form):
     """The zone this person reads times in (session times, their mails); the choices are the service's."""
     time_zone = SelectField("Your time zone", choices=[SelectChoice(z, z.replace("_", " ")) for z in zones.TIME_ZONES],
-                            default=zones.DEFAULT_ZONE, invalid_choice_message=zones.UNKNOWN_ZONE,
-                            description="Remote-session times are shown in it, with Pacific time beside them.")
+                            default=zones.DEFAULT_ZONE, invalid_choice_message=zones.UNKNOWN_ZONE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = get_policy().zone_label  # support's own zone, as the policy names it
+        self.time_zone.description = f"Remote-session times are shown in it, with support's time ({label}) beside them."

@@ -268,8 +268,8 @@ class ScheduleForm(PanelActionForm):
         self.agent.choices = [SelectChoice(s.id, f"{s.name} ({s.email})") for s in staff]
         self.starts_on.label.text = f"Start date ({policy.zone_label})"
         self.starts_time.label.text = f"Start time ({policy.zone_label})"
-        self.starts_on.description = (f"The whole session inside support hours: {policy.hours_text()} (policy 1.5); "
-                                      "the agent must be free then.")
+        self.starts_on.description = (f"Inside support hours: {policy.hours_text()} (policy 1.5). The whole "
+                                      "session must fit, and the agent must be free then.")
 
 
 class RescheduleForm(PanelActionForm):
