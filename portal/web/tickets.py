@@ -352,12 +352,24 @@ def _zone():
     return getattr(current_user, "time_zone", None)
 
 
-@bp.route("/<int:ticket_id>/session/<any(confirm, another):answer>", methods=["POST"])
+@bp.route("/<int:ticket_id>/session/confirm", methods=["POST"])
 @login_required
 @per_account("30 per hour", "The session was answered too often.")
-def answer_session(ticket_id, answer):
-    """The requester confirms the session's time, or asks for another one saying which suit them
-    (policy 8.1); staff see the answer in the panel and the calendar. 404 for anyone else."""
+def confirm_session(ticket_id):
+    """The requester confirms the scheduled session's time (policy 8.1); 404 for anyone else."""
+    return _answer_session(ticket_id, "confirm")
+
+
+@bp.route("/<int:ticket_id>/session/another", methods=["POST"])
+@login_required
+@per_account("30 per hour", "The session was answered too often.")
+def ask_another_time(ticket_id):
+    """The requester asks for another time, saying which suit them (policy 8.1); 404 for anyone else."""
+    return _answer_session(ticket_id, "another")
+
+
+def _answer_session(ticket_id, answer):
+    """Confirm or ask for another time; staff see the answer in the panel and the calendar."""
     ticket = tickets.get_ticket_for(current_user, ticket_id)
     if ticket.requester_id != current_user.id:
         abort(404)

@@ -171,8 +171,10 @@ AUTHZ = {
     ("/tickets/<int:ticket_id>/session.ics", "GET"): E({ANON + CUSTOMERS + RESELLER: 404, STAFF: 200}),
     ("/tickets/<int:ticket_id>/session.ics", "POST"): NO_METHOD,
     # policy 8.1: only the requester confirms or asks for another time; staff see the ticket, not this
-    ("/tickets/<int:ticket_id>/session/<any(confirm, another):answer>", "GET"): NO_METHOD,
-    ("/tickets/<int:ticket_id>/session/<any(confirm, another):answer>", "POST"): E(
+    ("/tickets/<int:ticket_id>/session/confirm", "GET"): NO_METHOD,
+    ("/tickets/<int:ticket_id>/session/confirm", "POST"): E({ANON: 302, USERS: 404}, {"sequence": "0"}),
+    ("/tickets/<int:ticket_id>/session/another", "GET"): NO_METHOD,
+    ("/tickets/<int:ticket_id>/session/another", "POST"): E(
         {ANON: 302, USERS: 404}, {"sequence": "0", "note": "Any afternoon"}),
 
     # Partner Area (policy 3.2)
