@@ -12,23 +12,31 @@ from flask import after_this_request, current_app, g, has_request_context
 
 
 class Outbox:
-    """Sends plain-text mails; subclasses decide where they go."""
+    """Sends plain-text mails, with files attached where given (a calendar invitation);
+    subclasses decide where they go."""
 
     def __init__(self, config):
         self.config = config
 
-    def make(self, to, subject, body):
-        """Build the message (plain text: nothing a mail client could run)."""
+    def make(self, to, subject, body, attachments=()):
+        """Build the message (plain text: nothing a mail client could run); `attachments` are
+        (filename, content type with its parameters, bytes), e.g.
+        ("invite.ics", "text/calendar; method=REQUEST", data)."""
         msg = EmailMessage()
         msg["From"] = self.config["MAIL_FROM"]
         msg["To"] = to
         # every line break str.splitlines knows (\u2028, \x85, \v ...): the email package refuses them all
         msg["Subject"] = " ".join(subject.splitlines())
         msg.set_content(body)
+        for filename, content_type, data in attachments:
+            kind, _, rest = content_type.partition(";")
+            maintype, subtype = kind.strip().split("/")
+            params = dict(p.strip().split("=", 1) for p in rest.split(";") if "=" in p)
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)
         return msg
 
-    def send(self, to, subject, body):
-        self.deliver(self.make(to, subject, body))
+    def send(self, to, subject, body, attachments=()):
+        self.deliver(self.make(to, subject, body, attachments))
 
     def deliver(self, msg):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -68,11 +76,14 @@ class MemoryOutbox(Outbox):
 
     def deliver(self, msg):
         with self._lock:
-            self.sent.append({"to": msg["To"], "subject": msg["Subject"],
-                              "body": msg.get_content()})
+            text = msg.get_body(("plain",))
+            files = [(part.get_filename(), part.get_content_type(), part.get_param("method"),
+                      part.get_payload(decode=True)) for part in msg.iter_attachments()]
+            self.sent.append({"to": msg["To"], "subject": msg["Subject"], "body": text.get_content(),
+                              "attachments": files})
 
     def dump(self):
-        return json.dumps(self.sent)
+        return json.dumps([{k: v for k, v in m.items() if k != "attachments"} for m in self.sent])
 
 
 BACKENDS = {"smtp": SMTPOutbox, "file": FileOutbox, "console": ConsoleOutbox, "memory": MemoryOutbox}
@@ -94,12 +105,12 @@ def render_mail(template, **context):
     return subject, body
 
 
-def send_template(to, template, **context):
-    """Send the mail a template writes (see render_mail) through send_mail."""
-    send_mail(to, *render_mail(template, **context))
+def send_template(to, template, attachments=(), **context):
+    """Send the mail a template writes (see render_mail) through send_mail, with `attachments`."""
+    send_mail(to, *render_mail(template, **context), attachments=attachments)
 
 
-def send_mail(to, subject, body):
+def send_mail(to, subject, body, attachments=()):
     """Send one mail through the app's outbox, after the response when MAIL_DEFER is on.
 
     Deferring keeps SMTP time out of the response, so a page that mails only when an
@@ -114,20 +125,20 @@ def send_mail(to, subject, body):
             def _send_after(response):
                 response.call_on_close(lambda: _deliver_all(app, pending))
                 return response
-        pending.append((to, subject, body))
+        pending.append((to, subject, body, tuple(attachments)))
         return
-    _deliver(current_app, to, subject, body)
+    _deliver(current_app, to, subject, body, attachments)
 
 
 def _deliver_all(app, pending):
     with app.app_context():
-        for to, subject, body in pending:
-            _deliver(app, to, subject, body)
+        for to, subject, body, attachments in pending:
+            _deliver(app, to, subject, body, attachments)
 
 
-def _deliver(app, to, subject, body):
+def _deliver(app, to, subject, body, attachments=()):
     """Hand one mail to the outbox; a failure is logged (domain only), never shown to the user."""
     try:
-        app.extensions["outbox"].send(to, subject, body)
+        app.extensions["outbox"].send(to, subject, body, attachments)
     except (OSError, smtplib.SMTPException) as exc:
         app.logger.error("mail to %s failed: %s", to.split("@")[-1], exc.__class__.__name__)

@@ -57,7 +57,8 @@ CLOCK_MODULES = {
     "tests/forum/test_posting.py", "tests/staff/test_demo.py", "tests/staff/test_pacific_times.py",
     "tests/staff/test_queue.py", "tests/staff/test_ticket_work.py", "tests/staff_ops/test_bugs.py",
     "tests/staff_ops/test_dashboard.py", "tests/staff_ops/test_demo.py", "tests/staff_ops/test_ics.py",
-    "tests/staff_ops/test_sessions.py", "tests/tickets/test_conversation.py",
+    "tests/staff_ops/test_sessions.py", "tests/staff_ops/test_session_calendar.py",
+    "tests/staff_ops/test_booking_race.py", "tests/tickets/test_conversation.py",
     "tests/tickets/test_demo.py", "tests/tickets/test_filing.py", "tests/tickets/test_levels.py",
     "tests/tickets/test_orders.py", "tests/tickets/test_remote.py", "tests/test_clock_travel.py",
 }

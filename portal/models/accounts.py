@@ -36,6 +36,8 @@ class User(BaseModel):
     # policy 3.1 Decision: a reseller account may belong to one partner, as manager or member
     partner = ForeignKeyField(Partner, null=True, backref="members", on_delete="SET NULL")
     partner_role = CharField(max_length=16, null=True)
+    # the IANA zone this person reads times in (session times, mails); Pacific like the policy by default
+    time_zone = CharField(max_length=64, default="America/Los_Angeles")
 
     def get_id(self):
         """Flask-Login id carries the session version so bumping it ends every session."""

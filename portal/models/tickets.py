@@ -1,4 +1,6 @@
 """Tickets, messages, attachments, bugs, remote sessions and credentials."""
+import datetime
+
 from peewee import (AutoField, BlobField, BooleanField, CharField, DateField,
                     ForeignKeyField, IntegerField, TextField)
 
@@ -109,6 +111,19 @@ class RemoteSession(BaseModel):
     tool = CharField(max_length=100, default="Remote Utilities")
     created_at = DateTimeField(default=utcnow)
     ended_at = DateTimeField(null=True)
+    duration_minutes = IntegerField(default=30)  # the length; the whole span lies inside support hours (1.5)
+    sequence = IntegerField(default=0)  # the iCalendar SEQUENCE: rises with every change mailed out
+    confirmed_at = DateTimeField(null=True)  # the requester confirmed this time (reset on reschedule)
+    change_requested_at = DateTimeField(null=True)  # the requester asked for another time ...
+    change_note = TextField(default="")  # ... saying what suits them
+
+    class Meta:
+        indexes = ((("agent", "starts_at"), False),)  # an agent's sessions by time: overlaps, the calendar
+
+    @property
+    def ends_at(self):
+        """When the session ends (start + length), or None before it has a start."""
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes) if self.starts_at else None
 
 
 class Credential(BaseModel):

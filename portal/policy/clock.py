@@ -108,6 +108,15 @@ class BusinessClock:
         local = self._local(at, "at")
         return self.is_business_day(local.date()) and 0 <= self._wall(local) < self._day_len
 
+    def closes_at(self, at: datetime) -> datetime:
+        """The closing instant of the local day `at` falls on (whether or not that day is a business day)."""
+        return self._instant(self._local(at, "at").date(), self._day_len)
+
+    def holds(self, start: datetime, end: datetime) -> bool:
+        """True when the whole span start..end lies inside one stretch of support hours: open at
+        the start and ending by that day's closing (a remote session, policy 1.5, 8.1)."""
+        return self.is_open(start) and require_aware(end, "end") > start and end <= self.closes_at(start)
+
     def next_opening(self, at: datetime) -> datetime:
         """The earliest instant >= at when the clock runs: at itself when open, else the next opening."""
         local = self._local(at, "at")

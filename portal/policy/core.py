@@ -14,7 +14,9 @@ from .levels import LevelDecision, LicenseFacts, check_level, resolve_level
 from .partners import PartnerRules
 from .scope import Scope
 from .versions import VersionVerdict, judge_version
-from .wording import time_text
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .wording import span_clock_text, time_text, zoned_time_text
 
 
 class Policy:
@@ -54,6 +56,22 @@ class Policy:
     def time_text(self, at: datetime | None) -> str:
         """A moment in the policy's zone, e.g. 'Tue 18 Mar 2031 09:30 PT', as every page writes it (policy 1.5)."""
         return time_text(at, self.zone, self.zone_label)
+
+    def zone_named(self, name: str | None) -> ZoneInfo:
+        """A person's IANA zone by name; the policy's own zone for an empty or unknown name."""
+        try:
+            return ZoneInfo(name) if name else self.zone
+        except (ZoneInfoNotFoundError, ValueError):
+            return self.zone
+
+    def time_text_for(self, at: datetime | None, zone_name: str | None) -> str:
+        """A moment for a person in their own zone, the policy's time beside it when different:
+        'Tue 18 Mar 2031 18:30 CET (09:30 PT)' (policy 1.5: support works in Pacific time)."""
+        return zoned_time_text(at, self.zone_named(zone_name), self.zone, self.zone_label)
+
+    def span_text_for(self, start: datetime, end: datetime, zone_name: str | None) -> tuple[str, str]:
+        """A session's clock times for a person and in the policy's zone: ('10:00–10:30 CET', '01:00–01:30 PT')."""
+        return span_clock_text(start, end, self.zone_named(zone_name), self.zone, self.zone_label)
 
     # -- levels (policy 2.1, 2.2, 3.4) ---------------------------------------------------
     def target(self, level: str) -> timedelta:

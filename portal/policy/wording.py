@@ -25,6 +25,38 @@ def time_text(at: datetime | None, zone: ZoneInfo, zone_label: str) -> str:
     return f"{_strftime(local, DAY_TIME)} {zone_label}"
 
 
+def zone_abbreviation(local: datetime) -> str:
+    """What a zone is called at a moment: 'CET', 'EDT', or 'UTC+04' where the zone has no letters."""
+    name = local.tzname() or ""
+    return f"UTC{name}" if name[:1] in "+-" else name
+
+
+def zoned_time_text(at: datetime | None, zone: ZoneInfo, home: ZoneInfo, home_label: str) -> str:
+    """A moment for a person in `zone`, with the policy's (home) time beside it when it differs:
+    'Tue 18 Mar 2031 18:30 CET (09:30 PT)', or 'Wed 19 Mar 2031 01:30 JST (Tue 09:30 PT)' across
+    midnight; just 'Tue 18 Mar 2031 09:30 PT' for someone in the home zone ('' for None)."""
+    if at is None:
+        return ""
+    mine, theirs = require_aware(at, "at").astimezone(zone), at.astimezone(home)
+    if zone.key == home.key or (mine.replace(tzinfo=None) == theirs.replace(tzinfo=None)):
+        return time_text(at, home, home_label)
+    beside = theirs.strftime("%H:%M") if mine.date() == theirs.date() else theirs.strftime("%a %H:%M")
+    return f"{_strftime(mine, DAY_TIME)} {zone_abbreviation(mine)} ({beside} {home_label})"
+
+
+def span_clock_text(start: datetime, end: datetime, zone: ZoneInfo, home: ZoneInfo,
+                    home_label: str) -> tuple[str, str]:
+    """A span's clock times for a person in `zone` and, when different, in the home zone:
+    ('10:00–10:30 CET', '01:00–01:30 PT'), or ('10:00–10:30 PT', '') in the home zone."""
+    mine_s, mine_e = require_aware(start, "start").astimezone(zone), require_aware(end, "end").astimezone(zone)
+    home_s, home_e = start.astimezone(home), end.astimezone(home)
+    if zone.key == home.key:
+        return f"{home_s:%H:%M}–{home_e:%H:%M} {home_label}", ""
+    mine = f"{mine_s:%H:%M}–{mine_e:%H:%M} {zone_abbreviation(mine_s)}"
+    day = "" if mine_s.date() == home_s.date() else f"{home_s:%a} "
+    return mine, f"{day}{home_s:%H:%M}–{home_e:%H:%M} {home_label}"
+
+
 def date_text(day: date | None) -> str:
     """A calendar date (an ETA, a license's expiry), e.g. 'Tue 18 Mar 2031' ('' for None)."""
     return "" if day is None else _strftime(day, DAY)

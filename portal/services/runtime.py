@@ -15,11 +15,12 @@ from typing import Any, Callable, Mapping
 
 @dataclass
 class Runtime:
-    """The policy, the settings services read, and how mail leaves (`send_template(to, name, **ctx)`)."""
+    """The policy, the settings services read, and how mail leaves
+    (`send_template(to, name, attachments=(), **ctx)`; attachments are (filename, content type, bytes))."""
 
     policy: Any
     settings: Mapping[str, Any]
-    send_template: Callable[..., None] = lambda to, template, **context: None
+    send_template: Callable[..., None] = lambda to, template, attachments=(), **context: None
     state: dict = field(default_factory=dict)  # per-app memo (e.g. canned replies seeded)
 
     def setting(self, name, default=None):

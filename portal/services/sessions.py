@@ -1,12 +1,14 @@
-"""Remote sessions (policy 8.1-8.5): schedule inside support hours (1.5), start, end, reveal credentials."""
+"""Remote sessions (policy 8.1-8.5): schedule and reschedule inside support hours (1.5) without
+booking an agent twice, start, end, cancel, reveal credentials (the requester's answer:
+session_answers)."""
 import datetime
 
 from portal.services.errors import FieldError, NotFound
-from portal.db import UTC, lock_for_update, utcnow, write_tx
+from portal.db import UTC, is_sqlite, lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
-from portal.policy import SessionFacts
-from portal.services import audit, credentials, get_policy
+from portal.policy import SessionFacts, date_text
+from portal.services import audit, credentials, get_policy, session_mail
 from portal.services.access import account_facts
 from portal.services.session_rows import ACTIVE, LIVE, live_session, newest, sessions_of  # noqa: F401 (callers use sessions.*)
 from portal.services.session_rows import with_agent as _with_agent
@@ -15,6 +17,9 @@ DEFAULT_TOOL = "Remote Utilities"  # policy 8.3
 OTHER_TOOL = "other"  # the choice that names another tool (policy 8.4)
 TOOL_CHOICES = (DEFAULT_TOOL, OTHER_TOOL)
 MAX_TOOL = RemoteSession.tool.max_length
+DURATION_CHOICES = (15, 30, 45, 60, 90, 120)  # minutes, the form's choices of a session's length
+DEFAULT_DURATION = 30
+BAD_DURATION = "Choose the session's length from the list."
 CHOOSE_AGENT = "Choose a staff member as the agent."
 BAD_START = "Give the start as a date and a time (Pacific time)."
 # a start beyond this is a typing slip, and dates near year 9999 overflow when moved to UTC
@@ -68,10 +73,73 @@ def _agent(agent_id):
     return agent
 
 
-def schedule(ticket_id, actor, agent_id, local_day, local_time, tool=DEFAULT_TOOL, other_tool=""):
+def parse_span(local_day, local_time, minutes, at=None, policy=None):
+    """A start (parse_start) and a length in minutes whose whole span lies inside support hours:
+    (start, end) in UTC, refused when the session would run past closing (policy 1.5, 8.1)."""
+    policy = policy or get_policy()
+    if minutes not in DURATION_CHOICES:
+        raise FieldError("duration_minutes", BAD_DURATION)
+    start = parse_start(local_day, local_time, at, policy)
+    end = start + datetime.timedelta(minutes=minutes)
+    if not policy.clock.holds(start, end):
+        closes = policy.clock.closes_at(start)
+        latest = closes - datetime.timedelta(minutes=minutes)
+        raise FieldError("duration_minutes", f"A {minutes}-minute session starting then would end at "
+                         f"{end.astimezone(policy.zone):%H:%M} {policy.zone_label}, after support hours close at "
+                         f"{closes:%H:%M} {policy.zone_label} (policy 1.5). Start by {latest:%H:%M} or choose a shorter length.")
+    return start, end
+
+
+def clash_text(session, policy=None):
+    """How a clash is named: 'Ana has #12 at 10:00–10:30 PT on Tue 18 Mar 2031'."""
+    policy = policy or get_policy()
+    start, end = session.starts_at.astimezone(policy.zone), session.ends_at.astimezone(policy.zone)
+    return (f"{session.agent.name} has #{session.ticket_id} at {start:%H:%M}–{end:%H:%M} {policy.zone_label} "
+            f"on {date_text(start.date())}")
+
+
+def _lock_agent(agent_id):
+    """Hold the agent's row until the transaction ends, so two schedulers booking one agent take
+    turns: FOR NO KEY UPDATE on PostgreSQL (it does not block rows that merely refer to the agent);
+    SQLite's IMMEDIATE transaction already serialises every writer."""
+    query = User.select().where(User.id == agent_id)
+    agent = (query if is_sqlite() else query.for_update("FOR NO KEY UPDATE")).first()
+    if agent is None or not agent.is_staff or not agent.is_active:
+        raise FieldError("agent", CHOOSE_AGENT)
+    return agent
+
+
+def overlapping(agent, start, end, but=None):
+    """The agent's scheduled or running sessions overlapping start..end (but the session `but`),
+    earliest first. The index on (agent, starts_at) bounds the search: no session is longer than
+    the longest choice."""
+    earliest = start - datetime.timedelta(minutes=max(DURATION_CHOICES))
+    query = (RemoteSession.select().where((RemoteSession.agent == agent) & RemoteSession.status.in_(ACTIVE)
+                                          & (RemoteSession.starts_at < end) & (RemoteSession.starts_at > earliest))
+             .order_by(RemoteSession.starts_at))
+    if but is not None:
+        query = query.where(RemoteSession.id != but)
+    found = [s for s in query if s.ends_at > start]
+    for s in found:
+        s.agent = agent
+    return found
+
+
+def _book(agent_id, start, end, but=None):
+    """Lock the agent and refuse a clash with their other sessions (policy 8.1: one agent, one session)."""
+    agent = _lock_agent(agent_id)
+    clash = overlapping(agent, start, end, but)
+    if clash:
+        raise FieldError("starts_on", f"{clash_text(clash[0])}; choose another time or another agent.")
+    return agent
+
+
+def schedule(ticket_id, actor, agent_id, local_day, local_time, tool=DEFAULT_TOOL, other_tool="",
+             duration_minutes=DEFAULT_DURATION):
     """Schedule a session on an eligible open ticket with the agent `agent_id`, starting at a
-    Pacific date and time (policy 1.5) with `tool` (TOOL_CHOICES; OTHER_TOOL names `other_tool`);
-    attaches the ticket's pending credentials."""
+    Pacific date and time for `duration_minutes` (DURATION_CHOICES), all inside support hours
+    (policy 1.5), with `tool` (TOOL_CHOICES; OTHER_TOOL names `other_tool`); the agent must be free
+    then. Attaches the ticket's pending credentials; mails the invitation (iCalendar REQUEST)."""
     ticket = Ticket.get_or_none(Ticket.id == ticket_id)
     if ticket is None:
         raise NotFound("That ticket")
@@ -81,22 +149,56 @@ def schedule(ticket_id, actor, agent_id, local_day, local_time, tool=DEFAULT_TOO
     if not ticket.is_open:
         raise FieldError("session", "The ticket is closed; reopen it before scheduling a session.")
     agent = _agent(agent_id)
-    starts_at = parse_start(local_day, local_time)
+    starts_at, ends_at = parse_span(local_day, local_time, duration_minutes)
     tool = parse_tool(tool, other_tool)
     with write_tx():
         # the ticket row is the lock: two agents scheduling at once take turns (PostgreSQL; SQLite's
-        # IMMEDIATE transaction already does), so the second one sees the first one's session
+        # IMMEDIATE transaction already does), so the second one sees the first one's session;
+        # then the agent's row, so nobody books the same agent for the same time meanwhile
         ticket = lock_for_update(Ticket.select().where(Ticket.id == ticket.id)).first()
         if not ticket.is_open:
             raise FieldError("session", "The ticket is closed; reopen it before scheduling a session.")
         if live_session(ticket, ACTIVE) is not None:
             raise FieldError("session", "This ticket already has a scheduled session; end or cancel it first.")
+        agent = _book(agent.id, starts_at, ends_at)
         session = live_session(ticket, ("requested",)) or RemoteSession(ticket=ticket, requested_by=actor)
         session.agent, session.starts_at, session.tool, session.status = agent, starts_at, tool, "scheduled"
+        session.duration_minutes = duration_minutes
         session.save()
         _attach_pending(ticket, session)
         audit.record(actor, "session.schedule", "remote_session", session.id,
-                     f"ticket {ticket.id}; agent {agent.email}; {get_policy().time_text(starts_at)}; tool {tool}")
+                     f"ticket {ticket.id}; agent {agent.email}; {get_policy().time_text(starts_at)}; "
+                     f"{duration_minutes} min; tool {tool}")
+    session.ticket = ticket
+    session_mail.invite(session)
+    return session
+
+
+def reschedule(session_id, actor, agent_id, local_day, local_time, duration_minutes=DEFAULT_DURATION):
+    """Move a scheduled session to a new start, length and agent under the same rules as scheduling;
+    the SEQUENCE rises, the requester's confirmation is cleared, and a new invitation goes out."""
+    session = RemoteSession.get_or_none(RemoteSession.id == session_id)
+    if session is None:
+        raise NotFound("That session")
+    agent = _agent(agent_id)
+    starts_at, ends_at = parse_span(local_day, local_time, duration_minutes)
+    with write_tx():
+        # the same order of locks as schedule (ticket, then agent), so the two never deadlock
+        lock_for_update(Ticket.select().where(Ticket.id == session.ticket_id)).first()
+        agent = _book(agent.id, starts_at, ends_at, but=session.id)
+        done = (RemoteSession.update(agent=agent, starts_at=starts_at, duration_minutes=duration_minutes,
+                                     sequence=RemoteSession.sequence + 1, confirmed_at=None,
+                                     change_requested_at=None, change_note="")
+                .where((RemoteSession.id == session.id) & (RemoteSession.status == "scheduled"))
+                .execute())
+        if not done:
+            raise FieldError("session", f"The session is {RemoteSession.get_by_id(session.id).status}; "
+                             "only a scheduled session can be rescheduled.")
+        audit.record(actor, "session.reschedule", "remote_session", session.id,
+                     f"ticket {session.ticket_id}; agent {agent.email}; {get_policy().time_text(starts_at)}; "
+                     f"{duration_minutes} min")
+    session = _with_agent(RemoteSession.id == session.id).first()
+    session_mail.invite(session)
     return session
 
 
@@ -118,6 +220,8 @@ def _move(session_id, actor, to, allowed):
         changes = {RemoteSession.status: to}
         if to in ("ended", "cancelled"):
             changes[RemoteSession.ended_at] = utcnow()
+        if to == "cancelled":  # the calendar's CANCEL must outrank every REQUEST sent before
+            changes[RemoteSession.sequence] = RemoteSession.sequence + 1
         done = (RemoteSession.update(changes)
                 .where((RemoteSession.id == session.id) & RemoteSession.status.in_(allowed))
                 .execute())
@@ -127,7 +231,10 @@ def _move(session_id, actor, to, allowed):
         if to in ("ended", "cancelled"):
             _destroy(session)
         audit.record(actor, f"session.{verb}", "remote_session", session.id, f"ticket {session.ticket_id}")
-    return RemoteSession.get_by_id(session.id)
+    moved = _with_agent(RemoteSession.id == session.id).first()
+    if to == "cancelled" and moved.starts_at is not None:  # an invitation went out: withdraw it
+        session_mail.cancelled(moved)
+    return moved
 
 
 def _destroy(session):

@@ -8,7 +8,7 @@ from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import (PRODUCTS, STATUSES, Attachment, License, Message, Partner, Release, RemoteSession,
                            Ticket, User)
 from portal.services import (attachments, credentials, get_policy, licenses, links, partner_tickets, runtime,
-                             session_rows)
+                             session_mail, session_rows)
 from portal.services.errors import FieldError, NotFound, ServiceError
 from portal.services.access import account_facts
 from portal.services.paging import page_of
@@ -399,14 +399,22 @@ def set_status(ticket, actor, status):
         if status == "open" and ticket.status in ("solved", "closed"):
             changes["awaiting_staff"] = True
         Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
+        withdrawn = []
         if status == "closed":  # policy 8.5: no session outlives its ticket; credentials destroyed
+            withdrawn = [s.id for s in lock_for_update(RemoteSession.select(RemoteSession.id).where(
+                (RemoteSession.ticket == ticket) & (RemoteSession.status == "scheduled")))]
+            if withdrawn:  # their calendar CANCEL outranks the REQUESTs sent before
+                (RemoteSession.update(status="cancelled", ended_at=now, sequence=RemoteSession.sequence + 1)
+                 .where(RemoteSession.id.in_(withdrawn)).execute())
             (RemoteSession.update(status="cancelled", ended_at=now)
-             .where((RemoteSession.ticket == ticket) & RemoteSession.status.in_(("requested", "scheduled")))
+             .where((RemoteSession.ticket == ticket) & (RemoteSession.status == "requested"))
              .execute())
             (RemoteSession.update(status="ended", ended_at=now)
              .where((RemoteSession.ticket == ticket) & (RemoteSession.status == "running"))
              .execute())
             credentials.destroy_for_ticket(ticket)
+    for session in (session_rows.with_agent(RemoteSession.id.in_(withdrawn)) if withdrawn else ()):
+        session_mail.cancelled(session)  # the invitations sent are withdrawn (iCalendar CANCEL)
     for name, value in changes.items():
         setattr(ticket, name, value)
     return ticket

@@ -116,6 +116,11 @@ def _register_filters(app):
         """'Tue 18 Mar 2031 09:30 PT': the one way pages write a date and time."""
         return runtime.policy.time_text(moment)
 
+    @app.template_filter("my_time")
+    def my_time(moment):
+        """The moment in the reader's own zone (account setting), Pacific beside it when different."""
+        return runtime.policy.time_text_for(moment, getattr(current_user, "time_zone", None))
+
     app.add_template_filter(format_hours, "business_hours")  # '4 business hours', never '4.0'
     app.add_template_filter(format_business_duration, "duration")  # '1 h 30 min'
     app.add_template_filter(date_text, "pt_date")  # 'Tue 18 Mar 2031'

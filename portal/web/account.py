@@ -1,13 +1,13 @@
-"""The account page: support level and its reason, license keys, password change."""
+"""The account page: support level and its reason, license keys, time zone, password change."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from portal.models import License
 from portal.policy import LEVELS
-from portal.services import accounts, get_policy, licenses
+from portal.services import accounts, get_policy, licenses, zones
 from portal.services.errors import ServiceError
 from portal.web.extensions import limiter
-from portal.web.forms.accounts import ChangePasswordForm, LicenseForm
+from portal.web.forms.accounts import ChangePasswordForm, LicenseForm, TimeZoneForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -47,6 +47,24 @@ def add_license():
             flash(f"License added. Your support level is now {decision.level}.", "success")
             return redirect(url_for("account.home"))
     return _page(license_form=form)
+
+
+@bp.route("/time-zone", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per hour", methods=["POST"])
+def change_time_zone():
+    """The time zone the logged-in user reads session times in (support's own time stays beside them):
+    the form, then back to the account page."""
+    form = TimeZoneForm(time_zone=current_user.time_zone)
+    if form.validate_on_submit():
+        try:
+            zones.set_time_zone(current_user, form.time_zone.data)
+        except ServiceError as exc:
+            form.apply(exc.errors)
+        else:
+            flash(f"Times are now shown in {form.time_zone.data}.", "success")
+            return redirect(url_for("account.home"))
+    return render_template("account/time_zone.html", form=form), 400 if form.has_errors else 200
 
 
 @bp.route("/password", methods=["POST"])

@@ -7,13 +7,14 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from portal.models import Attachment, RemoteSession
-from portal.services import attachments, credentials, get_policy, ics, partner_tickets, sessions, tickets
+from portal.services import (attachments, credentials, get_policy, ics, partner_tickets, session_answers, sessions,
+                             tickets)
 from portal.services.access import account_facts
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.search import search_threads
 from portal.web.extensions import limiter, user_key
 from portal.web.forms.tickets import (CredentialsForm, NewTicketForm, ParticipantForm, PartnerFilterForm, ReplyForm,
-                                      TicketFilterForm)
+                                      SessionAnswerForm, SessionChangeForm, TicketFilterForm)
 from portal.web.render import render, render_block, wants_fragment
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -166,7 +167,8 @@ def _detail_context(ticket):
         messages=tickets.messages_for(ticket, current_user),
         verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
         remote=tickets.remote_decision(current_user), session=session, remote_error=None,
-        scheduled=scheduled_session(ticket, session),
+        scheduled=scheduled_session(ticket, session), session_notice="",
+        answer_form=SessionAnswerForm(formdata=None), change_form=SessionChangeForm(formdata=None),
         creds=credentials.received_for(ticket), cred_saved=False,
         cred_form=CredentialsForm(formdata=None, author=current_user, ticket=ticket),
         **_partner_context(ticket))
@@ -341,8 +343,54 @@ def scheduled_session(ticket, live=None):
     session = live if known else sessions.live_session(ticket, sessions.ACTIVE)
     if session is None or session.status not in sessions.ACTIVE:
         return None
-    return {"session": session, "local": get_policy().time_text(session.starts_at),
+    return {"session": session, "local": get_policy().time_text_for(session.starts_at, _zone()),
             "agent": session.agent.name if session.agent else "a support agent"}
+
+
+def _zone():
+    """The reader's time zone (Pacific for anyone without one)."""
+    return getattr(current_user, "time_zone", None)
+
+
+@bp.route("/<int:ticket_id>/session/confirm", methods=["POST"])
+@login_required
+@per_account("30 per hour", "The session was answered too often.")
+def confirm_session(ticket_id):
+    """The requester confirms the scheduled session's time (policy 8.1); 404 for anyone else."""
+    return _answer_session(ticket_id, "confirm")
+
+
+@bp.route("/<int:ticket_id>/session/another", methods=["POST"])
+@login_required
+@per_account("30 per hour", "The session was answered too often.")
+def ask_another_time(ticket_id):
+    """The requester asks for another time, saying which suit them (policy 8.1); 404 for anyone else."""
+    return _answer_session(ticket_id, "another")
+
+
+def _answer_session(ticket_id, answer):
+    """Confirm or ask for another time; staff see the answer in the panel and the calendar."""
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    if ticket.requester_id != current_user.id:
+        abort(404)
+    form = SessionAnswerForm() if answer == "confirm" else SessionChangeForm()
+    if form.validate_on_submit():
+        try:
+            if answer == "confirm":
+                session_answers.confirm(ticket, current_user, form.sequence.data)
+            else:
+                session_answers.ask_another_time(ticket, current_user, form.sequence.data, form.note.data)
+        except FieldError as exc:
+            form.apply(exc.errors)
+        else:
+            notice = ("Thank you: the time is confirmed." if answer == "confirm"
+                      else "Support will propose another time.")
+            if wants_fragment():
+                return _detail(ticket, block="remote", session_notice=notice)
+            flash(notice, "success")
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id, _anchor="remote"))
+    refused = {"answer_form": form} if answer == "confirm" else {"change_form": form}
+    return _detail(ticket, 400, block="remote", **refused)
 
 
 @bp.get("/<int:ticket_id>/session.ics", endpoint="session_ics")
@@ -352,7 +400,7 @@ def session_ics(ticket_id):
     session = sessions.live_session(ticket, sessions.ACTIVE)
     if session is None or session.starts_at is None:
         abort(404)
-    body = ics.session_event(session, get_policy().time_text(session.starts_at))
+    body = ics.session_event(session, get_policy().time_text_for(session.starts_at, _zone()))
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="ticket-{ticket.id}-session.ics"'

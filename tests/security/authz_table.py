@@ -119,6 +119,8 @@ AUTHZ = {
     # policy 4.5: the owner's key is bound to the owner; nobody else can take it
     ("/account/license", "GET"): NO_METHOD,
     ("/account/license", "POST"): E({ANON: 302, USERS: 400}, {"key": "{owner_key}"}),
+    ("/account/time-zone", "GET"): LOGGED_IN_PAGE,
+    ("/account/time-zone", "POST"): E({ANON: 302, USERS: 400}, {"time_zone": "Mars/Olympus"}),
     ("/account/password", "GET"): NO_METHOD,
     ("/account/password", "POST"): E({ANON: 302, USERS: 400},
                                      {"current": "not the password", "password": "a new long password",
@@ -168,6 +170,12 @@ AUTHZ = {
     # no login redirect here: anonymous gets 404 like any foreign visitor (tests/staff_ops/test_ics.py)
     ("/tickets/<int:ticket_id>/session.ics", "GET"): E({ANON + CUSTOMERS + RESELLER: 404, STAFF: 200}),
     ("/tickets/<int:ticket_id>/session.ics", "POST"): NO_METHOD,
+    # policy 8.1: only the requester confirms or asks for another time; staff see the ticket, not this
+    ("/tickets/<int:ticket_id>/session/confirm", "GET"): NO_METHOD,
+    ("/tickets/<int:ticket_id>/session/confirm", "POST"): E({ANON: 302, USERS: 404}, {"sequence": "0"}),
+    ("/tickets/<int:ticket_id>/session/another", "GET"): NO_METHOD,
+    ("/tickets/<int:ticket_id>/session/another", "POST"): E(
+        {ANON: 302, USERS: 404}, {"sequence": "0", "note": "Any afternoon"}),
 
     # Partner Area (policy 3.2)
     ("/partner/", "GET"): E({ANON: 302, CUSTOMERS + STAFF: 404, RESELLER: 200}),
@@ -277,6 +285,12 @@ AUTHZ = {
     ("/staff/tickets/<int:ticket_id>/sessions", "POST"): staff_post(400),  # no agent, no time
     ("/staff/sessions/<int:session_id>/<any(start, end, cancel):action>", "GET"): STAFF_NO_METHOD,
     ("/staff/sessions/<int:session_id>/<any(start, end, cancel):action>", "POST"): staff_post(302, fresh="session"),
+    ("/staff/sessions/<int:session_id>/reschedule", "GET"): STAFF_NO_METHOD,
+    ("/staff/sessions/<int:session_id>/reschedule", "POST"): staff_post(400),  # no agent, no time
+    ("/staff/sessions", "GET"): STAFF_PAGE,
+    ("/staff/sessions", "POST"): STAFF_NO_METHOD,
+    ("/staff/sessions/today", "GET"): staff_post(302),  # htmx gets the fragment; a plain GET the calendar
+    ("/staff/sessions/today", "POST"): STAFF_NO_METHOD,
     # policy 8.5: only the session's agent (neither of these) sees credentials
     ("/staff/credentials/<int:credential_id>/reveal", "GET"): STAFF_NO_METHOD,
     ("/staff/credentials/<int:credential_id>/reveal", "POST"): staff_post(403),

@@ -9,13 +9,21 @@ from tests.staff_ops.conftest import make_ticket, scheduled_session
 START = datetime.datetime(2031, 3, 18, 16, 30, tzinfo=datetime.timezone.utc)  # Tue 09:30 PDT
 
 
-def test_escape_and_fold():
-    assert ics.escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    line = "SUMMARY:" + "é" * 80
-    folded = ics.fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts) and all(p.startswith(" ") for p in parts[1:])
-    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+def test_icalendar_escapes_and_folds_long_lines(app, make_user):
+    """RFC 5545 3.1 and 3.3.11, now done by the icalendar package: lines folded at 75 octets,
+    never inside a UTF-8 character, TEXT escaped, and the file parses back to the same values."""
+    import icalendar
+    ticket = make_ticket(make_user(level="PRO"), subject="é" * 80 + ", a; b\\c")
+    session = scheduled_session(ticket, make_user(role="staff"), starts_at=START)
+    with app.test_request_context():
+        data = ics.calendar(session, ics.REQUEST, "Tue 18 Mar 2031 09:30 PT", attendee="pat@example.test")
+    lines = data.split(b"\r\n")
+    assert all(len(line) <= 75 for line in lines) and any(line.startswith(b" ") for line in lines)
+    lines[0].decode()  # each folded piece is whole UTF-8
+    assert all(line.decode() is not None for line in lines)
+    event = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == f"Remote support session: ticket #{ticket.id}, {ticket.subject}"
+    assert b"\\, a\\; b" in data.replace(b"\r\n ", b"")
 
 
 def test_requester_downloads_rfc5545_calendar(app, client, make_user, login):

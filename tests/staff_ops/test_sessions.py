@@ -88,7 +88,7 @@ def _refused_naming_the_hours(setup, day, at, why):
 
 
 @pytest.mark.parametrize("day,at,utc_hour", [
-    (DST_START_MONDAY, "08:00", 15), (DST_START_MONDAY, "16:59", 23),   # PDT: UTC-7
+    (DST_START_MONDAY, "08:00", 15), (DST_START_MONDAY, "16:30", 23),   # PDT: UTC-7 (30 min to closing)
     (DST_END_MONDAY, "08:00", 16), (FRIDAY_BEFORE_DST, "08:30", 16),    # PST: UTC-8
 ])
 def test_schedule_in_dst_weeks_uses_the_right_offset(before_dst, setup, day, at, utc_hour):

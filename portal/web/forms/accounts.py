@@ -1,11 +1,12 @@
 """Forms of the accounts area: register, log in, confirm an address, reset and change a password,
 add a license key. Rules and messages are the services' own (`Check`), bounds the columns'."""
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import Length
 
 from portal.models import License
 from portal.passwords import MIN_LENGTH
-from portal.services import accounts, licenses
+from portal.services import accounts, get_policy, licenses, zones
 from portal.web.forms import Check, Form
 
 PASSWORD_HINT = f"At least {MIN_LENGTH} characters."
@@ -73,3 +74,14 @@ class ChangePasswordForm(Form):
                             render_kw={"autocomplete": "current-password", "required": True})
     password = _new_password("New password", f"{PASSWORD_HINT} Other sessions will be logged out.")
     confirm = _confirm("Repeat the new password")
+
+
+class TimeZoneForm(Form):
+    """The zone this person reads times in (session times, their mails); the choices are the service's."""
+    time_zone = SelectField("Your time zone", choices=[SelectChoice(z, z.replace("_", " ")) for z in zones.TIME_ZONES],
+                            default=zones.DEFAULT_ZONE, invalid_choice_message=zones.UNKNOWN_ZONE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = get_policy().zone_label  # support's own zone, as the policy names it
+        self.time_zone.description = f"Remote-session times are shown in it, with support's time ({label}) beside them."

@@ -37,6 +37,11 @@ def _partner_choice(value):
     return found
 
 
+def _minutes(value):
+    """A length in minutes as a number (0 for anything else, which no choice matches)."""
+    return parse_id(value) or 0
+
+
 def _bug_choice(value):
     """NEW_BUG (also for nothing chosen) or the id of an existing bug (0 when it names none)."""
     if value in (None, "", NEW_BUG):
@@ -251,6 +256,13 @@ class BugFilterForm(ListForm):
 
 # -- remote sessions (policy 8.1-8.5) ------------------------------------------------------------
 
+def _length(field_id):
+    """A session's length: the service's choices (sessions.DURATION_CHOICES), 30 minutes by default."""
+    return SelectField("Length", coerce=_minutes, default=sessions.DEFAULT_DURATION,
+                       choices=[SelectChoice(m, f"{m} minutes") for m in sessions.DURATION_CHOICES],
+                       invalid_choice_message=sessions.BAD_DURATION, id=field_id)
+
+
 class ScheduleForm(PanelActionForm):
     """Schedule a remote session inside support hours (policy 1.5, 8.3, 8.4)."""
     agent = SelectField("Agent", coerce=parse_id, invalid_choice_message=sessions.CHOOSE_AGENT, id="ops-agent")
@@ -262,6 +274,7 @@ class ScheduleForm(PanelActionForm):
                       id="ops-tool")
     other_tool = StringField("The other tool", default="", id="ops-other-tool",
                              render_kw={"maxlength": sessions.MAX_TOOL})
+    duration_minutes = _length("ops-duration")
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -269,7 +282,44 @@ class ScheduleForm(PanelActionForm):
         self.agent.choices = [SelectChoice(s.id, f"{s.name} ({s.email})") for s in staff]
         self.starts_on.label.text = f"Start date ({policy.zone_label})"
         self.starts_time.label.text = f"Start time ({policy.zone_label})"
-        self.starts_on.description = f"Inside support hours: {policy.hours_text()} (policy 1.5)."
+        self.starts_on.description = (f"Inside support hours: {policy.hours_text()} (policy 1.5). The whole "
+                                      "session must fit, and the agent must be free then.")
+
+
+class RescheduleForm(PanelActionForm):
+    """Move a scheduled session: a new start, length or agent, under the rules of scheduling."""
+    agent = SelectField("Agent", coerce=parse_id, invalid_choice_message=sessions.CHOOSE_AGENT, id="ops-re-agent")
+    starts_on = Date("New start date", message=sessions.BAD_START, id="ops-re-starts-on")
+    starts_time = Clock("New start time", id="ops-re-starts-time", render_kw={"step": 300})
+    duration_minutes = _length("ops-re-duration")
+
+    def __init__(self, *args, staff=(), session=None, **kwargs):
+        policy = get_policy()
+        if session is not None and session.starts_at is not None:
+            local = session.starts_at.astimezone(policy.zone)
+            kwargs.setdefault("agent", session.agent_id)
+            kwargs.setdefault("starts_on", local.date())
+            kwargs.setdefault("starts_time", local.time().replace(second=0, microsecond=0))
+            kwargs.setdefault("duration_minutes", session.duration_minutes)
+        super().__init__(*args, **kwargs)
+        self.agent.choices = [SelectChoice(s.id, f"{s.name} ({s.email})") for s in staff]
+        self.starts_on.label.text = f"New start date ({policy.zone_label})"
+        self.starts_time.label.text = f"New start time ({policy.zone_label})"
+
+
+class CalendarFilterForm(ListForm):
+    """The sessions calendar: which week (any day in it; a bad date means this week) and which agent
+    (an unknown one means every agent)."""
+    week = Date("Week of", message="Enter a date like 2026-01-31.", id="f-week")
+    agent = Filter("Agent", id="f-cal-agent")
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agent.choices = {"": "Every agent", **{str(s.id): s.name for s in staff}}
+
+    @property
+    def agent_id(self):
+        return parse_id(self.agent.data) if self.agent.data else None
 
 
 # -- the audit log -------------------------------------------------------------------------------

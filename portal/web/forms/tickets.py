@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.ids import parse_id
 from portal.models import PRODUCTS, STATUSES
-from portal.services import attachments, credentials, partner_tickets, partners, tickets
+from portal.services import attachments, credentials, partner_tickets, partners, session_answers, tickets
 from portal.services.errors import NotFound
 from portal.web.forms import Check, Form
 
@@ -237,3 +237,21 @@ class ParticipantForm(Form):
         super().__init__(*args, **kwargs)
         self.user.choices = [SelectChoice(str(c.id), f"{c.name} <{c.email}>" if c.name else c.email)
                              for c in colleagues]
+
+
+def _sequence(value):
+    """The session version a page showed: a whole number, -1 (which no session has) for anything else."""
+    text = str(value if value is not None else "")
+    return int(text) if text.isdigit() and len(text) < 10 else -1
+
+
+class SessionAnswerForm(Form):
+    """The requester confirms the scheduled session's time; `sequence` is the version they saw, so an
+    answer to a time changed meanwhile is refused (policy 8.1)."""
+    sequence = HiddenField(filters=[lambda value: _sequence(value)])
+
+
+class SessionChangeForm(SessionAnswerForm):
+    """The requester asks for another time and says which suit them (no credentials, policy 8.5)."""
+    note = TextAreaField("Which times suit you?", [Check(lambda form: session_answers.check_note(form.note.data))],
+                         default="", id="f-session-note", render_kw={"maxlength": session_answers.MAX_NOTE, "rows": 2})

@@ -6,7 +6,7 @@ from portal.models import Bug, RemoteSession, User
 from portal.services import audit, bugs, dashboard, get_policy, sessions, tickets
 from portal.services.errors import NotFound, ServiceError
 from portal.web.forms.staff import (ActionForm, AuditFilterForm, BugFilterForm, BugForm, BugLinkForm,
-                                    PanelActionForm, ScheduleForm)
+                                    PanelActionForm, RescheduleForm, ScheduleForm)
 from portal.web.render import render, wants_fragment
 from portal.web.security import safe_next
 from portal.web.staff import bp
@@ -27,16 +27,18 @@ def panels_context(ticket, staff=None, forms=None, back=None):
     staff = list(User.staff_members()) if staff is None else staff
     bug = Bug.get_or_none(Bug.id == ticket.bug_id) if ticket.bug_id else None
     all_sessions = sessions.sessions_of(ticket)
+    active = sessions.newest(all_sessions, sessions.ACTIVE)
     forms = {"action": PanelActionForm(formdata=None),
              "bug": BugLinkForm(formdata=None),
-             "schedule": ScheduleForm(formdata=None, staff=staff, agent=current_user.id)} | (forms or {})
+             "schedule": ScheduleForm(formdata=None, staff=staff, agent=current_user.id),
+             "reschedule": RescheduleForm(formdata=None, staff=staff, session=active)} | (forms or {})
     forms["bug"].offer(bugs.open_bugs() if bug is None else [])
     for form in forms.values():
         form.next.data = back
     return {
         "bug": bug,
         "sessions": all_sessions,
-        "active": sessions.newest(all_sessions, sessions.ACTIVE),
+        "active": active,
         "eligible": sessions.eligibility(ticket),
         "credentials": sessions.credential_rows(ticket, current_user, all_sessions),
         "forms": forms,
@@ -96,10 +98,28 @@ def schedule_session(ticket_id):
         return _panels(ticket, form, refused={"schedule": form})
     try:
         session = sessions.schedule(ticket.id, current_user, form.agent.data, form.starts_on.data,
-                                    form.starts_time.data, form.tool.data, form.other_tool.data)
+                                    form.starts_time.data, form.tool.data, form.other_tool.data,
+                                    form.duration_minutes.data)
     except ServiceError as exc:
         return _panels(ticket, form, refused={"schedule": form.apply(exc.errors)})
-    return _panels(ticket, form, notice=f"Session scheduled for {get_policy().time_text(session.starts_at)}.")
+    return _panels(ticket, form, notice=f"Session scheduled for {get_policy().time_text(session.starts_at)}, "
+                                        f"{session.duration_minutes} minutes; the requester was sent an invitation.")
+
+
+@bp.post("/sessions/<int:session_id>/reschedule")
+def reschedule_session(session_id):
+    """Staff: move a scheduled session to a new start, length or agent (same rules); a new invitation goes out."""
+    session = RemoteSession.get_or_none(RemoteSession.id == session_id) or abort(404)
+    ticket, form = _ticket(session.ticket_id), RescheduleForm(staff=User.staff_members())
+    if not form.validate_on_submit():
+        return _panels(ticket, form, refused={"reschedule": form})
+    try:
+        session = sessions.reschedule(session.id, current_user, form.agent.data, form.starts_on.data,
+                                      form.starts_time.data, form.duration_minutes.data)
+    except ServiceError as exc:
+        return _panels(ticket, form, refused={"reschedule": form.apply(exc.errors)})
+    return _panels(ticket, form, notice=f"Session moved to {get_policy().time_text(session.starts_at)}, "
+                                        f"{session.duration_minutes} minutes; the requester was sent the new time.")
 
 
 @bp.post("/sessions/<int:session_id>/<any(start, end, cancel):action>")
@@ -112,7 +132,7 @@ def session_action(session_id, action):
     except ServiceError as exc:
         return _panels(session.ticket, form, refused={"action": form.apply(exc.errors)})
     done = {"start": "Session started.", "end": "Session ended; its credentials are destroyed.",
-            "cancel": "Session cancelled; its credentials are destroyed."}[action]
+            "cancel": "Session cancelled; its credentials are destroyed and the requester was told."}[action]
     return _panels(session.ticket, form, notice=done)
 
 
@@ -189,3 +209,6 @@ def overview():
     return render("staff/dashboard.html", sla=sla, depth=depth, days=dashboard.WINDOW_DAYS,
                   sla_chart=dashboard.bars(sla, "percent", maximum=100),
                   depth_chart=dashboard.bars(depth, "total"))
+
+
+from portal.web.staff import calendar  # noqa: E402,F401  (the sessions calendar adds its routes to bp)
