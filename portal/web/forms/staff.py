@@ -179,8 +179,9 @@ class ReplyForm(Form):
     body = TextAreaField("Reply (the customer sees it and gets an email)", default="",
                          render_kw={"required": True, "rows": 6})
     files = Attachments("Attach files (optional)", [valid_files])
-    status = SelectField("and set the status to", choices=STATUSES, default="waiting",
-                         invalid_choice_message=assign.CHOOSE_STATUS)
+    # "" (a post without it) leaves the status as a reply does: an open ticket waits, a closed one stays
+    status = SelectField("and set the status to", choices=[SelectChoice("", "as the reply leaves it"), *(SelectChoice(s, s) for s in STATUSES)],
+                         default="", invalid_choice_message=assign.CHOOSE_STATUS)
     revision = HiddenField(filters=[_revision])
     seen = HiddenField(filters=[lambda value: parse_id(value) or 0])
 

@@ -200,7 +200,7 @@ def reply(ticket_id):
     if form.validate_on_submit():
         try:
             message = assign.respond(ticket, current_user, form.body.data, files=form.files.data,
-                                     status=form.status.data, seen_revision=form.revision.data)
+                                     status=form.status.data or None, seen_revision=form.revision.data)
         except ServiceError as exc:
             if "revision" in exc.errors:
                 return _held(ticket_id, form)
@@ -274,7 +274,7 @@ def _canned_page(forms=None, status=200):
     replies, forms = canned.all_replies(), forms or {}
     if current_user.is_admin:
         forms = {c.id: forms.get(c.id) or CannedForm(formdata=None, obj=c, reply_id=c.id) for c in replies}
-    return render("staff/canned.html", status=status, replies=replies, forms=forms)
+    return render("staff/canned.html", status=status, replies=replies, forms=forms, placeholders=canned.PLACEHOLDERS)
 
 
 @bp.route("/canned", endpoint="canned")
