@@ -181,7 +181,7 @@ class ReplyForm(Form):
     files = Attachments("Attach files (optional)", [valid_files])
     # "" (a post without it) leaves the status as a reply does: an open ticket waits, a closed one stays
     status = SelectField("and set the status to", choices=[SelectChoice("", "as the reply leaves it"), *(SelectChoice(s, s) for s in STATUSES)],
-                         default="", invalid_choice_message=assign.CHOOSE_STATUS)
+                         default="", invalid_choice_message=assign.CHOOSE_STATUS, id="f-reply-status")
     revision = HiddenField(filters=[_revision])
     seen = HiddenField(filters=[lambda value: parse_id(value) or 0])
 

@@ -206,11 +206,11 @@ def reply(ticket_id):
                 return _held(ticket_id, form)
             form.apply(exc.errors)
         else:
-            flash(f"Reply sent to the customer; status {ticket.status}.", "success")
+            flash(f"Reply sent to the customer. Status: {ticket.status}.", "success")
             target = url_for("staff.ticket", ticket_id=ticket_id, _anchor=f"m{message.id}")
-            if wants_fragment():  # the whole page changed: conversation, status, clock
+            if wants_fragment():  # the whole page changed (conversation, status, clock): load it again
                 response = make_response("")
-                response.headers["HX-Redirect"] = target
+                response.headers["HX-Refresh"] = "true"
                 return response
             return redirect(target)
     response = render("staff/ticket.html", block="reply_form", status=400, **_ticket_ctx(ticket, forms={"reply": form}))
