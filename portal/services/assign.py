@@ -109,11 +109,19 @@ def unassign(ticket_id, actor, confirmed_holder=None):
     _tell_holder(holder, fresh, actor, None)
 
 
-def _refusal(exc, field):
-    """A tickets refusal as this form's error on `field`; a NotFound stays one."""
+def _refusal(exc, field, keep=()):
+    """A tickets refusal as this form's error on `field` (those on a field named in `keep`, such
+    as a reply's files, stay on theirs); a NotFound stays one."""
     if isinstance(exc, NotFound):
         return exc
-    return FieldError(field, " ".join(exc.errors.values()), exc.status)
+    errors = {name: message for name, message in exc.errors.items() if name in keep}
+    rest = " ".join(message for name, message in exc.errors.items() if name not in keep)
+    if rest:
+        errors[field] = rest
+    if len(errors) == 1:
+        (name, message), = errors.items()
+        return FieldError(name, message, exc.status, exc.secret)
+    return ServiceError(errors, exc.status, exc.secret)
 
 
 def change_status(ticket, actor, status):
@@ -160,7 +168,7 @@ def respond(ticket, actor, body, internal=False, files=(), status=None, seen_rev
         attachments.remove_files(stored)
         if "revision" in exc.errors:
             raise
-        raise _refusal(exc, field) from None
+        raise _refusal(exc, field, keep=("files",)) from None
     except Exception:
         attachments.remove_files(stored)  # the rows were rolled back; so go the files
         raise

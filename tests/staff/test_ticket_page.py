@@ -398,3 +398,12 @@ def test_the_panels_page_is_the_ticket_page_and_its_fragment_stays(app, client, 
     assert plain.status_code == 302 and plain.headers["Location"].startswith(f"/staff/tickets/{ticket.id}#")
     fragment = client.get(f"/staff/tickets/{ticket.id}/ops", headers=HX).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="ticket-panels"') and "<html" not in fragment
+
+
+def test_the_services_file_refusal_stays_on_the_files_field(app, make_user, make_ticket, agent):
+    from portal.services.errors import ServiceError
+    ticket = make_ticket(make_user(level="PRO"))
+    with app.app_context(), pytest.raises(ServiceError) as refused:
+        assign.respond(Ticket.get_by_id(ticket.id), agent, "See the file.",
+                       files=[attachments.Incoming("evil.exe", b"MZ")], status="solved")
+    assert set(refused.value.errors) == {"files"} and Ticket.get_by_id(ticket.id).status == "open"
