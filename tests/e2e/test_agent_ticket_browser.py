@@ -71,3 +71,31 @@ def test_the_ticket_page_stacks_at_a_phones_width(browser, request, live_server)
         side = page.locator(".ticket-side").bounding_box()
         assert side["y"] > conversation["y"]  # the panels come below the conversation
         _accessible(page)
+
+
+def test_a_reply_after_the_customers_is_held_and_sent_anyway(browser, request, live_server, tmp_path):
+    from portal.models import Message, Ticket
+    from portal.services import tickets
+    customer, agent, ticket = _data(live_server)
+    with browser_page(browser, request) as page:
+        log_in(page, live_server, agent.email, factories.PASSWORD)
+        page.goto(f"{live_server.url}/staff/tickets/{ticket.id}")
+        with live_server.app.app_context():  # the customer writes while the agent is typing
+            tickets.add_reply(Ticket.get_by_id(ticket.id), customer, "Update: it also stops at night.")
+        shot = tmp_path / "note.txt"
+        shot.write_text("checked\n")
+        page.fill("#f-body", "Please update to 8.1.0.3.")
+        page.set_input_files("#f-files", str(shot))
+        page.click("#reply-form button:has-text('Send reply')")
+        held = page.locator("[data-held]")
+        expect(held).to_contain_text("Update: it also stops at night.")  # shown in place, htmx
+        expect(page.locator("#f-body")).to_have_value("Please update to 8.1.0.3.")
+        assert page.locator("#f-files").evaluate("input => input.files.length") == 1  # the file stays chosen
+        _accessible(page)
+        held.locator("button:has-text('Send anyway')").click()
+        expect(page.locator(".flash", has_text="Reply sent to the customer.")).to_be_visible()
+        last = page.locator(".conversation article.msg").last
+        expect(last).to_contain_text("Please update to 8.1.0.3.")
+        expect(last.locator(".attachments a")).to_have_text("note.txt")
+    with live_server.app.app_context():
+        assert Message.select().where(Message.body == "Please update to 8.1.0.3.").count() == 1
