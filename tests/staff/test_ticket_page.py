@@ -407,3 +407,17 @@ def test_the_services_file_refusal_stays_on_the_files_field(app, make_user, make
         assign.respond(Ticket.get_by_id(ticket.id), agent, "See the file.",
                        files=[attachments.Incoming("evil.exe", b"MZ")], status="solved")
     assert set(refused.value.errors) == {"files"} and Ticket.get_by_id(ticket.id).status == "open"
+
+
+def test_giving_another_agents_ticket_to_a_third_tells_the_holder_who_has_it(app, client, make_user, login,
+                                                                              make_ticket, agent, outbox):
+    bob, cleo = make_user(role="staff", display_name="Bob"), make_user(role="staff", display_name="Cleo")
+    ticket = make_ticket(make_user(level="PRO"), assignee=bob, subject="Printer driver")
+    login(agent)
+    assert _post(client, ticket, "assign", {"agent": cleo.id}).status_code == 409
+    assert _post(client, ticket, "assign", {"agent": cleo.id, "holder": bob.id}).status_code == 302
+    assert Ticket.get_by_id(ticket.id).assignee_id == cleo.id
+    (mail,) = outbox
+    assert mail["to"] == bob.email and f"[Ticket #{ticket.id}] taken over by Cleo" in mail["subject"]
+    assert 'Ann gave ticket' in mail["body"] and "Printer driver" in mail["body"] and "to Cleo" in mail["body"]
+    assert f"/staff/tickets/{ticket.id}" in mail["body"]

@@ -187,7 +187,8 @@ def _held(ticket_id, form):
     ticket = _ticket(ticket_id)
     ctx = _ticket_ctx(ticket, forms={"reply": form})
     news = [m for m in ctx["messages"] if m.id > (form.seen.data or 0)]
-    ctx["held"] = {"messages": news, "status": ticket.status, "files": bool(form.files.data)}
+    # htmx swaps only the notice into the form (its files stay chosen); the revision moves on out of band
+    ctx["held"] = {"messages": news, "status": ticket.status, "files": bool(form.files.data), "oob": wants_fragment()}
     form.revision.data, form.seen.data = ticket.revision, ctx["last_seen"]
     return render("staff/ticket.html", block="held", status=409, **ctx)
 
