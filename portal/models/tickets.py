@@ -53,6 +53,9 @@ class Ticket(BaseModel):
     license = ForeignKeyField(License, null=True, backref="tickets", on_delete="SET NULL")
     end_customer_company = CharField(max_length=120, null=True)
     end_customer_email = CharField(max_length=254, null=True)
+    # bumped by every customer-visible reply and status change: a staff reply carries the
+    # revision its author saw and is held when another one landed since (issue 13)
+    revision = IntegerField(default=0)
 
     class Meta:
         indexes = (

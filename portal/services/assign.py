@@ -1,20 +1,25 @@
 """Working a ticket from the staff side: claim, assign, unassign, status, replies, notes.
 
+Taking a ticket from another agent (assigning it elsewhere, unassigning it) asks first: the use
+case refuses until the actor confirms that holder, and then mails them. A reply carries the
+ticket revision its author saw and is held when someone else's reply or status change landed.
+
 A claim is one conditional UPDATE (`WHERE id = ? AND status <> 'closed' AND assignee IS NULL`)
 whose row count says who won, so two agents claiming at once never both get the ticket. Nobody
 claims, assigns or unassigns a closed ticket (Conflict).
 """
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
-from portal.db import utcnow, write_tx
+from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
-from portal.models import PRODUCTS, STATUSES, Post, Thread, Ticket, User
-from portal.services import audit, get_policy, links, search, tickets
+from portal.models import PRODUCTS, STATUSES, Attachment, Post, Thread, Ticket, User
+from portal.services import attachments, audit, get_policy, links, runtime, search, tickets
 from portal.services.access import account_facts
 
 CHOOSE_AGENT = "Choose a member of staff."
 CHOOSE_STATUS = f"Choose one of: {', '.join(STATUSES)}."
 CLOSED = "This ticket is closed; reopen it before changing who works on it."
 EMPTY = "Write something first."
+TAKE_OVER = "{name} holds this ticket. Take it over?"
 
 
 def _agent(user_id):
@@ -51,27 +56,72 @@ def claim(ticket_id, agent):
     raise Conflict({"assignee": f"{name} has already claimed this ticket."})
 
 
-def assign(ticket_id, actor, agent_id):
-    """Give the ticket to the agent `agent_id` (or take it over); not on a closed ticket."""
+def _holder(ticket_id, actor, keep, confirmed_holder):
+    """Inside the write: the ticket locked (PostgreSQL; SQLite's IMMEDIATE transaction already
+    serialises) and who holds it. Conflict when it is closed, or when ANOTHER agent holds it and
+    the actor has not confirmed taking it from exactly that agent (`confirmed_holder`, an id): the
+    refusal names them (`confirm`) and carries `holder`, for the confirm step. `keep` is the
+    assignee the change leaves in place (the new agent), never a take-over."""
+    fresh = lock_for_update(Ticket.select().where(Ticket.id == ticket_id)).first()
+    if fresh is None:
+        raise NotFound("That ticket")
+    if fresh.status == "closed":
+        raise Conflict({"assignee": CLOSED})
+    held = fresh.assignee_id
+    if held is None or held in (actor.id, keep):
+        return fresh, None
+    holder = User.get_by_id(held)
+    if held != confirmed_holder:
+        refusal = Conflict({"confirm": TAKE_OVER.format(name=holder.name)})
+        refusal.holder = holder
+        raise refusal
+    return fresh, holder
+
+
+def _tell_holder(holder, ticket, actor, agent):
+    """The agent whose ticket was taken over or unassigned hears it by mail (after the commit)."""
+    if holder is not None and holder.is_active:
+        runtime.current().send_template(holder.email, "ticket_taken_over", ticket=ticket, holder=holder,
+                                        actor=actor, agent=agent,
+                                        link=links.absolute(f"/staff/tickets/{int(ticket.id)}"))
+
+
+def assign(ticket_id, actor, agent_id, confirmed_holder=None):
+    """Give the ticket to the agent `agent_id`; not on a closed one. Taking it from another agent
+    needs `confirmed_holder` (their id, as the confirm step showed them); that agent is mailed."""
     agent = _agent(agent_id)
     with write_tx():
+        fresh, holder = _holder(ticket_id, actor, agent.id, parse_id(confirmed_holder))
         _set_assignee(ticket_id, agent.id)
-        audit.record(actor, "assign", "ticket", ticket_id, f"to {agent.email}")
+        detail = f"to {agent.email}" + (f", taken over from {holder.email}" if holder else "")
+        audit.record(actor, "assign", "ticket", ticket_id, detail)
+    _tell_holder(holder, fresh, actor, agent)
     return agent
 
 
-def unassign(ticket_id, actor):
-    """Put the ticket back in the pool; not a closed one."""
+def unassign(ticket_id, actor, confirmed_holder=None):
+    """Put the ticket back in the pool; not a closed one. Another agent's ticket needs
+    `confirmed_holder` (their id), and that agent is mailed."""
     with write_tx():
+        fresh, holder = _holder(ticket_id, actor, None, parse_id(confirmed_holder))
         _set_assignee(ticket_id, None)
-        audit.record(actor, "unassign", "ticket", ticket_id)
+        audit.record(actor, "unassign", "ticket", ticket_id, f"from {holder.email}" if holder else "")
+    _tell_holder(holder, fresh, actor, None)
 
 
-def _refusal(exc, field):
-    """A tickets refusal as this form's error on `field`; a NotFound stays one."""
+def _refusal(exc, field, keep=()):
+    """A tickets refusal as this form's error on `field` (those on a field named in `keep`, such
+    as a reply's files, stay on theirs); a NotFound stays one."""
     if isinstance(exc, NotFound):
         return exc
-    return FieldError(field, " ".join(exc.errors.values()), exc.status)
+    errors = {name: message for name, message in exc.errors.items() if name in keep}
+    rest = " ".join(message for name, message in exc.errors.items() if name not in keep)
+    if rest:
+        errors[field] = rest
+    if len(errors) == 1:
+        (name, message), = errors.items()
+        return FieldError(name, message, exc.status, exc.secret)
+    return ServiceError(errors, exc.status, exc.secret)
 
 
 def change_status(ticket, actor, status):
@@ -90,17 +140,40 @@ def change_status(ticket, actor, status):
     return result
 
 
-def respond(ticket, actor, body, internal=False):
-    """A reply to the customer, or an internal note staff alone see (tickets.add_reply)."""
+def respond(ticket, actor, body, internal=False, files=(), status=None, seen_revision=None):
+    """A reply to the customer, or an internal note staff alone see (tickets.add_reply), with its
+    files (attachments.Incoming) and, for a reply, the status to set with it ("send and set
+    status"): reply, status and audit rows in one transaction, the mail after the commit.
+
+    `seen_revision` is the ticket revision the agent saw; when a customer-visible reply or status
+    change landed since, nothing is written: Conflict({"revision": ...}) (the optimistic check)."""
     field = "note" if internal else "body"
     body = (body or "").strip()
     if not body:
         raise FieldError(field, EMPTY)
+    if status is not None and status not in STATUSES:
+        raise FieldError("status", CHOOSE_STATUS)
+    stored = []
     try:
-        message = tickets.add_reply(ticket, actor, body, internal=internal)
+        with write_tx():
+            message = tickets.add_reply(ticket, actor, body, internal=internal, files=files, notify=False,
+                                        seen_revision=None if internal else seen_revision)
+            stored = [a.stored_name for a in Attachment.select().where(Attachment.message == message.id)]
+            audit.record(actor, "internal note" if internal else "reply", "ticket", ticket.id)
+            if status and not internal and status != ticket.status:
+                before = ticket.status
+                tickets.set_status(ticket, actor, status)
+                audit.record(actor, "status", "ticket", ticket.id, f"{before} -> {status}")
     except ServiceError as exc:
-        raise _refusal(exc, field) from None
-    audit.record(actor, "internal note" if internal else "reply", "ticket", ticket.id)
+        attachments.remove_files(stored)
+        if "revision" in exc.errors:
+            raise
+        raise _refusal(exc, field, keep=("files",)) from None
+    except Exception:
+        attachments.remove_files(stored)  # the rows were rolled back; so go the files
+        raise
+    if not internal:
+        tickets.mail_requester(ticket, actor, body)
     return message
 
 

@@ -1,8 +1,13 @@
 """Canned replies: out-of-scope classes (policy 6.1-6.4) and the English-only rule (4.2).
 
+A reply's text may hold the PLACEHOLDERS ({requester_name}, {ticket_id}, {level},
+{first_response_due}, {agent_name}); `fill` puts the ticket's values in when an agent picks it.
+
 They are seeded from the policy the first time anyone looks at them (once per running app, and
 by the demo); after that the database copy is what staff use, and admins may edit it.
 """
+import re
+
 from peewee import IntegrityError
 
 from portal.services.errors import ServiceError
@@ -12,6 +17,10 @@ from portal.services import audit, get_policy, runtime
 
 ENGLISH_ONLY_KEY = "english-only"
 MAX_TITLE, MAX_BODY = CannedReply.title.max_length, 5000
+PLACEHOLDERS = ("requester_name", "ticket_id", "level", "first_response_due", "agent_name")
+# a brace that does not open or close exactly one known placeholder is text, and doubled so that
+# format_map keeps it as typed: {unknown}, {x.__class__}, {0}, {level!r}, {level:>99}, a lone "{"
+_NOT_PLACEHOLDER = re.compile(r"\{(?:%s)\}|([{}])" % "|".join(PLACEHOLDERS))
 
 
 def policy_replies():
@@ -76,3 +85,21 @@ def update(reply_id, title, body, actor):
         if updated:
             audit.record(actor, "canned edit", "canned", reply_id)
     return updated == 1
+
+
+def placeholder_values(ticket, agent, requester=None):
+    """The placeholders' values for `ticket` written by `agent`, all plain strings (times in the
+    policy's wording); `requester` is the ticket's requester when the caller has it loaded."""
+    requester = requester or ticket.requester
+    return {"requester_name": requester.name, "ticket_id": str(ticket.id), "level": ticket.level,
+            "first_response_due": get_policy().time_text(ticket.due_at), "agent_name": agent.name}
+
+
+def fill(body, values):
+    """`body` with the known placeholders replaced from `values` (placeholder_values); anything
+    else in braces stays exactly as typed. str.format_map runs on a text in which only the known
+    `{name}` fields remain unescaped, over a mapping of strings: no KeyError, no attribute or index
+    lookup, no format spec reaches a value."""
+    escaped = _NOT_PLACEHOLDER.sub(lambda m: m.group(1) * 2 if m.group(1) else m.group(0), body or "")
+    safe = {name: str(values.get(name, "{" + name + "}")) for name in PLACEHOLDERS}
+    return escaped.format_map(safe)

@@ -9,7 +9,7 @@ from portal.models import (PRODUCTS, STATUSES, Attachment, License, Message, Par
                            Ticket, User)
 from portal.services import (attachments, credentials, get_policy, licenses, links, partner_tickets, runtime,
                              session_mail, session_rows)
-from portal.services.errors import FieldError, NotFound, ServiceError
+from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.access import account_facts
 from portal.services.paging import page_of
 
@@ -312,11 +312,16 @@ def _accepted_uploads(files, errors, secret=False):
     return uploads, attachments.write_files(uploads)
 
 
-def add_reply(ticket, author, body, internal=False, files=(), notify=True):
+HELD = "Someone else replied or changed the status since you opened this ticket; your reply was not sent."
+
+
+def add_reply(ticket, author, body, internal=False, files=(), notify=True, seen_revision=None):
     """Add a message; the first public staff reply records the first response (policy 2.1).
 
     A public staff reply is mailed to the requester; `notify=False` leaves that to a caller
-    that must commit first (then it calls mail_requester)."""
+    that must commit first (then it calls mail_requester). `seen_revision` is the ticket's
+    revision its author saw: when another customer-visible reply or status change landed since,
+    nothing is written and Conflict({"revision": HELD}) says so (the optimistic reply check)."""
     body = (body or "").strip()
     staff = _is_staff_author(ticket, author)
     errors = {}
@@ -332,7 +337,7 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
     errors.update(secret)
     uploads, names = _accepted_uploads(files, errors, bool(secret))
     try:
-        message = _insert_reply(ticket, author, body, internal, staff, uploads, names)
+        message = _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision)
     except Exception:
         attachments.remove_files(names)
         raise
@@ -341,10 +346,30 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True):
     return message
 
 
-def _insert_reply(ticket, author, body, internal, staff, uploads, names):
+def bump_revision(ticket_id, seen=None):
+    """Count one customer-visible change of the ticket (inside the caller's transaction). With
+    `seen`, only if the revision is still that one: a conditional UPDATE whose row count decides,
+    so of two replies written against the same revision exactly one lands (the other waits for
+    the row on PostgreSQL and then matches nothing; SQLite's IMMEDIATE transaction serialises).
+    Returns the new revision, or None when `seen` is no longer current."""
+    query = Ticket.update(revision=Ticket.revision + 1).where(Ticket.id == ticket_id)
+    if seen is not None:
+        query = query.where(Ticket.revision == seen)
+    if query.execute() != 1:
+        return None
+    return Ticket.select(Ticket.revision).where(Ticket.id == ticket_id).scalar()
+
+
+def _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision=None):
     now = utcnow()
     with write_tx():
+        revision = None
+        if not internal:  # an internal note changes nothing the customer sees: no revision
+            revision = bump_revision(ticket.id, seen_revision)
+            if revision is None:
+                raise Conflict({"revision": HELD})
         fresh = Ticket.get_by_id(ticket.id)
+        revision = fresh.revision if revision is None else revision
         message = Message.create(ticket=fresh, author=author, body=body, internal=internal, created_at=now)
         attachments.record(fresh, message, author, uploads, names)
         changes = {"updated_at": now}
@@ -358,6 +383,7 @@ def _insert_reply(ticket, author, body, internal, staff, uploads, names):
         Ticket.update(**changes).where(Ticket.id == fresh.id).execute()
     if first:
         changes.update(first_response_at=now, first_response_met=now <= fresh.due_at)
+    changes["revision"] = revision
     for name, value in changes.items():
         setattr(ticket, name, value)
     return message
@@ -399,6 +425,7 @@ def set_status(ticket, actor, status):
         if status == "open" and ticket.status in ("solved", "closed"):
             changes["awaiting_staff"] = True
         Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
+        changes["revision"] = bump_revision(ticket.id)  # the customer sees a status change
         withdrawn = []
         if status == "closed":  # policy 8.5: no session outlives its ticket; credentials destroyed
             withdrawn = [s.id for s in lock_for_update(RemoteSession.select(RemoteSession.id).where(

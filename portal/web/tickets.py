@@ -203,8 +203,12 @@ def _blocks(ticket, names, headers=None, **extra):
 @bp.route("/<int:ticket_id>")
 @login_required
 def detail(ticket_id):
-    """One ticket for its requester or staff: conversation, SLA clock, remote support, credentials."""
-    return _detail(tickets.get_ticket_for(current_user, ticket_id))
+    """One ticket for its requester: conversation, SLA clock, remote support, credentials. Staff have
+    one page per ticket, the staff ticket page, and are sent there."""
+    ticket = tickets.get_ticket_for(current_user, ticket_id)
+    if current_user.is_staff:
+        return redirect(url_for("staff.ticket", ticket_id=ticket.id))
+    return _detail(ticket)
 
 
 @bp.route("/<int:ticket_id>/reply", methods=["POST"])

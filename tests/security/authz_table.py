@@ -71,6 +71,9 @@ ADMIN_PAGE = E({NOT_ADMIN: 404, ADMIN: 200})
 FORUM_MODERATION = E({ANON: 302, CUSTOMERS + RESELLER: 404, STAFF: 302})
 OWN_TICKET_ONLY = E({ANON: 302, CUSTOMERS + RESELLER + STAFF: 404})   # requester only
 SEE_TICKET = E({ANON: 302, CUSTOMERS + RESELLER: 404, STAFF: 200})    # requester and staff
+# issue 13: one page per ticket for staff; the customer's page sends them to the staff page
+SEE_TICKET_STAFF_ELSEWHERE = E({ANON: 302, CUSTOMERS + RESELLER: 404, STAFF: 302})
+STAFF_REDIRECT = E({NOT_STAFF: 404, STAFF: 302})  # the panels' own page is the ticket page now
 
 
 def staff_post(status, **kwargs):
@@ -150,7 +153,7 @@ AUTHZ = {
     # policy 3.1 Decision: the license choice of a partner member's form; a plain GET → the Licenses page
     ("/tickets/new/licenses", "GET"): E({ANON: 302, all_users_but(PARTNER_MEMBERS): 404, PARTNER_MEMBERS: 302}),
     ("/tickets/new/licenses", "POST"): NO_METHOD,
-    ("/tickets/<int:ticket_id>", "GET"): SEE_TICKET,
+    ("/tickets/<int:ticket_id>", "GET"): SEE_TICKET_STAFF_ELSEWHERE,
     ("/tickets/<int:ticket_id>", "POST"): NO_METHOD,
     ("/tickets/<int:ticket_id>/reply", "GET"): NO_METHOD,
     ("/tickets/<int:ticket_id>/reply", "POST"): E({ANON: 302, CUSTOMERS + RESELLER: 404, STAFF: 400}),
@@ -263,7 +266,7 @@ AUTHZ = {
     ("/staff/bugs/<int:bug_id>", "POST"): staff_post(400),
     ("/staff/tickets/<int:ticket_id>", "GET"): STAFF_PAGE,
     ("/staff/tickets/<int:ticket_id>", "POST"): STAFF_NO_METHOD,
-    ("/staff/tickets/<int:ticket_id>/ops", "GET"): STAFF_PAGE,
+    ("/staff/tickets/<int:ticket_id>/ops", "GET"): STAFF_REDIRECT,
     ("/staff/tickets/<int:ticket_id>/ops", "POST"): STAFF_NO_METHOD,
     ("/staff/tickets/<int:ticket_id>/claim", "GET"): STAFF_NO_METHOD,
     ("/staff/tickets/<int:ticket_id>/claim", "POST"): staff_post(302, fresh="ticket"),

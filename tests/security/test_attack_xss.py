@@ -54,7 +54,7 @@ def test_ticket_subject_body_name_and_file_name_are_inert_everywhere(app, world,
         "staff queue": staff.get("/staff/queue"),
         "staff queue rows": staff.get("/staff/queue", headers=HX),
         "staff ticket": staff.get(f"/staff/tickets/{ticket_id}"),
-        "staff customer view": staff.get(f"/tickets/{ticket_id}"),
+        "staff customer view": staff.get(f"/tickets/{ticket_id}", follow_redirects=True),  # the staff page
         "staff panels": staff.get(f"/staff/tickets/{ticket_id}/ops", headers=HX),
     }
     for where, response in pages.items():

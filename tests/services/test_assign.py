@@ -32,7 +32,9 @@ def test_assign_and_unassign(ticket, agent):
     other = factories.make_user(role="staff")
     assign.assign(ticket.id, agent, other.id)
     assert Ticket.get_by_id(ticket.id).assignee_id == other.id
-    assign.unassign(ticket.id, agent)
+    with pytest.raises(Conflict, match="holds this ticket. Take it over?"):  # another agent's: asks first
+        assign.unassign(ticket.id, agent)
+    assign.unassign(ticket.id, agent, confirmed_holder=other.id)
     assert Ticket.get_by_id(ticket.id).assignee_id is None
 
 

@@ -14,7 +14,7 @@ from portal.web.forms import staff as staff_forms
 from tests.factories import csrf_token
 
 FORMS = [staff_forms.QueueFilterForm, staff_forms.ActionForm, staff_forms.PanelActionForm,
-         staff_forms.AssignForm, staff_forms.StatusForm, staff_forms.ReplyForm, staff_forms.NoteForm,
+         staff_forms.AssignForm, staff_forms.UnassignForm, staff_forms.StatusForm, staff_forms.ReplyForm, staff_forms.NoteForm,
          staff_forms.CannedPickForm, staff_forms.BugForm, staff_forms.BugLinkForm, staff_forms.BugFilterForm,
          staff_forms.ScheduleForm, staff_forms.AuditFilterForm]
 LIST_FORMS = (staff_forms.QueueFilterForm, staff_forms.CannedPickForm, staff_forms.BugFilterForm,

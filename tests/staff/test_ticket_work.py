@@ -49,7 +49,10 @@ def test_assign_to_another_agent_and_unassign(app, client, make_user, login, mak
     refused = _post(client, f"/staff/tickets/{ticket.id}/assign", {"agent": customer.id})  # not staff
     assert refused.status_code == 400 and b"Choose a member of staff" in refused.data
     assert Ticket.get_by_id(ticket.id).assignee_id == other.id
-    assert _post(client, f"/staff/tickets/{ticket.id}/unassign").status_code == 302
+    # another agent's ticket: unassigning asks first (issue 13), then goes through with the holder named
+    assert _post(client, f"/staff/tickets/{ticket.id}/unassign").status_code == 409
+    assert Ticket.get_by_id(ticket.id).assignee_id == other.id
+    assert _post(client, f"/staff/tickets/{ticket.id}/unassign", {"holder": other.id}).status_code == 302
     assert Ticket.get_by_id(ticket.id).assignee_id is None
     assert _actions(ticket) == ["assign", "unassign"]
 

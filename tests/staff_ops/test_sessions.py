@@ -238,10 +238,10 @@ def test_other_staff_see_hidden_with_reason_on_the_panels(app, setup, make_user,
     customer, agent, ticket, client = setup
     cred, session = _schedule_with_credentials(app, setup)
     other = login(make_user(role="admin"), app.test_client())
-    html = other.get(f"/staff/tickets/{ticket.id}/ops").get_data(as_text=True)
+    html = other.get(f"/staff/tickets/{ticket.id}").get_data(as_text=True)
     assert f'data-credential-id="{cred.id}"' in html and "only the session&#39;s assigned agent" in html
     assert "Show credentials" not in html
-    mine = client.get(f"/staff/tickets/{ticket.id}/ops").get_data(as_text=True)
+    mine = client.get(f"/staff/tickets/{ticket.id}").get_data(as_text=True)
     assert "Show credentials" in mine and "s3cret" not in mine
 
 

@@ -60,7 +60,9 @@ def test_missing_ticket_and_attachment_of_another_ticket_are_404(owned, user, ti
 
 def test_staff_may_see_any_ticket(owned, user, client_for):
     _, t, _ = owned
-    assert client_for(user(role="staff")).get(f"/tickets/{t.id}").status_code == 200
+    staff = client_for(user(role="staff"))
+    assert staff.get(f"/tickets/{t.id}").headers["Location"] == f"/staff/tickets/{t.id}"  # one page per ticket
+    assert staff.get(f"/tickets/{t.id}", follow_redirects=True).status_code == 200
 
 
 def test_customers_get_404_on_the_partner_area(user, client_for):

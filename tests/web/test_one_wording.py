@@ -58,5 +58,5 @@ def test_policy_1_5_support_hours_read_the_same_everywhere(app, login, make_user
         page = _text(mine.get(url))
         assert footer in page and page.count(hours) == 2, url  # the footer and the page's own sentence
     staff = login(agent, app.test_client())
-    panels = _text(staff.get(f"/staff/tickets/{ticket.id}/ops"))
+    panels = _text(staff.get(f"/staff/tickets/{ticket.id}/ops", follow_redirects=True))
     assert footer in panels and f"Inside support hours: {hours} (policy 1.5)." in panels

@@ -13,6 +13,7 @@ from portal.models import PRODUCTS, STATUSES
 from portal.policy import LEVELS
 from portal.services import assign, bugs, canned, get_policy, queue, sessions, ticket_views
 from portal.web.forms import Check, Clock, Date, Form
+from portal.web.forms.tickets import Attachments, valid_files
 
 NEW_BUG = "new"
 ASSIGNEE_LABELS = {"": "Anyone or nobody", "me": "Assigned to me", "none": "Unassigned"}
@@ -151,22 +152,57 @@ class QueueFilterForm(ListForm):
 
 # -- working a ticket ----------------------------------------------------------------------------
 
+CHOOSE_AGENT_LABEL = "Choose an agent"
+
+
 class AssignForm(Form):
-    agent = SelectField("Assign to", coerce=parse_id, invalid_choice_message=assign.CHOOSE_AGENT)
+    """Assign the ticket: nobody is preselected (a blank first choice, required); `holder` is the
+    agent the confirm step named, when the ticket is taken from them (assign.assign)."""
+    agent = SelectField("Assign to", coerce=parse_id, invalid_choice_message=assign.CHOOSE_AGENT,
+                        validators=[wtforms.validators.InputRequired(assign.CHOOSE_AGENT)],
+                        render_kw={"required": True})
+    holder = HiddenField(default="")
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.agent.choices = [SelectChoice(s.id, f"{s.name} ({s.email})") for s in staff]
+        self.agent.choices = [SelectChoice("", CHOOSE_AGENT_LABEL),
+                              *(SelectChoice(s.id, f"{s.name} ({s.email})") for s in staff)]
+
+    def validate_agent(self, field):
+        if field.data is None:  # the blank choice
+            raise wtforms.validators.ValidationError(assign.CHOOSE_AGENT)
+
+
+class UnassignForm(ActionForm):
+    """Unassign; `holder` is the other agent the confirm step named."""
+    holder = HiddenField(default="")
+
+
+def _revision(value):
+    """The revision a reply was written against; None when the form carries none (or nonsense)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 18 else None
 
 
 class StatusForm(Form):
+    """The status picker; htmx sends the reply form's `revision` along, so the agent's own change
+    moves the reply form on (and someone else's change in between still holds the reply)."""
     status = SelectField("Status", choices=STATUSES, invalid_choice_message=assign.CHOOSE_STATUS)
+    revision = HiddenField(filters=[_revision])
 
 
 class ReplyForm(Form):
-    """The reply to the customer; assign.respond checks the text (length, secrets: policy 8.5)."""
+    """The reply to the customer with files, and the status to set with it ("send and set status");
+    `revision` is the ticket revision the agent saw and `seen` the last message shown (the
+    optimistic reply check, assign.respond). assign.respond checks the text (length, secrets: 8.5)."""
     body = TextAreaField("Reply (the customer sees it and gets an email)", default="",
-                         render_kw={"required": True})
+                         render_kw={"required": True, "rows": 6})
+    files = Attachments("Attach files (optional)", [valid_files])
+    # "" (a post without it) leaves the status as a reply does: an open ticket waits, a closed one stays
+    status = SelectField("and set the status to", choices=[SelectChoice("", "as the reply leaves it"), *(SelectChoice(s, s) for s in STATUSES)],
+                         default="", invalid_choice_message=assign.CHOOSE_STATUS, id="f-reply-status")
+    revision = HiddenField(filters=[_revision])
+    seen = HiddenField(filters=[lambda value: parse_id(value) or 0])
 
 
 class NoteForm(Form):
@@ -174,8 +210,12 @@ class NoteForm(Form):
 
 
 class CannedPickForm(ListForm):
-    """Which canned reply prefills the reply (a GET, so it works without JavaScript)."""
+    """Which canned reply prefills the reply (a GET, so it works without JavaScript). The htmx
+    picker also sends the reply form's `revision` and `seen`, so the refilled form keeps what the
+    agent saw rather than quietly taking the newest revision."""
     canned = Filter("Canned reply")
+    revision = HiddenField(filters=[_revision])
+    seen = HiddenField(filters=[lambda value: parse_id(value) or 0])
 
     def __init__(self, *args, replies=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,14 +1,14 @@
 """The staff console: the shared queue, working a ticket, canned replies, converting threads."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from portal.db import utcnow
-from portal.models import CannedReply, Message, Post, Release, Thread, User
-from portal.services import assign, canned, get_policy, queue, staff_partner, ticket_views, tickets
+from portal.models import CannedReply, Post, Release, Thread, User
+from portal.services import assign, canned, get_policy, queue, requester, staff_partner, ticket_views, tickets
 from portal.services.access import account_facts
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
-                                    QueueFilterForm, ReplyForm, StatusForm)
+                                    QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
 from portal.web.render import render, wants_fragment
 from portal.web.staff import ops
 
@@ -43,38 +43,53 @@ def _ticket(ticket_id):
     return tickets.get_ticket_for(current_user, ticket_id, with_people=True)
 
 
-def _ticket_ctx(ticket, forms=None, notice=None, query=None):
+def _reply_status(ticket):
+    """What "send and set status" offers first: waiting (a reply waits on the customer), or a
+    closed ticket's own status, which a staff reply leaves alone."""
+    return "waiting" if ticket.is_open else ticket.status
+
+
+def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=None):
     """Everything the ticket page and its fragments show; `forms` are the submitted ones (with their
-    errors) that take the place of fresh ones; `query` the page's own query (the canned reply picked)."""
+    errors) that take the place of fresh ones; `query` the page's own query (the canned reply picked,
+    and from the htmx picker the revision the reply form had); `held` a reply held by the
+    optimistic check; `confirm` the take-over step of the assignment."""
     policy, now = get_policy(), utcnow()
     due, opened = ticket.due_at, ticket.opened_at
-    messages = (Message.select(Message, User).join(User, on=(Message.author == User.id))
-                .where(Message.ticket == ticket.id).order_by(Message.created_at, Message.id))
+    messages = list(tickets.messages_for(ticket, current_user))  # attachments prefetched
+    last_seen = messages[-1].id if messages else 0
     replies, staff, forms = canned.all_replies(), list(User.staff_members()), forms or {}
     picker = CannedPickForm(query, replies=replies)
     picker.validate()  # an unknown canned reply is none
     chosen = next((c for c in replies if picker.canned.data and c.key == picker.canned.data), None)
+    body = canned.fill(chosen.body, canned.placeholder_values(ticket, current_user)) if chosen else ""
+    kept = picker.revision.data is not None  # the htmx picker keeps what the agent saw
     fresh = {
         "action": ActionForm(formdata=None),
-        "assign": AssignForm(formdata=None, staff=staff, agent=ticket.assignee_id),
+        "unassign": UnassignForm(formdata=None),
+        "assign": AssignForm(formdata=None, staff=staff),  # nobody preselected
         "status": StatusForm(formdata=None, status=ticket.status),
-        "reply": ReplyForm(formdata=None, body=chosen.body if chosen else ""),
+        "reply": ReplyForm(formdata=None, body=body, status=_reply_status(ticket),
+                           revision=picker.revision.data if kept else ticket.revision,
+                           seen=picker.seen.data if kept else last_seen),
         "note": NoteForm(formdata=None),
     }
-    # the panels are part of the whole page only; an htmx fragment of this page never shows them
-    panels = None if wants_fragment() else ops.panels_context(ticket, staff)
+    whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
     return dict(
-        ticket=ticket, messages=list(messages), notice=notice, panels=panels, picker=picker,
+        ticket=ticket, messages=messages, notice=notice, picker=picker, held=held, confirm=confirm,
+        panels=ops.panels_context(ticket, staff) if whole else None,
+        requester=requester.requester_facts(ticket, now) if whole else None,
         forms=fresh | forms, partner=staff_partner.partner_ticket_facts(ticket, now),
         verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
         due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
-            "ticket", ticket.level, due, now), chosen=chosen)
+            "ticket", ticket.level, due, now), chosen=chosen, last_seen=last_seen)
 
 
-def _after(ticket_id, block, message):
+def _after(ticket_id, block, message, **extra):
     """htmx gets the refreshed component; a plain form post goes back to the page."""
     if wants_fragment():
-        return render("staff/ticket.html", block=block, **_ticket_ctx(_ticket(ticket_id), notice=message))
+        return render("staff/ticket.html", block=block,
+                      **_ticket_ctx(_ticket(ticket_id), notice=message) | extra)
     flash(message, "success")
     return redirect(url_for("staff.ticket", ticket_id=ticket_id))
 
@@ -89,16 +104,26 @@ def _refused(ticket_id, block, name, form, exc=None):
 
 @bp.route("/tickets/<int:ticket_id>")
 def ticket(ticket_id):
-    """Staff: work one ticket: conversation, SLA clock, version verdict, assignment, reply and note forms."""
+    """Staff: the one page of a ticket: the conversation with its files and notes, the reply with
+    files, canned replies and a status, and beside it the requester, assignment, status, bug,
+    remote-session and credential panels."""
     return render("staff/ticket.html", block="reply_form", **_ticket_ctx(_ticket(ticket_id), query=request.args))
 
 
 def _assignment_refused(ticket_id, exc):
     """The assignment component with the refusal of a claim or an unassign (who holds it, closed)."""
     ticket = _ticket(ticket_id)
-    form = AssignForm(formdata=None, staff=User.staff_members(), agent=ticket.assignee_id).apply(exc.errors)
+    form = AssignForm(formdata=None, staff=User.staff_members()).apply(exc.errors)
     return render("staff/ticket.html", block="assignment", status=exc.status,
                   **_ticket_ctx(ticket, forms={"assign": form}))
+
+
+def _confirm(ticket_id, move, exc, agent_id=None):
+    """The take-over step (409): "Ann holds this ticket. Take it over?", posting the same move again
+    with the holder named, so it works without JavaScript and never takes it from someone else."""
+    step = {"move": move, "holder": exc.holder, "message": exc.message, "agent": agent_id}
+    return render("staff/ticket.html", block="assignment", status=409,
+                  **_ticket_ctx(_ticket(ticket_id), confirm=step))
 
 
 @bp.route("/tickets/<int:ticket_id>/claim", methods=["POST"])
@@ -115,26 +140,30 @@ def claim(ticket_id):
 
 @bp.route("/tickets/<int:ticket_id>/assign", methods=["POST"])
 def assign_to(ticket_id):
-    """Staff: assign a ticket to a staff member."""
+    """Staff: assign a ticket to a staff member; taking it from another agent asks first, then mails them."""
     _ticket(ticket_id)
     form = AssignForm(staff=User.staff_members())
     if not form.validate_on_submit():
         return _refused(ticket_id, "assignment", "assign", form)
     try:
-        agent = assign.assign(ticket_id, current_user, form.agent.data)
+        agent = assign.assign(ticket_id, current_user, form.agent.data, form.holder.data or None)
     except ServiceError as exc:
+        if "confirm" in exc.errors:
+            return _confirm(ticket_id, "assign", exc, form.agent.data)
         return _refused(ticket_id, "assignment", "assign", form, exc)
     return _after(ticket_id, "assignment", f"Assigned to {agent.name}.")
 
 
 @bp.route("/tickets/<int:ticket_id>/unassign", methods=["POST"])
 def unassign(ticket_id):
-    """Staff: put a ticket back in the pool."""
+    """Staff: put a ticket back in the pool; another agent's ticket asks first, then mails them."""
     _ticket(ticket_id)
-    ActionForm.posted()
+    form = UnassignForm.posted()
     try:
-        assign.unassign(ticket_id, current_user)
-    except ServiceError as exc:  # a closed ticket keeps its assignee
+        assign.unassign(ticket_id, current_user, form.holder.data or None)
+    except ServiceError as exc:  # held by another agent (confirm), or closed: it keeps its assignee
+        if "confirm" in exc.errors:
+            return _confirm(ticket_id, "unassign", exc)
         return _assignment_refused(ticket_id, exc)
     return _after(ticket_id, "assignment", "The ticket is back in the pool.")
 
@@ -145,39 +174,68 @@ def status(ticket_id):
     ticket, form = _ticket(ticket_id), StatusForm()
     if not form.validate_on_submit():
         return _refused(ticket_id, "status", "status", form)
+    seen = ticket.revision
     try:
         assign.change_status(ticket, current_user, form.status.data)
     except ServiceError as exc:
         return _refused(ticket_id, "status", "status", form, exc)
-    return _after(ticket_id, "status", f"Status set to {form.status.data}.")
+    # the reply form moves on past this agent's own change only, never past someone else's
+    own = form.revision.data is not None and form.revision.data == seen and ticket.revision == seen + 1
+    return _after(ticket_id, "status", f"Status set to {form.status.data}.",
+                  reply_revision=ticket.revision if own else None)
 
 
-def _respond(ticket_id, internal):
+def _held(ticket_id, form):
+    """A reply the optimistic check held: the page (409) with what landed since the agent looked,
+    the text kept, and the form moved on to the current revision, so "Send anyway" sends it."""
     ticket = _ticket(ticket_id)
-    form = NoteForm() if internal else ReplyForm()
-    if form.validate_on_submit():
-        try:
-            assign.respond(ticket, current_user, form.note.data if internal else form.body.data,
-                           internal=internal)
-        except ServiceError as exc:
-            form.apply(exc.errors)
-        else:
-            flash("Internal note added." if internal else "Reply sent to the customer.", "success")
-            return redirect(url_for("staff.ticket", ticket_id=ticket_id))
-    return render("staff/ticket.html", status=400,
-                  **_ticket_ctx(ticket, forms={"note" if internal else "reply": form}))
+    ctx = _ticket_ctx(ticket, forms={"reply": form})
+    news = [m for m in ctx["messages"] if m.id > (form.seen.data or 0)]
+    # htmx swaps only the notice into the form (its files stay chosen); the revision moves on out of band
+    ctx["held"] = {"messages": news, "status": ticket.status, "files": bool(form.files.data), "oob": wants_fragment()}
+    form.revision.data, form.seen.data = ticket.revision, ctx["last_seen"]
+    return render("staff/ticket.html", block="held", status=409, **ctx)
 
 
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
 def reply(ticket_id):
-    """Staff: send the customer a reply on a ticket."""
-    return _respond(ticket_id, internal=False)
+    """Staff: send the customer a reply with files and set the status in the same step; held (409)
+    when someone else's reply or status change landed since the agent opened the ticket."""
+    ticket, form = _ticket(ticket_id), ReplyForm()
+    if form.validate_on_submit():
+        try:
+            message = assign.respond(ticket, current_user, form.body.data, files=form.files.data,
+                                     status=form.status.data or None, seen_revision=form.revision.data)
+        except ServiceError as exc:
+            if "revision" in exc.errors:
+                return _held(ticket_id, form)
+            form.apply(exc.errors)
+        else:
+            flash(f"Reply sent to the customer. Status: {ticket.status}.", "success")
+            target = url_for("staff.ticket", ticket_id=ticket_id, _anchor=f"m{message.id}")
+            if wants_fragment():  # the whole page changed (conversation, status, clock): load it again
+                response = make_response("")
+                response.headers["HX-Refresh"] = "true"
+                return response
+            return redirect(target)
+    response = render("staff/ticket.html", block="reply_form", status=400, **_ticket_ctx(ticket, forms={"reply": form}))
+    response.headers.update({"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"} if wants_fragment() else {})
+    return response
 
 
 @bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
 def note(ticket_id):
     """Staff: add an internal note to a ticket, which the customer never sees."""
-    return _respond(ticket_id, internal=True)
+    ticket, form = _ticket(ticket_id), NoteForm()
+    if form.validate_on_submit():
+        try:
+            assign.respond(ticket, current_user, form.note.data, internal=True)
+        except ServiceError as exc:
+            form.apply(exc.errors)
+        else:
+            flash("Internal note added.", "success")
+            return redirect(url_for("staff.ticket", ticket_id=ticket_id))
+    return render("staff/ticket.html", status=400, **_ticket_ctx(ticket, forms={"note": form}))
 
 
 def _thread(thread_id):
@@ -221,7 +279,7 @@ def _canned_page(forms=None, status=200):
     replies, forms = canned.all_replies(), forms or {}
     if current_user.is_admin:
         forms = {c.id: forms.get(c.id) or CannedForm(formdata=None, obj=c, reply_id=c.id) for c in replies}
-    return render("staff/canned.html", status=status, replies=replies, forms=forms)
+    return render("staff/canned.html", status=status, replies=replies, forms=forms, placeholders=canned.PLACEHOLDERS)
 
 
 @bp.route("/canned", endpoint="canned")

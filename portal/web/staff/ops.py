@@ -59,13 +59,16 @@ def _panels(ticket, form, notice="", refused=None):
     if refused:
         return render(PANELS, ticket=ticket, panels=panels_context(ticket, forms=refused, back=back), status=400)
     flash(notice, "success")
-    return redirect(safe_next(form.next.data, url_for("staff.ticket_ops", ticket_id=ticket.id)))
+    return redirect(safe_next(form.next.data, url_for("staff.ticket", ticket_id=ticket.id)))
 
 
 @bp.get("/tickets/<int:ticket_id>/ops")
 def ticket_ops(ticket_id):
-    """Staff: a ticket's bug, remote-session and credential panels as an htmx fragment."""
+    """Staff: a ticket's bug, remote-session and credential panels as an htmx fragment; a plain GET
+    goes to the ticket page, which shows them (one page per ticket)."""
     ticket = _ticket(ticket_id)
+    if not wants_fragment():
+        return redirect(url_for("staff.ticket", ticket_id=ticket.id, _anchor="ticket-panels"))
     return render(PANELS, block="panels", ticket=ticket, panels=panels_context(ticket))
 
 

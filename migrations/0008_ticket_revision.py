@@ -1,0 +1,12 @@
+"""A ticket counts its customer-visible changes (replies, status changes) in `revision`, so a
+staff reply written against an older revision is held instead of sent (issue 13, the optimistic
+reply check). Expand only: an integer column with a default; old code simply never bumps it."""
+from peewee import *
+
+
+def up(migrator, db):
+    migrator.migrate(migrator.add_column('ticket', 'revision', IntegerField(default=0)))
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_column('ticket', 'revision'))
