@@ -64,7 +64,7 @@ def test_default_length_is_30_minutes_and_a_chosen_one_is_kept(world, make_user)
 def test_the_form_offers_the_services_lengths(world):
     customer, ana, bob, client = world
     ticket = make_ticket(customer)
-    html = client.get(f"/staff/tickets/{ticket.id}/ops").get_data(as_text=True)
+    html = client.get(f"/staff/tickets/{ticket.id}").get_data(as_text=True)
     for minutes in (15, 30, 45, 60, 90, 120):
         assert f'<option {"selected " if minutes == 30 else ""}value="{minutes}">{minutes} minutes</option>' in html
 
@@ -277,7 +277,7 @@ def test_the_requester_confirms_the_time(app, world, login):
     assert response.status_code == 302 and RemoteSession.get_by_id(session.id).confirmed_at is not None
     assert "You confirmed this time" in customer_client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     staff_client = world[3]
-    panel = staff_client.get(f"/staff/tickets/{ticket.id}/ops").get_data(as_text=True)
+    panel = staff_client.get(f"/staff/tickets/{ticket.id}").get_data(as_text=True)
     assert "data-confirmed" in panel and "confirmed " in panel
     assert AuditLog.select().where(AuditLog.action == "session.confirm").count() == 1
 
@@ -307,7 +307,7 @@ def test_the_requester_asks_for_another_time_and_staff_see_it(app, world, login)
     fresh = RemoteSession.get_by_id(session.id)
     assert fresh.change_note == "Any afternoon next week" and fresh.change_requested_at is not None
     staff_client = world[3]
-    assert "Any afternoon next week" in staff_client.get(f"/staff/tickets/{ticket.id}/ops").get_data(as_text=True)
+    assert "Any afternoon next week" in staff_client.get(f"/staff/tickets/{ticket.id}").get_data(as_text=True)
     week = staff_client.get(f"/staff/sessions?week={fresh.starts_at.date().isoformat()}").get_data(as_text=True)
     assert "asks for another time" in week and "Any afternoon next week" in week
 
