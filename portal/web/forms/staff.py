@@ -267,3 +267,12 @@ class AuditFilterForm(ListForm):
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.action.choices = _choices("All actions", actions)
+
+
+# -- forum threads in the queue ------------------------------------------------------------------
+
+class ThreadAnswerForm(Form):
+    """A staff answer posted into a forum thread; forum.reply checks the text (length, the secret
+    guard of policy 8.6) and the page shows its refusal on this field."""
+    body = TextAreaField("Answer in the forum (everyone who can read the thread sees it)", default="",
+                         render_kw={"required": True})
