@@ -272,3 +272,15 @@ def test_an_unknown_ticket_has_no_presence(two_agents):
     assert ann.get("/staff/tickets/999999/presence").status_code == 404
     assert ann.get("/staff/threads/999999/presence").status_code == 404
     assert ann.get("/staff/invoices/1/presence").status_code == 404
+
+
+def test_a_forum_thread_page_and_its_queue_row_show_presence_too(two_agents, make_thread, make_user):
+    _, ann, bob = two_agents
+    thread = make_thread(make_user(level="FREE"))
+    page = f"/staff/threads/{thread.id}"
+    assert f'hx-get="{page}/presence"' in ann.get(page).get_data(as_text=True)
+    ann.post(f"{page}/presence/typing", data={"csrf_token": csrf_token(ann, page)})
+    assert "Ann is typing a reply" in bob.get(f"{page}/presence").get_data(as_text=True)
+    rows = bob.get("/staff/queue").get_data(as_text=True)
+    row = rows[rows.index(f'data-request-id="{thread.id}" data-channel="forum"'):]
+    assert 'data-presence="Ann"' in row[:row.index("</tr>")]
