@@ -196,6 +196,7 @@ def beat(kind, object_id, user, typing=False, now=None):
 
 def leave(kind, object_id, user):
     """`user` closed the page (the tab's goodbye; without it the entry expires after TTL)."""
+    _check(kind, object_id)
     store().leave(kind, object_id, user.id)
 
 

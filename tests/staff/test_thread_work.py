@@ -127,6 +127,16 @@ def test_the_queue_row_of_a_thread_offers_claim(app, make_user, login, make_thre
     assert "queue-claim" not in client.get("/staff/queue").get_data(as_text=True)
 
 
+def test_the_rows_fragment_offers_claim_too(app, make_user, login, make_thread):
+    """The 30 s refresh renders the rows block alone: its Claim form carries its own token."""
+    thread = make_thread(make_user(level="FREE"))
+    client = login(make_user(role="staff"), app.test_client())
+    rows = client.get("/staff/queue", headers={"HX-Request": "true"})
+    html = rows.get_data(as_text=True)
+    assert rows.status_code == 200 and "<h1>" not in html
+    assert f'action="/staff/threads/{thread.id}/claim"' in html and 'name="csrf_token"' in html
+
+
 def test_thread_work_is_for_staff_only(app, make_user, login, make_thread):
     thread = make_thread(make_user(level="PRO"))
     customer = login(make_user(level="PRO"), app.test_client())
