@@ -284,3 +284,60 @@ def test_a_forum_thread_page_and_its_queue_row_show_presence_too(two_agents, mak
     rows = bob.get("/staff/queue").get_data(as_text=True)
     row = rows[rows.index(f'data-request-id="{thread.id}" data-channel="forum"'):]
     assert 'data-presence="Ann"' in row[:row.index("</tr>")]
+
+
+# -- the Redis store in particular ----------------------------------------------------------------
+
+@pytest.fixture
+def redis_store(app):
+    if not _redis_up():
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    prefix = f"test:presence:{uuid.uuid4().hex}:"
+    app.config.update(PRESENCE_STORE="redis", REDIS_URL=REDIS_URL, PRESENCE_KEY_PREFIX=prefix)
+    app.extensions["runtime"].state.pop("presence_store", None)  # built from the settings on first use
+    yield prefix
+    made = app.extensions["runtime"].state.get("presence_store")
+    if isinstance(made, presence.RedisStore):
+        keys = list(made.client.scan_iter(f"{prefix}*"))
+        if keys:
+            made.client.delete(*keys)
+
+
+def test_redis_keys_expire_by_themselves(redis_store, people):
+    ann, _, ticket = people
+    presence.beat("ticket", ticket.id, ann, typing=True)
+    made = presence.store()
+    assert isinstance(made, presence.RedisStore)
+    keys = sorted(k.decode() for k in made.client.scan_iter(f"{redis_store}*"))
+    assert keys == [f"{redis_store}ticket:{ticket.id}:seen", f"{redis_store}ticket:{ticket.id}:typing"]
+    assert all(0 < made.client.ttl(k) <= 3 * presence.TTL.total_seconds() for k in keys)
+
+
+def test_redis_answers_a_page_of_rows_in_one_round_trip(redis_store, people, make_ticket, make_user):
+    ann, bob, ticket = people
+    tickets = [ticket] + [make_ticket(make_user(level="PLUS")) for _ in range(5)]
+    for t in tickets:
+        presence.beat("ticket", t.id, ann)
+    made, trips = presence.store(), []
+    original = made.client.pipeline
+
+    def counted(*args, **kwargs):
+        trips.append(1)
+        return original(*args, **kwargs)
+    made.client.pipeline = counted
+
+    class Row:
+        def __init__(self, id):
+            self.channel, self.id = "ticket", id
+    with counting_queries() as seen:
+        found = presence.on_rows([Row(t.id) for t in tickets], bob)
+    assert len(found) == 6 and len(trips) == 1 and len(seen) == 1  # one round trip, one query for the names
+
+
+def test_two_agents_see_each_other_through_redis(two_agents, redis_store):
+    ticket, ann, bob = two_agents
+    page = f"/staff/tickets/{ticket.id}"
+    ann.get(f"{page}/presence")
+    assert "Ann has this open" in bob.get(f"{page}/presence").get_data(as_text=True)
+    with bob.application.app_context():
+        assert Presence.select().count() == 0  # kept in Redis, not in the table
