@@ -151,6 +151,9 @@ def load_config(env=None):
         "MAIL_STARTTLS": _bool(env, "PORTAL_MAIL_STARTTLS", False),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", "support@portal.test"),
         "MAIL_DIR": env.get("PORTAL_MAIL_DIR", str(INSTANCE / "outbox")),
+        # the portal's mail domain: Message-IDs and the signed reply addresses live on it
+        "MAIL_DOMAIN": (env.get("PORTAL_MAIL_DOMAIN")
+                        or env.get("PORTAL_MAIL_FROM", "support@portal.test").rpartition("@")[2]).lower(),
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(INSTANCE / "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "PORTAL_MAX_UPLOAD_MB", 10, 1, 512) * 1024 * 1024,
         "UPLOAD_EXTENSIONS": tuple(

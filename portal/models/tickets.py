@@ -57,6 +57,8 @@ class Ticket(BaseModel):
             (("awaiting_staff", "rank_band", "due_at", "opened_at", "id"), False),
             (("requester", "status", "updated_at"), False),
             (("partner", "status", "updated_at"), False),  # the Partner Area's list
+            (("status", "updated_at"), False),  # staff views of a status (migration 0009)
+            (("updated_at",), False),  # the staff view of every ticket, newest activity first
         )
 
     @property

@@ -151,6 +151,12 @@ class Policy:
         """One line saying where a request stands: channel, level, due time, business time left."""
         return rank.explain_rank(channel, check_level(level), due_at, now, self.clock, self.zone_label, left)
 
+    def rank_reasons(self, channel: str, level: str, level_reason: str, due_at: datetime, opened_at: datetime,
+                     now: datetime, left=None, answered: bool = False) -> tuple[str, ...]:
+        """What decided a request's place in the queue, one line each (policy 4.6, 2.1, 3.4)."""
+        return rank.rank_reasons(channel, check_level(level), level_reason, due_at, opened_at, now,
+                                 self.clock, self.zone_label, left, answered)
+
     def sla_clock(self, opened_at: datetime, due_at: datetime, now: datetime) -> "rank.SlaClock":
         """The first-response clock: state and business time left, each computed once (policy 2.1)."""
         return rank.sla_clock(opened_at, due_at, now, self.clock, self.at_risk_threshold)

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from .clock import BusinessClock
 from .durations import require_aware
-from .wording import time_left_text, time_text
+from .wording import age_text, time_left_text, time_text
 
 CHANNELS: tuple[str, ...] = ("ticket", "forum")  # policy 4.6: tickets first
 CHANNEL_LABELS = {"ticket": "Ticket", "forum": "Forum"}
@@ -54,6 +54,38 @@ def explain_rank(channel: str, level: str, due_at: datetime, now: datetime,
                 else -clock.business_time_between(due_at, now))
     due = "due " + time_text(due_at, clock.zone, zone_label)
     return " · ".join((CHANNEL_LABELS[channel], level, due, time_left_text(left, now > due_at)))
+
+
+CHANNEL_REASONS = {"ticket": "Ticket: tickets come before every forum thread (policy 4.6)",
+                   "forum": "Forum thread: after every ticket (policy 4.6)"}
+LEVEL_CLAUSES = {"RESELLER": "policy 3.4"}  # every other level ranks by policy 2.1
+
+
+def rank_reasons(channel: str, level: str, level_reason: str, due_at: datetime, opened_at: datetime,
+                 now: datetime, clock: BusinessClock, zone_label: str, left: timedelta | None = None,
+                 answered: bool = False) -> tuple[str, ...]:
+    """What decided a request's place in the queue, one line each, in the order of the sort:
+    channel (4.6), level and why (2.1, 3.4), due time and time left, age ("Why is this here?").
+
+    `level_reason` is the reason the request keeps with its level ('' for none, e.g. a thread);
+    `answered` is a follow-up: its first response was given, so no target runs (policy 2.1)."""
+    check_channel(channel)
+    for name, value in (("due_at", due_at), ("opened_at", opened_at), ("now", now)):
+        require_aware(value, name)
+    clause = LEVEL_CLAUSES.get(level, "policy 2.1")
+    level_line = f"Level {level} ({clause})" + (f": {level_reason}" if level_reason else "")
+    due = time_text(due_at, clock.zone, zone_label)
+    if answered:
+        due_line = (f"Follow-up: the first response was given, so no first-response target applies "
+                    f"(policy 2.1); it keeps its place by its original due time, {due}")
+    else:
+        if left is None:
+            left = (clock.business_time_between(now, due_at) if now <= due_at
+                    else -clock.business_time_between(due_at, now))
+        due_line = f"First response due {due}: {time_left_text(left, now > due_at)}"
+    opened = time_text(opened_at, clock.zone, zone_label)
+    age_line = f"Opened {opened}, {age_text(opened_at, now)} ago (the older first at the same level and due time)"
+    return (CHANNEL_REASONS[channel], level_line, due_line, age_line)
 
 
 @dataclass(frozen=True)

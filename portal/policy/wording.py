@@ -41,3 +41,14 @@ def time_left_text(left: timedelta, overdue: bool | None = None) -> str:
     if overdue:
         return f"overdue by {format_business_duration(abs(left))} of business time"
     return f"{format_business_duration(left)} of business time left"
+
+
+def age_text(since: datetime, now: datetime) -> str:
+    """How long ago a moment was, in wall-clock time (a request's age, not business time), e.g.
+    '2 d 3 h', '3 h 5 min', '4 min' ('0 min' for the future or under a minute)."""
+    minutes = max(require_aware(now, "now") - require_aware(since, "since"), timedelta(0)) // timedelta(minutes=1)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    return format_business_duration(timedelta(hours=hours, minutes=minutes))

@@ -105,6 +105,13 @@ class QueueRow:
     partner: str | None = None
     end_customer: str = ""
     license_key: str = ""
+    # what decided the place, one line each ("Why is this here?": channel, level and why, due, age)
+    reasons: tuple = ()
+
+    @property
+    def key(self):
+        """The row's id across channels ("ticket-12", "forum-3"), e.g. an open "Why is this here?"."""
+        return f"{self.channel}-{self.id}"
 
 
 @dataclass
@@ -112,6 +119,14 @@ class QueuePage:
     """A page of rows and the cursor of the next page (None on the last page)."""
     rows: list = field(default_factory=list)
     next_cursor: str | None = None
+
+
+_ROW_KEY = re.compile(r"^(ticket|forum)-\d{1,12}$")
+
+
+def is_row_key(text):
+    """Whether `text` is a QueueRow.key ("ticket-12", "forum-3")."""
+    return bool(_ROW_KEY.match(text or ""))
 
 
 def parse_cursor(text):
@@ -164,7 +179,7 @@ def select_channel(channel, filters, cursor, limit, now):
         # a row value is no column: the times go through their fields to be stored values
         conds.append(Tuple(*order) > Tuple(cursor.band, model.due_at.to_value(cursor.due_at),
                                            opened.to_value(cursor.opened_at), cursor.id))
-    columns = ((Ticket.subject, Ticket.opened_at, Ticket.version, Ticket.version_status,
+    columns = ((Ticket.subject, Ticket.opened_at, Ticket.version, Ticket.version_status, Ticket.level_reason,
                 Ticket.end_customer_company, Ticket.end_customer_email, Partner.id, Partner.name,
                 License.id, License.key) if model is Ticket
                else (Thread.title, Thread.created_at))
@@ -181,14 +196,15 @@ def select_channel(channel, filters, cursor, limit, now):
 
 
 def _clock(channel, item, policy, opened, due, now):
-    """(state, time text, explanation); policy 2.1: the SLA clock runs only until the first response."""
+    """(state, time text, explanation, business time left or None); policy 2.1: the SLA clock
+    runs only until the first response."""
     if item.first_response_at is not None:  # answered, then the customer wrote again (or reopened)
         label = "Ticket" if channel == "ticket" else "Forum"
         return ("follow_up", "follow-up", f"{label} · {item.level} · follow-up: the first response was "
                 "given, so no first-response target applies (policy 2.1); it keeps its place by its "
-                "level and original due time")
+                "level and original due time", None)
     sla = policy.sla_clock(opened, due, now)
-    return sla.state, sla.text(), policy.explain_rank(channel, item.level, due, now, left=sla.left)
+    return sla.state, sla.text(), policy.explain_rank(channel, item.level, due, now, left=sla.left), sla.left
 
 
 def _joined(item, attr):
@@ -205,9 +221,16 @@ def _partner_fields(item):
             "license_key": masked_key(lic.key) if lic is not None else ""}
 
 
+def _reasons(channel, item, policy, opened, due, now, left):
+    """The lines of "Why is this here?" (policy.rank_reasons); a thread keeps no level reason."""
+    return policy.rank_reasons(channel, item.level, item.level_reason if channel == "ticket" else "",
+                               due, opened, now, left=left, answered=item.first_response_at is not None)
+
+
 def _row(channel, item, policy, now):
     due, opened = item.due_at, item.opened_at if channel == "ticket" else item.created_at
-    state, time_text, explanation = _clock(channel, item, policy, opened, due, now)
+    state, time_text, explanation, left = _clock(channel, item, policy, opened, due, now)
+    reasons = _reasons(channel, item, policy, opened, due, now, left)
     assigned = _joined(item, "helper")
     is_ticket = channel == "ticket"
     return QueueRow(
@@ -216,7 +239,7 @@ def _row(channel, item, policy, now):
         version_status=item.version_status if is_ticket else "", is_english=item.is_english,
         requester=item.who.email, assignee=assigned.email if assigned else None,
         assignee_name=assigned.name if assigned else None, due=due, opened=opened,
-        state=state, time_text=time_text, explanation=explanation, **(_partner_fields(item) if is_ticket else {}))
+        state=state, time_text=time_text, explanation=explanation, reasons=reasons, **(_partner_fields(item) if is_ticket else {}))
 
 
 def _cursor_of(channel, item):

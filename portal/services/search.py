@@ -92,7 +92,7 @@ def _sqlite_ids(words, mode, limit, offset):
     return [int(r[0]) for r in rows]
 
 
-def _tsquery_sql(words, mode):
+def tsquery_sql(words, mode):
     """SQL (with parameters) building a tsquery from plain words; the last word is a prefix."""
     parts, params = [], []
     for n, word in enumerate(words):
@@ -106,7 +106,7 @@ def _tsquery_sql(words, mode):
 
 
 def _postgres_ids(words, mode, limit, offset):
-    tsquery, params = _tsquery_sql(words, mode)
+    tsquery, params = tsquery_sql(words, mode)
     sql = ("SELECT s.thread_id, MAX(ts_rank(s.document, q.query)) AS score "
            "FROM forum_search s JOIN thread t ON t.id = s.thread_id "
            "JOIN category c ON c.id = t.category_id "

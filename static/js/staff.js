@@ -8,6 +8,19 @@ document.addEventListener("htmx:beforeSwap", function (event) {
   }
 });
 
+/* Queue: "Why is this here?" stays open across the 30-second refresh. Each poll of the rows
+   carries the keys of the rows whose explanation is open (open=ticket-12,forum-3) and the
+   server renders those open; without JavaScript there is no poll, and nothing to keep. */
+document.addEventListener("htmx:configRequest", function (event) {
+  var rows = event.detail.elt;
+  if (!rows || rows.id !== "queue-rows") { return; }
+  var open = [];
+  rows.querySelectorAll("details.why[open][data-row-key]").forEach(function (details) {
+    open.push(details.getAttribute("data-row-key"));
+  });
+  if (open.length) { event.detail.parameters.open = open.join(","); }
+});
+
 /* Who else is here (templates/staff/_presence.html): while the reply box is typed in, tell the
    others at most every 3 s ("typing-beat" posts through htmx, CSRF header included); when the
    tab goes away, say goodbye so the others stop seeing us at once (otherwise the entry expires

@@ -11,7 +11,7 @@ from wtforms.fields import SelectChoice
 from portal.ids import parse_id
 from portal.models import PRODUCTS, STATUSES
 from portal.policy import LEVELS
-from portal.services import assign, bugs, canned, get_policy, queue, sessions
+from portal.services import assign, bugs, canned, get_policy, queue, sessions, ticket_views
 from portal.web.forms import Check, Clock, Date, Form
 
 NEW_BUG = "new"
@@ -79,6 +79,17 @@ class PageNumber(wtforms.Field):
         self.data = (parse_id(valuelist[0]) if valuelist else None) or 1
 
 
+class RowKeys(wtforms.Field):
+    """Queue row keys ("ticket-12", "forum-3"), repeated or comma-separated; others are dropped."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, default=frozenset(), **kwargs)
+
+    def process_formdata(self, valuelist):
+        keys = (key.strip() for value in valuelist[:200] for key in value.split(",")[:200])
+        self.data = frozenset(key for key in keys if queue.is_row_key(key))
+
+
 class ListForm(Form):
     """A GET form that filters a list: nothing changes, so no CSRF token."""
 
@@ -118,6 +129,9 @@ class QueueFilterForm(ListForm):
     partner = SelectField("Partner", coerce=_partner_choice, default=None,
                           invalid_value_message=queue.UNKNOWN_PARTNER, invalid_choice_message=queue.UNKNOWN_PARTNER)
     after = StringField(validators=[Check(lambda form: queue.parse_cursor(form.after.data))], default="")
+    # the rows whose "Why is this here?" is open, sent by the poll (static/js/staff.js) so the
+    # refreshed rows render them open again
+    open = RowKeys()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -267,6 +281,38 @@ class AuditFilterForm(ListForm):
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.action.choices = _choices("All actions", actions)
+
+
+# -- ticket views and search (docs/staff.md, Views and Search) ------------------------------------
+
+class TicketViewForm(ListForm):
+    """/staff/tickets: the view and its narrowing filters, all in the URL."""
+    view = SelectField("View", choices=ticket_views.VIEW_LABELS, default="all", filters=[_strip],
+                       invalid_choice_message=ticket_views.UNKNOWN_VIEW)
+    requester = StringField("Requester (email or account number)", default="", filters=[_strip],
+                            validators=[Check(lambda form: ticket_views.Filters(requester=form.requester.data))])
+    partner = SelectField("Partner", default="", filters=[_strip],
+                          invalid_choice_message=ticket_views.UNKNOWN_PARTNER)
+    level = SelectField("Level", choices=_choices("Any level", LEVELS), default="",
+                        filters=[lambda value: _strip(value).upper()], invalid_choice_message=ticket_views.UNKNOWN_LEVEL)
+    page = PageNumber()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner.choices = [SelectChoice("", "Any partner"),
+                                *(SelectChoice(number, label) for number, label in ticket_views.partner_choices())]
+
+    def filters(self, user):
+        """The validated filters as ticket_views takes them; "mine" is `user`'s."""
+        return ticket_views.Filters(self.view.data or "all", self.requester.data, self.partner.data or "",
+                                    self.level.data, user.id if user is not None else None)
+
+
+class SearchForm(ListForm):
+    """/staff/search and the search box of every staff page: one text, and the page."""
+    q = StringField("Search tickets", default="", filters=[_strip],
+                    render_kw={"type": "search", "placeholder": "#123, words, email, partner", "autocomplete": "off"})
+    page = PageNumber()
 
 
 # -- forum threads in the queue ------------------------------------------------------------------

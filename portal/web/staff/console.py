@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from portal.db import utcnow
 from portal.models import CannedReply, Message, Release, User
-from portal.services import assign, canned, get_policy, presence, queue, staff_partner, tickets
+from portal.services import assign, canned, get_policy, presence, queue, staff_partner, ticket_views, tickets
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm)
@@ -27,10 +27,14 @@ def queue_list():
     if form.validate():
         filters = form.filters(current_user)
         page = queue.queue_page(filters, form.after.data or None)
+    after = form.after.data if not form.after.errors else ""
+    # the depth is for the heading only; the poll's URL carries the filters and cursor, never the
+    # open rows (staff.js adds those still open to each poll, and they are rendered open)
     return render("staff/queue.html", block="rows", status=400 if form.has_errors else 200, page=page,
                   filters=filters, form=form,
                   depth=queue.queue_depth(filters) if not form.has_errors and not wants_fragment() else {},
-                  after=form.after.data,  # the depth is for the heading only
+                  after=form.after.data, open_rows=form.open.data or frozenset(), view_labels=ticket_views.VIEW_LABELS,
+                  poll_url=url_for("staff.queue", **filters.as_args(), **({"after": after} if after else {})),
                   presence=presence.on_rows(page.rows, current_user))  # who else is on each row's page
 
 
