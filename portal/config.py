@@ -128,6 +128,13 @@ def load_config(env=None):
         # each uWSGI worker would count on its own: limits x4, reset on reload
         raise ConfigError("PORTAL_REDIS_URL is required when PORTAL_ENV=production "
                           "(or set PORTAL_RATELIMIT_STORAGE=memory to accept per-process limits)")
+    # who is on a staff page (portal.services.presence): shared by every worker in Redis, or the
+    # database table for a single-machine install
+    presence_store = env.get("PORTAL_PRESENCE_STORE", "redis" if redis_url else "database")
+    if presence_store not in ("redis", "database"):
+        raise ConfigError(f"PORTAL_PRESENCE_STORE must be redis or database, got {presence_store!r}")
+    if presence_store == "redis" and not redis_url:
+        raise ConfigError("PORTAL_PRESENCE_STORE=redis needs PORTAL_REDIS_URL")
     return {
         "PORTAL_ENV": mode,
         "SECRET_KEY": secret,
@@ -156,6 +163,7 @@ def load_config(env=None):
         "RATELIMIT_ENABLED": _bool(env, "PORTAL_RATELIMIT", True),
         "RATELIMIT_STORAGE_URI": redis_url if limits_store == "redis" else "memory://",
         "MAIL_DEFER": _bool(env, "PORTAL_MAIL_DEFER", True),
+        "PRESENCE_STORE": presence_store,
         # flask / flask-wtf / cookies (policy: staff pages stay open a working day)
         "WTF_CSRF_TIME_LIMIT": 24 * 3600,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -5,11 +5,11 @@ from portal.models.partners import PartnerInvite
 from portal.models.tickets import (STATUSES, Attachment, Bug, Credential, CredentialView,
                                    Message, RemoteSession, Ticket, TicketParticipant)
 from portal.models.forum import Category, Post, Thread
-from portal.models.staff import AuditLog, CannedReply
+from portal.models.staff import AuditLog, CannedReply, Presence
 
 ALL_MODELS = [Partner, User, PartnerInvite, Order, License, Release, Bug, Ticket, TicketParticipant,
               Message, Attachment, RemoteSession, Credential, CredentialView, Category, Thread, Post,
-              AuditLog, CannedReply]
+              AuditLog, CannedReply, Presence]
 
 __all__ = ["ALL_MODELS", "ROLES", "PARTNER_ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES"] + [
     m.__name__ for m in ALL_MODELS]

@@ -20,3 +20,28 @@ document.addEventListener("htmx:configRequest", function (event) {
   });
   if (open.length) { event.detail.parameters.open = open.join(","); }
 });
+
+/* Who else is here (templates/staff/_presence.html): while the reply box is typed in, tell the
+   others at most every 3 s ("typing-beat" posts through htmx, CSRF header included); when the
+   tab goes away, say goodbye so the others stop seeing us at once (otherwise the entry expires
+   by itself after 20 s). */
+(function () {
+  var last = 0;
+  document.addEventListener("input", function (event) {
+    var beat = document.getElementById("typing-beat");
+    var box = event.target.closest && event.target.closest("#reply-form, form[action$='/reply'], [data-typing]");
+    if (!beat || !box || !window.htmx) return;
+    var now = Date.now();
+    if (now - last < 3000) return;
+    last = now;
+    htmx.trigger(beat, "typing-beat");
+  });
+  window.addEventListener("pagehide", function () {
+    var here = document.getElementById("presence");
+    var token = document.querySelector("input[name='csrf_token']");
+    if (!here || !token || !navigator.sendBeacon) return;
+    var form = new FormData();
+    form.append("csrf_token", token.value);
+    navigator.sendBeacon(here.getAttribute("data-leave"), form);
+  });
+})();

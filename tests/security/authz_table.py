@@ -301,4 +301,23 @@ AUTHZ = {
     ("/staff/threads/<int:thread_id>", "POST"): STAFF_NO_METHOD,
     ("/staff/threads/<int:thread_id>/convert", "GET"): STAFF_NO_METHOD,
     ("/staff/threads/<int:thread_id>/convert", "POST"): staff_post(302, fresh="thread"),
+    ("/staff/threads/<int:thread_id>/claim", "GET"): STAFF_NO_METHOD,
+    ("/staff/threads/<int:thread_id>/claim", "POST"): staff_post(302, fresh="thread"),
+    ("/staff/threads/<int:thread_id>/unassign", "GET"): STAFF_NO_METHOD,
+    ("/staff/threads/<int:thread_id>/unassign", "POST"): staff_post(302),
+    ("/staff/threads/<int:thread_id>/answer", "GET"): STAFF_NO_METHOD,
+    ("/staff/threads/<int:thread_id>/answer", "POST"): staff_post(422),   # empty answer (forum.check_body)
+    # who else is here: the polled fragment records a beat; typing and the tab's goodbye are POSTs
+    ("/staff/tickets/<int:ticket_id>/presence", "GET"): STAFF_PAGE,
+    ("/staff/tickets/<int:ticket_id>/presence", "POST"): STAFF_NO_METHOD,
+    ("/staff/tickets/<int:ticket_id>/presence/typing", "GET"): STAFF_NO_METHOD,
+    ("/staff/tickets/<int:ticket_id>/presence/typing", "POST"): staff_post(200),
+    ("/staff/tickets/<int:ticket_id>/presence/leave", "GET"): STAFF_NO_METHOD,
+    ("/staff/tickets/<int:ticket_id>/presence/leave", "POST"): staff_post(204),
+    ("/staff/threads/<int:thread_id>/presence", "GET"): STAFF_PAGE,
+    ("/staff/threads/<int:thread_id>/presence", "POST"): STAFF_NO_METHOD,
+    ("/staff/threads/<int:thread_id>/presence/typing", "GET"): STAFF_NO_METHOD,
+    ("/staff/threads/<int:thread_id>/presence/typing", "POST"): staff_post(200),
+    ("/staff/threads/<int:thread_id>/presence/leave", "GET"): STAFF_NO_METHOD,
+    ("/staff/threads/<int:thread_id>/presence/leave", "POST"): staff_post(204),
 }

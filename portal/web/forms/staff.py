@@ -403,3 +403,12 @@ class SearchForm(ListForm):
     q = StringField("Search tickets", default="", filters=[_strip],
                     render_kw={"type": "search", "placeholder": "#123, words, email, partner", "autocomplete": "off"})
     page = PageNumber()
+
+
+# -- forum threads in the queue ------------------------------------------------------------------
+
+class ThreadAnswerForm(Form):
+    """A staff answer posted into a forum thread; forum.reply checks the text (length, the secret
+    guard of policy 8.6) and the page shows its refusal on this field."""
+    body = TextAreaField("Answer in the forum (everyone who can read the thread sees it)", default="",
+                         render_kw={"required": True})

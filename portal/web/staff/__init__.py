@@ -20,4 +20,4 @@ def staff_only():
             abort(404)
 
 
-from portal.web.staff import console, ops, views  # noqa: E402,F401  (they add their routes to bp)
+from portal.web.staff import console, ops, presence, threads, views  # noqa: E402,F401  (they add their routes to bp)

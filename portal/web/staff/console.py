@@ -1,11 +1,11 @@
-"""The staff console: the shared queue, working a ticket, canned replies, converting threads."""
+"""The staff console: the shared queue, working a ticket, canned replies (forum threads: threads.py)."""
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from portal.db import utcnow
-from portal.models import CannedReply, Post, Release, Thread, User
-from portal.services import assign, canned, get_policy, queue, requester, staff_partner, ticket_views, tickets
-from portal.services.access import account_facts
+from portal.models import CannedReply, Release, User
+from portal.services import (assign, canned, get_policy, presence, queue, requester, staff_partner, ticket_views,
+                             tickets)
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
@@ -35,7 +35,8 @@ def queue_list():
                   filters=filters, form=form,
                   depth=queue.queue_depth(filters) if not form.has_errors and not wants_fragment() else {},
                   after=form.after.data, open_rows=form.open.data or frozenset(), view_labels=ticket_views.VIEW_LABELS,
-                  poll_url=url_for("staff.queue", **filters.as_args(), **({"after": after} if after else {})))
+                  poll_url=url_for("staff.queue", **filters.as_args(), **({"after": after} if after else {})),
+                  presence=presence.on_rows(page.rows, current_user))  # who else is on each row's page
 
 
 def _ticket(ticket_id):
@@ -236,42 +237,6 @@ def note(ticket_id):
             flash("Internal note added.", "success")
             return redirect(url_for("staff.ticket", ticket_id=ticket_id))
     return render("staff/ticket.html", status=400, **_ticket_ctx(ticket, forms={"note": form}))
-
-
-def _thread(thread_id):
-    thread = (Thread.select(Thread, User).join(User, on=(Thread.author == User.id), attr="author")
-              .where(Thread.id == thread_id).first())
-    if thread is None:
-        abort(404)
-    return thread
-
-
-def _thread_page(thread, form=None, status=200):
-    posts = (Post.select(Post, User).join(User, on=(Post.author == User.id))
-             .where(Post.thread == thread.id).order_by(Post.created_at, Post.id))
-    decision = get_policy().may_open_ticket(account_facts(thread.author))
-    forum_url = url_for("forum.thread", thread_id=thread.id)
-    return render("staff/thread.html", status=status, thread=thread, posts=list(posts),
-                  may_convert=decision, form=form or ActionForm(formdata=None), forum_url=forum_url,
-                  due=thread.due_at)
-
-
-@bp.route("/threads/<int:thread_id>")
-def thread(thread_id):
-    """Staff: a forum thread with its posts, its response clock and whether it may become a ticket."""
-    return _thread_page(_thread(thread_id))
-
-
-@bp.route("/threads/<int:thread_id>/convert", methods=["POST"])
-def convert(thread_id):
-    """Staff: turn a forum thread into a ticket for its author (policy 4.6)."""
-    thread, form = _thread(thread_id), ActionForm.posted()
-    try:
-        ticket = assign.convert_thread(thread, current_user)
-    except ServiceError as exc:
-        return _thread_page(thread, form.apply(exc.errors), exc.status)
-    flash(f"Converted into ticket #{ticket.id} for {thread.author.name}.", "success")
-    return redirect(url_for("staff.ticket", ticket_id=ticket.id))
 
 
 def _canned_page(forms=None, status=200):
