@@ -195,11 +195,15 @@ def run_sender(app, once=False, stop=None):
     stop = stop or threading.Event()
     while True:
         outcomes = []
+        opened = database.db.is_closed()  # a connection this thread had stays open (tests)
         with app.app_context():
             try:
-                with database.db.connection_context():
-                    outcomes = deliver_due(app.extensions["outbox"])
+                database.db.connect(reuse_if_open=True)
+                outcomes = deliver_due(app.extensions["outbox"])
             except (OperationalError, InterfaceError) as exc:
                 app.logger.error("mail sender: database unavailable: %s", exc.__class__.__name__)
+            finally:
+                if opened:
+                    database.close_connection()
         if once or stop.wait(app.config["MAIL_SEND_POLL_SECONDS"] if not outcomes else 0):
             return outcomes
