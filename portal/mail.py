@@ -10,7 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from markupsafe import Markup, escape
 
 
@@ -158,6 +158,7 @@ def send_template(to, template, *, kind="", ticket=None, attachments=(), auto=Tr
 def send_mail(to, subject, body, attachments=(), *, kind="", ticket_id=None, auto=True, headers=None):
     """Queue one mail (text and its HTML part) as an outbox row; the sender delivers it."""
     from portal.services.outbox import enqueue
+    g.mail_queued = True  # the memory backend (tests) delivers after this request
     return enqueue(to, subject, body, text_to_html(subject, body), kind=kind, ticket_id=ticket_id, auto=auto,
                    headers=headers, attachments=attachments)
 

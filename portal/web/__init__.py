@@ -143,7 +143,8 @@ def _register_hooks(app):
     if flush is not None:
         @app.after_request
         def deliver_memory_mail(response):
-            flush()
+            if g.get("mail_queued"):  # no extra query on pages that queued nothing
+                flush()
             return response
 
     @app.context_processor
