@@ -67,6 +67,22 @@ def smtp():
     controller.stop()
 
 
+def _drain(app, seconds=15):
+    """Deliver what is due now, and wait for a mail the background sender has in hand (else a
+    test reading the sink right then would miss it)."""
+    import time
+    from portal.mail import run_sender
+    from portal.models import OutboxMail
+    deadline = time.monotonic() + seconds
+    while True:
+        run_sender(app, once=True)
+        with app.app_context():
+            busy = OutboxMail.select().where(OutboxMail.status == "sending").exists()
+        if not busy or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def live_server(db_url, tmp_path, smtp):
     """The portal served on a free loopback port; mails go to the real SMTP sink."""
@@ -82,7 +98,7 @@ def live_server(db_url, tmp_path, smtp):
     stop = threading.Event()  # the sender, as uWSGI runs it beside the portal
     sender = threading.Thread(target=run_sender, args=(app,), kwargs={"stop": stop}, daemon=True)
     sender.start()
-    smtp.messages.flush = lambda: run_sender(app, once=True)
+    smtp.messages.flush = lambda: _drain(app)
     server.app, server.url, server.smtp = app, f"http://127.0.0.1:{port}", smtp
     yield server
     smtp.messages.flush = None
