@@ -99,3 +99,20 @@ def refresh_levels_command():
     with database.db.connection_context():
         seen, changed = refresh_all()
     click.echo(f"{seen} accounts checked, {changed} changed level.")
+
+
+@portal_cli.command("send-mail")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then stop (cron, tests).")
+def send_mail_command(once):
+    """Deliver the outbox: queued mails with retries and backoff (runs beside the portal)."""
+    import signal
+    import threading
+    from portal.mail import run_sender
+    stop = threading.Event()
+    if not once:  # uWSGI stops its attached daemon with SIGTERM: finish the mail in hand, then end
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+    outcomes = run_sender(current_app._get_current_object(), once=once, stop=stop)
+    if once:
+        click.echo(f"{outcomes.count('sent')} sent, {outcomes.count('retry')} to retry, "
+                   f"{outcomes.count('failed')} failed.")

@@ -154,6 +154,13 @@ def load_config(env=None):
         # the portal's mail domain: Message-IDs and the signed reply addresses live on it
         "MAIL_DOMAIN": (env.get("PORTAL_MAIL_DOMAIN")
                         or env.get("PORTAL_MAIL_FROM", "support@portal.test").rpartition("@")[2]).lower(),
+        # the sender (portal/services/mail_sender.py): attempts, backoff doubling from the first
+        # delay up to the cap, how long a claimed row is held before another sender may retry it
+        "MAIL_SEND_MAX_ATTEMPTS": _int(env, "PORTAL_MAIL_SEND_MAX_ATTEMPTS", 8, 1, 100),
+        "MAIL_SEND_BACKOFF_SECONDS": _int(env, "PORTAL_MAIL_SEND_BACKOFF_SECONDS", 60, 0, 86400),
+        "MAIL_SEND_BACKOFF_MAX_SECONDS": _int(env, "PORTAL_MAIL_SEND_BACKOFF_MAX_SECONDS", 3600, 0, 7 * 86400),
+        "MAIL_SEND_LEASE_SECONDS": _int(env, "PORTAL_MAIL_SEND_LEASE_SECONDS", 300, 1, 86400),
+        "MAIL_SEND_POLL_SECONDS": _int(env, "PORTAL_MAIL_SEND_POLL_SECONDS", 5, 1, 3600),
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(INSTANCE / "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "PORTAL_MAX_UPLOAD_MB", 10, 1, 512) * 1024 * 1024,
         "UPLOAD_EXTENSIONS": tuple(
@@ -162,7 +169,6 @@ def load_config(env=None):
         "POLICY_FILE": env.get("PORTAL_POLICY_FILE") or None,
         "RATELIMIT_ENABLED": _bool(env, "PORTAL_RATELIMIT", True),
         "RATELIMIT_STORAGE_URI": redis_url if limits_store == "redis" else "memory://",
-        "MAIL_DEFER": _bool(env, "PORTAL_MAIL_DEFER", True),
         "PRESENCE_STORE": presence_store,
         # flask / flask-wtf / cookies (policy: staff pages stay open a working day)
         "WTF_CSRF_TIME_LIMIT": 24 * 3600,

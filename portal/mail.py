@@ -1,56 +1,49 @@
-"""The outbox: SMTP in production, files or the console in development, memory in tests."""
+"""Mail: templates render a row of the durable outbox (portal/services/outbox.py); the sender
+(portal/services/mail_sender.py) hands it to a backend: SMTP in production, files or the console
+in development, memory in tests."""
 import json
+import re
 import smtplib
 import sys
 import threading
 import time
 import uuid
-from email.message import EmailMessage
 from pathlib import Path
 
-from flask import after_this_request, current_app, g, has_request_context
+from flask import current_app, g, render_template
+from markupsafe import Markup, escape
 
 
 class Outbox:
-    """Sends plain-text mails, with files attached where given (a calendar invitation);
-    subclasses decide where they go."""
+    """A backend: `deliver(msg)` hands one built EmailMessage on and returns the server's answer."""
 
     def __init__(self, config):
         self.config = config
-
-    def make(self, to, subject, body, attachments=()):
-        """Build the message (plain text: nothing a mail client could run); `attachments` are
-        (filename, content type with its parameters, bytes), e.g.
-        ("invite.ics", "text/calendar; method=REQUEST", data)."""
-        msg = EmailMessage()
-        msg["From"] = self.config["MAIL_FROM"]
-        msg["To"] = to
-        # every line break str.splitlines knows (\u2028, \x85, \v ...): the email package refuses them all
-        msg["Subject"] = " ".join(subject.splitlines())
-        msg.set_content(body)
-        for filename, content_type, data in attachments:
-            kind, _, rest = content_type.partition(";")
-            maintype, subtype = kind.strip().split("/")
-            params = dict(p.strip().split("=", 1) for p in rest.split(";") if "=" in p)
-            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)
-        return msg
-
-    def send(self, to, subject, body, attachments=()):
-        self.deliver(self.make(to, subject, body, attachments))
 
     def deliver(self, msg):  # pragma: no cover - abstract
         raise NotImplementedError
 
 
+class _SMTP(smtplib.SMTP):
+    """Keeps the answer to DATA (smtplib drops it): the admin outbox shows what the server said."""
+    answer = ""
+
+    def data(self, msg):
+        code, text = super().data(msg)
+        self.answer = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+        return code, text
+
+
 class SMTPOutbox(Outbox):
     def deliver(self, msg):
         cfg = self.config
-        with smtplib.SMTP(cfg["MAIL_HOST"], cfg["MAIL_PORT"], timeout=10) as smtp:
+        with _SMTP(cfg["MAIL_HOST"], cfg["MAIL_PORT"], timeout=10) as smtp:
             if cfg["MAIL_STARTTLS"]:
                 smtp.starttls()
             if cfg["MAIL_USERNAME"]:
                 smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
             smtp.send_message(msg)
+            return smtp.answer
 
 
 class FileOutbox(Outbox):
@@ -59,11 +52,32 @@ class FileOutbox(Outbox):
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"  # unique across uWSGI workers
         (folder / name).write_bytes(bytes(msg))
+        return f"written {name}"
 
 
 class ConsoleOutbox(Outbox):
     def deliver(self, msg):
         print(msg.as_string(), file=sys.stderr, flush=True)
+        return "printed"
+
+
+class _Delivered(list):
+    """The memory backend's list of mails; reading it first delivers what is due (`flush`), so a
+    test that reads it after a service call sees the mail the outbox holds, as the sender would."""
+    flush = None
+
+
+def _reading(name):
+    def read(self, *args):
+        if self.flush is not None:
+            self.flush()
+        return getattr(list, name)(self, *args)
+    return read
+
+
+for _name in ("__len__", "__getitem__", "__iter__", "__eq__", "__bool__", "__contains__", "__repr__",
+              "__str__", "copy", "index", "count"):
+    setattr(_Delivered, _name, _reading(_name))
 
 
 class MemoryOutbox(Outbox):
@@ -71,26 +85,29 @@ class MemoryOutbox(Outbox):
 
     def __init__(self, config):
         super().__init__(config)
-        self.sent = []
+        self.sent = _Delivered()
         self._lock = threading.Lock()
 
     def deliver(self, msg):
         with self._lock:
             text = msg.get_body(("plain",))
+            html = msg.get_body(("html",))
             files = [(part.get_filename(), part.get_content_type(), part.get_param("method"),
                       part.get_payload(decode=True)) for part in msg.iter_attachments()]
-            self.sent.append({"to": msg["To"], "subject": msg["Subject"], "body": text.get_content(),
-                              "attachments": files})
+            list.append(self.sent, {"to": msg["To"], "subject": msg["Subject"], "body": text.get_content(),
+                                    "html": html.get_content() if html else "", "attachments": files,
+                                    "headers": {k: str(v) for k, v in msg.items()}})
+        return "kept in memory"
 
     def dump(self):
-        return json.dumps([{k: v for k, v in m.items() if k != "attachments"} for m in self.sent])
+        return json.dumps([{k: v for k, v in m.items() if k not in ("attachments", "headers")} for m in self.sent])
 
 
 BACKENDS = {"smtp": SMTPOutbox, "file": FileOutbox, "console": ConsoleOutbox, "memory": MemoryOutbox}
 
 
 def make_outbox(config):
-    """The outbox named by MAIL_BACKEND."""
+    """The backend named by MAIL_BACKEND."""
     return BACKENDS[config["MAIL_BACKEND"]](config)
 
 
@@ -105,40 +122,89 @@ def render_mail(template, **context):
     return subject, body
 
 
-def send_template(to, template, attachments=(), **context):
-    """Send the mail a template writes (see render_mail) through send_mail, with `attachments`."""
-    send_mail(to, *render_mail(template, **context), attachments=attachments)
+_LINK = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
-def send_mail(to, subject, body, attachments=()):
-    """Send one mail through the app's outbox, after the response when MAIL_DEFER is on.
-
-    Deferring keeps SMTP time out of the response, so a page that mails only when an
-    account exists (password reset) answers in the same time either way.
-    """
-    if current_app.config.get("MAIL_DEFER") and has_request_context():
-        pending = g.setdefault("pending_mail", [])
-        if not pending:
-            app = current_app._get_current_object()
-
-            @after_this_request
-            def _send_after(response):
-                response.call_on_close(lambda: _deliver_all(app, pending))
-                return response
-        pending.append((to, subject, body, tuple(attachments)))
-        return
-    _deliver(current_app, to, subject, body, attachments)
+def _linked(line):
+    """One line of text as HTML: escaped, its http(s) links clickable."""
+    out, last = Markup(""), 0
+    for found in _LINK.finditer(line):
+        out += escape(line[last:found.start()]) + Markup('<a href="{0}">{0}</a>').format(found.group())
+        last = found.end()
+    return out + escape(line[last:])
 
 
-def _deliver_all(app, pending):
-    with app.app_context():
-        for to, subject, body, attachments in pending:
-            _deliver(app, to, subject, body, attachments)
+def text_to_html(subject, body):
+    """The HTML part of a mail, from its text (templates/mail/_layout.html): every character escaped,
+    blank lines make paragraphs, links clickable. NOTIFY's templates stay text only."""
+    paragraphs = [Markup("<br>\n").join(_linked(line) for line in block.splitlines())
+                  for block in re.split(r"\n\s*\n", body.strip()) if block.strip()]
+    return render_template("mail/_layout.html", subject=subject, paragraphs=paragraphs)
 
 
-def _deliver(app, to, subject, body, attachments=()):
-    """Hand one mail to the outbox; a failure is logged (domain only), never shown to the user."""
-    try:
-        app.extensions["outbox"].send(to, subject, body, attachments)
-    except (OSError, smtplib.SMTPException) as exc:
-        app.logger.error("mail to %s failed: %s", to.split("@")[-1], exc.__class__.__name__)
+def send_template(to, template, *, kind="", ticket=None, attachments=(), auto=True, headers=None, **context):
+    """Queue the mail a template writes (see render_mail) in the current transaction.
+
+    `kind` names the notification (default: the template); `ticket` threads it and sets the
+    signed Reply-To (it is also in the template's context); `attachments` are (filename, content
+    type, bytes); `auto` adds Auto-Submitted: auto-generated; `headers` are sent as given."""
+    if ticket is not None:
+        context["ticket"] = ticket
+    subject, body = render_mail(template, **context)
+    return send_mail(to, subject, body, attachments=attachments, kind=kind or template,
+                     ticket_id=ticket.id if ticket is not None else None, auto=auto, headers=headers)
+
+
+def send_mail(to, subject, body, attachments=(), *, kind="", ticket_id=None, auto=True, headers=None):
+    """Queue one mail (text and its HTML part) as an outbox row; the sender delivers it."""
+    from portal.services.outbox import enqueue
+    g.mail_queued = True  # the memory backend (tests) delivers after this request
+    return enqueue(to, subject, body, text_to_html(subject, body), kind=kind, ticket_id=ticket_id, auto=auto,
+                   headers=headers, attachments=attachments)
+
+
+def memory_flush(app):
+    """Deliver due rows through the memory backend right away (tests): after each request and
+    whenever a test reads the outbox. Production and the browser tests run the real sender."""
+    from portal import db as database
+    from portal.services.mail_sender import deliver_due
+    busy = threading.local()
+
+    def flush():
+        if getattr(busy, "on", False):
+            return
+        busy.on = True
+        opened = database.db.is_closed()
+        try:
+            with app.app_context():
+                database.db.connect(reuse_if_open=True)
+                deliver_due(app.extensions["outbox"])
+        finally:
+            busy.on = False
+            if opened and not database.is_sqlite():
+                database.close_connection()
+    return flush
+
+
+def run_sender(app, once=False, stop=None):
+    """The sender loop (`flask --app app portal send-mail`, the uWSGI daemon, the browser tests):
+    deliver what is due, sleep MAIL_SEND_POLL_SECONDS, again; `once` for cron and tests; `stop`
+    (a threading.Event) ends it. A database error waits for the next round instead of ending it."""
+    from peewee import InterfaceError, OperationalError
+    from portal import db as database
+    from portal.services.mail_sender import deliver_due
+    stop = stop or threading.Event()
+    while True:
+        outcomes = []
+        opened = database.db.is_closed()  # a connection this thread had stays open (tests)
+        with app.app_context():
+            try:
+                database.db.connect(reuse_if_open=True)
+                outcomes = deliver_due(app.extensions["outbox"])
+            except (OperationalError, InterfaceError) as exc:
+                app.logger.error("mail sender: database unavailable: %s", exc.__class__.__name__)
+            finally:
+                if opened:
+                    database.close_connection()
+        if once or stop.wait(app.config["MAIL_SEND_POLL_SECONDS"] if not outcomes else 0):
+            return outcomes

@@ -138,7 +138,6 @@ def app_env(db_url, tmp_path):
         "PORTAL_MAIL_BACKEND": "memory",
         "PORTAL_UPLOAD_DIR": str(tmp_path / "uploads"),
         "PORTAL_BASE_URL": "http://localhost",
-        "PORTAL_MAIL_DEFER": "false",  # tests read the outbox right after the request
     }
 
 

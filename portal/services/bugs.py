@@ -70,7 +70,7 @@ def create(actor, fields):
 
 def update(bug_id, actor, fields):
     """Change a bug to BugFields; an ETA change or a shipped fix replies on every linked ticket not
-    closed, in the same transaction as the change, and mails those customers once it commits.
+    closed, and queues the mail to those customers, in the same transaction as the change.
     Returns (bug, replies)."""
     values = asdict(check(fields))
     with write_tx():
@@ -83,8 +83,8 @@ def update(bug_id, actor, fields):
         audit.record(actor, "bug.update", "bug", bug.id,
                      f"status {values['status']}; eta {values['eta'] or '-'}; fixed_in {values['fixed_in'] or '-'}")
         told = _reply_all(tickets, bug, actor, news) if news else []
-    for ticket in told:  # after the commit: nobody hears of a change that was not saved
-        tickets.mail_requester(ticket, actor, news)
+        for ticket in told:  # outbox rows in the same transaction: nobody hears of a change not saved
+            tickets.mail_requester(ticket, actor, news)
     return Bug.get_by_id(bug.id), len(told)
 
 
@@ -105,8 +105,8 @@ def _reply_all(tickets, bug, actor, body):
     """Write the staff reply on each linked ticket that is not closed, inside the caller's transaction.
 
     Closed tickets get nothing: nobody waits on them and a staff reply would not reopen them (a
-    solved one still hears, since its customer may be waiting for the fix). The mail waits for
-    the caller's commit (notify=False here, mail_requester after).
+    solved one still hears, since its customer may be waiting for the fix). The mail is queued by
+    the caller in its transaction (notify=False here, mail_requester there).
     """
     linked = (Ticket.select()
               .where((Ticket.bug == bug) & (Ticket.status != "closed"))

@@ -318,8 +318,9 @@ HELD = "Someone else replied or changed the status since you opened this ticket;
 def add_reply(ticket, author, body, internal=False, files=(), notify=True, seen_revision=None):
     """Add a message; the first public staff reply records the first response (policy 2.1).
 
-    A public staff reply is mailed to the requester; `notify=False` leaves that to a caller
-    that must commit first (then it calls mail_requester). `seen_revision` is the ticket's
+    A public staff reply is mailed to the requester: the mail is an outbox row written in the
+    reply's transaction (issue 14); `notify=False` leaves it to a caller that writes more in its
+    own transaction (then it calls mail_requester inside that). `seen_revision` is the ticket's
     revision its author saw: when another customer-visible reply or status change landed since,
     nothing is written and Conflict({"revision": HELD}) says so (the optimistic reply check)."""
     body = (body or "").strip()
@@ -337,12 +338,11 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True, seen_
     errors.update(secret)
     uploads, names = _accepted_uploads(files, errors, bool(secret))
     try:
-        message = _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision)
+        message = _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision,
+                                notify=staff and not internal and notify)
     except Exception:
         attachments.remove_files(names)
         raise
-    if staff and not internal and notify:
-        mail_requester(ticket, author, body)
     return message
 
 
@@ -360,7 +360,7 @@ def bump_revision(ticket_id, seen=None):
     return Ticket.select(Ticket.revision).where(Ticket.id == ticket_id).scalar()
 
 
-def _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision=None):
+def _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision=None, notify=False):
     now = utcnow()
     with write_tx():
         revision = None
@@ -381,6 +381,8 @@ def _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_re
             if fresh.status in ("waiting", "solved"):
                 changes["status"] = "open"
         Ticket.update(**changes).where(Ticket.id == fresh.id).execute()
+        if notify:  # the outbox row commits with the reply, or neither does
+            mail_requester(fresh, author, body)
     if first:
         changes.update(first_response_at=now, first_response_met=now <= fresh.due_at)
     changes["revision"] = revision
@@ -403,8 +405,9 @@ def mail_requester(ticket, author, body):
     requester = User.get_by_id(ticket.requester_id)
     followers = [u.email for u in partner_tickets.participants(ticket) if u.is_active_account]
     for address in dict.fromkeys([requester.email, *followers]):
-        runtime.current().send_template(address, "staff_reply", ticket=ticket, author=author, body=body,
-                                        link=links.ticket_url(ticket))
+        # a person wrote it (auto=False): the customer's autoresponder may answer, as to any mail
+        runtime.current().send_template(address, "staff_reply", kind="staff_reply", ticket=ticket, auto=False,
+                                        author=author, body=body, link=links.ticket_url(ticket))
 
 
 def set_status(ticket, actor, status):

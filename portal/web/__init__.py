@@ -35,6 +35,9 @@ def create_app(overrides=None, env=None):
     policy = _load_policy(app)
     database.bind(app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"])
     app.extensions["outbox"] = make_outbox(app.config)
+    if app.config["MAIL_BACKEND"] == "memory":  # tests: deliver at once (the sender does elsewhere)
+        from portal.mail import memory_flush
+        app.extensions["outbox"].sent.flush = memory_flush(app)
     _init_runtime(app, policy)
     _init_extensions(app)
     converters.register(app)
@@ -136,6 +139,13 @@ def _register_hooks(app):
 
     app.teardown_request(database.end_request)  # SQLite keeps its connection (docs/benchmarks.md)
     app.after_request(security.set_security_headers)
+    flush = getattr(getattr(app.extensions["outbox"], "sent", None), "flush", None)
+    if flush is not None:
+        @app.after_request
+        def deliver_memory_mail(response):
+            if g.get("mail_queued"):  # no extra query on pages that queued nothing
+                flush()
+            return response
 
     @app.context_processor
     def globals_for_templates():

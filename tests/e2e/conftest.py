@@ -3,6 +3,7 @@ import contextlib
 import os
 import socket
 import threading
+import email.policy
 from email import message_from_bytes
 from pathlib import Path
 
@@ -24,16 +25,34 @@ def free_port():
         return sock.getsockname()[1]
 
 
+class _Received(list):
+    """The sink's mails; reading them first lets the portal's sender deliver what is due (the real
+    sender over real SMTP, run at once instead of waiting for its next poll)."""
+    flush = None
+
+
+def _reading(name):
+    def read(self, *args):
+        if self.flush is not None:
+            self.flush()
+        return getattr(list, name)(self, *args)
+    return read
+
+
+for _name in ("__len__", "__getitem__", "__iter__", "__bool__", "__contains__"):
+    setattr(_Received, _name, _reading(_name))
+
+
 class MailSink:
     """aiosmtpd handler keeping every received message."""
 
     def __init__(self):
-        self.messages = []
+        self.messages = _Received()
 
     async def handle_DATA(self, server, session, envelope):
-        msg = message_from_bytes(envelope.content)
-        body = msg.get_payload(decode=True) if not msg.is_multipart() else msg.get_payload(0).get_payload(decode=True)
-        self.messages.append({"to": envelope.rcpt_tos, "subject": msg["Subject"], "body": body.decode()})
+        msg = message_from_bytes(envelope.content, policy=email.policy.default)
+        body = msg.get_body(("plain",)).get_content()
+        list.append(self.messages, {"to": envelope.rcpt_tos, "subject": msg["Subject"], "body": body})
         return "250 OK"
 
 
@@ -48,6 +67,22 @@ def smtp():
     controller.stop()
 
 
+def _drain(app, seconds=15):
+    """Deliver what is due now, and wait for a mail the background sender has in hand (else a
+    test reading the sink right then would miss it)."""
+    import time
+    from portal.mail import run_sender
+    from portal.models import OutboxMail
+    deadline = time.monotonic() + seconds
+    while True:
+        run_sender(app, once=True)
+        with app.app_context():
+            busy = OutboxMail.select().where(OutboxMail.status == "sending").exists()
+        if not busy or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def live_server(db_url, tmp_path, smtp):
     """The portal served on a free loopback port; mails go to the real SMTP sink."""
@@ -59,8 +94,16 @@ def live_server(db_url, tmp_path, smtp):
     app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    from portal.mail import run_sender
+    stop = threading.Event()  # the sender, as uWSGI runs it beside the portal
+    sender = threading.Thread(target=run_sender, args=(app,), kwargs={"stop": stop}, daemon=True)
+    sender.start()
+    smtp.messages.flush = lambda: _drain(app)
     server.app, server.url, server.smtp = app, f"http://127.0.0.1:{port}", smtp
     yield server
+    smtp.messages.flush = None
+    stop.set()
+    sender.join(30)
     server.shutdown()
 
 

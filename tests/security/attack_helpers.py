@@ -165,6 +165,8 @@ def _seed(app):
                  "credential_id": cred.id, "bug_id": bug.id, "reply_id": CannedReply.select().first().id,
                  "release_id": release.id, "post_id": Post.get(Post.thread == thread.id).id,
                  "slug": "general", "message_id": message.id}
+        from tests.security.conftest import failed_mail
+        w.ids["mail_id"] = failed_mail().id
         assert Credential.get_by_id(cred.id).session_id == session.id
         # policy 3.1: a partner whose manager could change its member and invitation
         from portal.services import partner_invites

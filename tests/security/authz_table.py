@@ -8,7 +8,7 @@ rule accepts, GET and POST are always listed: a method a rule does not take must
 
 Entry fields: `data` is the form sent with a POST ("{name}" is filled from the URL
 parameters); `fresh` names an object made anew for each case because the action changes or
-consumes it (ticket, session, thread, release), or "account" for a new account of the role
+consumes it (ticket, session, thread, release, a failed mail), or "account" for a new account of the role
 (logout ends every session of the account).
 """
 from dataclasses import dataclass, field
@@ -140,6 +140,10 @@ AUTHZ = {
     ("/admin/releases", "POST"): E({NOT_ADMIN: 404, ADMIN: 400}, {"product": "Remote Utilities"}),
     ("/admin/releases/<int:release_id>/delete", "GET"): ADMIN_NO_METHOD,
     ("/admin/releases/<int:release_id>/delete", "POST"): E({NOT_ADMIN: 404, ADMIN: 302}, fresh="release"),
+    ("/admin/mail", "GET"): ADMIN_PAGE,
+    ("/admin/mail", "POST"): ADMIN_NO_METHOD,
+    ("/admin/mail/<int:mail_id>/retry", "GET"): ADMIN_NO_METHOD,
+    ("/admin/mail/<int:mail_id>/retry", "POST"): E({NOT_ADMIN: 404, ADMIN: 302}, fresh="mail"),  # a failed mail
 
     # tickets (policy 2.1, 4.4): the owner's ticket is foreign to every role but staff
     ("/tickets/", "GET"): E({ANON: 302, CUSTOMERS: 200, RESELLER: 302, STAFF: 200}),  # reseller → Partner Area

@@ -90,6 +90,7 @@ class World:
             "thread_id": thread.id, "post_id": Post.get(Post.thread == thread).id,
             "slug": self.category.slug, "bug_id": Bug.create(title="Viewer crash on resize").id,
             "release_id": add_release("Remote Utilities", "8.1.0.3").id,
+            "mail_id": failed_mail().id,
             "reply_id": CannedReply.select().order_by(CannedReply.id).first().id,
             "token": None, "owner_key": lic_key,
             "user_id": partner_member.id, "invite_id": invite.id, "invite_token": invite_token,
@@ -167,7 +168,16 @@ class World:
                 return {"invite_id": self._invite()[0].id}
             if kind == "release":
                 return {"release_id": add_release("Remote Utilities Server", f"4.9.{n}.0").id}
+            if kind == "mail":
+                return {"mail_id": failed_mail().id}
         raise ValueError(kind)
+
+
+def failed_mail():
+    """An outbox row the sender gave up on (what /admin/mail's Retry takes)."""
+    from portal.models import OutboxMail
+    return OutboxMail.create(to="someone@example.test", subject="s", text="t", token="0" * 16, status="failed",
+                             attempts=8, last_error="550 no such mailbox")
 
 
 @pytest.fixture(scope="module")

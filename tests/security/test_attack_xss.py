@@ -79,6 +79,7 @@ def test_staff_reply_mail_is_plain_text_and_subject_cannot_inject_headers(app, w
     ticket_id = _file(customer, subject=subject)
     sent = []
     outbox = app.extensions["outbox"]
+    len(outbox.sent)  # deliver what the world queued, so `sent` holds this reply alone
     original = outbox.deliver
     outbox.deliver = lambda msg: (sent.append(bytes(msg)), original(msg))
     try:
@@ -87,12 +88,16 @@ def test_staff_reply_mail_is_plain_text_and_subject_cannot_inject_headers(app, w
         outbox.deliver = original
     assert response.status_code == 302 and len(sent) == 1
     msg = email.message_from_bytes(sent[0], policy=email.policy.default)
+    # issue 14: Date, Message-ID, the ticket's thread and its signed Reply-To; nothing from the subject
     assert sorted(k.lower() for k in msg.keys()) == sorted(
-        ["from", "to", "subject", "content-type", "content-transfer-encoding", "mime-version"])
-    assert msg["To"] == world.users["customer"].email and msg.get_content_type() == "text/plain"
+        ["from", "to", "subject", "date", "message-id", "in-reply-to", "references", "reply-to",
+         "content-type", "mime-version"])
+    assert msg["To"] == world.users["customer"].email and msg.get_content_type() == "multipart/alternative"
     assert "\n" not in msg["Subject"] and "\r" not in msg["Subject"]
     assert "victim@evil.example" not in msg["To"] and msg.get_all("Bcc") is None
-    assert BODY.splitlines()[0] in msg.get_content()  # shown as text in a plain-text mail
+    assert BODY.splitlines()[0] in msg.get_body(("plain",)).get_content()  # shown as text in the text part
+    html = msg.get_body(("html",)).get_content()  # the HTML part escapes every character of the reply
+    assert "<script" not in html.replace("&lt;script", "")
 
 
 @pytest.mark.parametrize("separator", ["\u2028", "\u0085", "\x0b", "\x0c", "\x1c"])
@@ -101,6 +106,7 @@ def test_unicode_line_breaks_in_a_subject_cannot_inject_headers(app, world, clie
     ticket_id = _file(customer, subject=f"Help{separator}Bcc: victim@evil.example")
     sent = []
     outbox = app.extensions["outbox"]
+    len(outbox.sent)  # deliver what the world queued, so `sent` holds this reply alone
     original = outbox.deliver
     outbox.deliver = lambda msg: (sent.append(bytes(msg)), original(msg))
     try:

@@ -25,4 +25,4 @@ def admin_required(view):
     return wrapped
 
 
-from portal.web.admin import orders, partners, users  # noqa: E402,F401  (they add their routes to bp)
+from portal.web.admin import mail, orders, partners, users  # noqa: E402,F401  (they add their routes to bp)

@@ -1,10 +1,10 @@
 """Forms of the admin area: create an account, import orders, add a release.
 Choices are the models' constants (ROLES, PRODUCTS), bounds the columns', messages the services'."""
 from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import Length
+from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
-from portal.models import PRODUCTS, ROLES, Release
+from portal.models import MAIL_STATUSES, PRODUCTS, ROLES, Release
 from portal.policy.versions import VERSION_HINT
 from portal.services import accounts
 from portal.web.forms import Check, Date, Form
@@ -33,3 +33,18 @@ class ReleaseForm(Form):
                           default="", description="Major.Minor.Subminor.Patch, e.g. 8.1.0.3 (policy 7.1)",
                           render_kw={"required": True})
     released_on = Date("Release date", message="Release date must be a date like 2026-01-31.")
+
+
+class MailFilterForm(Form):
+    """/admin/mail: which outbox rows to list (a GET form: nothing changes, no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices={"": "Any status", **{s: s.capitalize() for s in MAIL_STATUSES}},
+                         default="")
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 10_000)])
+
+
+class MailRetryForm(Form):
+    """The Retry button of a failed mail: the CSRF token only."""

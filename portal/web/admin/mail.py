@@ -1,0 +1,41 @@
+"""Admin: the outbox (issue 14): queued, sent and failed mails with the server's answer, and Retry."""
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from portal.models import MailAttempt, OutboxMail
+from portal.services import mail_sender
+from portal.services.paging import page_of
+from portal.web.admin import admin_required, bp
+from portal.web.forms.admin import MailFilterForm, MailRetryForm
+
+PAGE_SIZE = 50
+
+
+@bp.route("/mail")
+@admin_required
+def mail():
+    """Admins: the outbox, newest first, paged and filtered by status; failed rows can be retried."""
+    form = MailFilterForm(request.args)
+    status = form.status.data if form.validate() else ""
+    query = OutboxMail.select().order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())
+    if status:
+        query = query.where(OutboxMail.status == status)
+    found = page_of(query, form.page.data if not form.page.errors else 1, PAGE_SIZE)
+    attempts = {}
+    if found.rows:
+        for attempt in (MailAttempt.select().where(MailAttempt.mail.in_([m.id for m in found.rows]))
+                        .order_by(MailAttempt.at.desc(), MailAttempt.id.desc())):
+            attempts.setdefault(attempt.mail_id, []).append(attempt)
+    return render_template("admin/mail.html", form=form, found=found, attempts=attempts, status=status)
+
+
+@bp.route("/mail/<int:mail_id>/retry", methods=["POST"])
+@admin_required
+def retry_mail(mail_id):
+    """Admins: put a failed mail back in the queue; the sender tries it again at once."""
+    form = MailRetryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not mail_sender.retry(mail_id):
+        abort(404)  # unknown, or not failed: nothing to retry
+    flash(f"Mail {mail_id} is queued again.", "success")
+    return redirect(url_for("admin.mail", status="failed"))
