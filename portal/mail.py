@@ -105,8 +105,10 @@ def render_mail(template, **context):
     return subject, body
 
 
-def send_template(to, template, attachments=(), **context):
-    """Send the mail a template writes (see render_mail) through send_mail, with `attachments`."""
+def send_template(to, template, attachments=(), kind=None, auto=True, headers=None, **context):
+    """Send the mail a template writes (see render_mail) through send_mail, with `attachments`.
+    `kind`, `auto`, `headers` (issue 14 contract) are accepted and ignored here until the outbox
+    rewrite stores them; `ticket` stays in the context, where templates read it."""
     send_mail(to, *render_mail(template, **context), attachments=attachments)
 
 

@@ -1,5 +1,5 @@
 """All models, in dependency order (the migration test compares these with the schema)."""
-from portal.models.accounts import PARTNER_ROLES, ROLES, Partner, User
+from portal.models.accounts import PARTNER_ROLES, ROLES, MailPreference, Partner, User
 from portal.models.licenses import LICENSE_TYPES, PRODUCTS, License, Order, Release
 from portal.models.partners import PartnerInvite
 from portal.models.tickets import (STATUSES, Attachment, Bug, Credential, CredentialView,
@@ -9,7 +9,7 @@ from portal.models.staff import AuditLog, CannedReply, Presence
 
 ALL_MODELS = [Partner, User, PartnerInvite, Order, License, Release, Bug, Ticket, TicketParticipant,
               Message, Attachment, RemoteSession, Credential, CredentialView, Category, Thread, Post,
-              AuditLog, CannedReply, Presence]
+              AuditLog, CannedReply, Presence, MailPreference]
 
 __all__ = ["ALL_MODELS", "ROLES", "PARTNER_ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES"] + [
     m.__name__ for m in ALL_MODELS]

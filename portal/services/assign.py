@@ -143,7 +143,7 @@ def change_status(ticket, actor, status):
 def respond(ticket, actor, body, internal=False, files=(), status=None, seen_revision=None):
     """A reply to the customer, or an internal note staff alone see (tickets.add_reply), with its
     files (attachments.Incoming) and, for a reply, the status to set with it ("send and set
-    status"): reply, status and audit rows in one transaction, the mail after the commit.
+    status"): reply, status, audit and mail rows in one transaction.
 
     `seen_revision` is the ticket revision the agent saw; when a customer-visible reply or status
     change landed since, nothing is written: Conflict({"revision": ...}) (the optimistic check)."""
@@ -164,6 +164,8 @@ def respond(ticket, actor, body, internal=False, files=(), status=None, seen_rev
                 before = ticket.status
                 tickets.set_status(ticket, actor, status)
                 audit.record(actor, "status", "ticket", ticket.id, f"{before} -> {status}")
+            if not internal:  # in the transaction: the outbox row commits with the reply
+                tickets.mail_requester(ticket, actor, body)
     except ServiceError as exc:
         attachments.remove_files(stored)
         if "revision" in exc.errors:
@@ -172,8 +174,6 @@ def respond(ticket, actor, body, internal=False, files=(), status=None, seen_rev
     except Exception:
         attachments.remove_files(stored)  # the rows were rolled back; so go the files
         raise
-    if not internal:
-        tickets.mail_requester(ticket, actor, body)
     return message
 
 

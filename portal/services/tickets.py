@@ -7,7 +7,7 @@ from peewee import JOIN, IntegrityError, prefetch
 from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import (PRODUCTS, STATUSES, Attachment, License, Message, Partner, Release, RemoteSession,
                            Ticket, User)
-from portal.services import (attachments, credentials, get_policy, licenses, links, partner_tickets, runtime,
+from portal.services import (attachments, credentials, get_policy, licenses, mail_prefs, partner_tickets,
                              session_mail, session_rows)
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.access import account_facts
@@ -248,6 +248,8 @@ def insert_ticket(new, uploads=(), names=(), token=None):
         is_english=lang.is_english, submit_token=token, updated_at=now)
     message = Message.create(ticket=ticket, author=requester, body=new.body, created_at=now)
     attachments.record(ticket, message, requester, uploads, names)
+    mail_prefs.notify(ticket, "ticket_received", "ticket_received", level=policy.level_label(level),
+                      per_reader=lambda person: {"due": policy.time_text_for(ticket.due_at, person.time_zone)})
     if new.records_acceptance and needs_policy_acceptance(requester):  # policy 1.2: time and version
         User.update(policy_accepted_at=now, policy_version=policy.version).where(
             User.id == requester.id).execute()
@@ -337,12 +339,11 @@ def add_reply(ticket, author, body, internal=False, files=(), notify=True, seen_
     errors.update(secret)
     uploads, names = _accepted_uploads(files, errors, bool(secret))
     try:
-        message = _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision)
+        message = _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision,
+                                notify=staff and not internal and notify)
     except Exception:
         attachments.remove_files(names)
         raise
-    if staff and not internal and notify:
-        mail_requester(ticket, author, body)
     return message
 
 
@@ -360,7 +361,7 @@ def bump_revision(ticket_id, seen=None):
     return Ticket.select(Ticket.revision).where(Ticket.id == ticket_id).scalar()
 
 
-def _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision=None):
+def _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_revision=None, notify=False):
     now = utcnow()
     with write_tx():
         revision = None
@@ -381,6 +382,8 @@ def _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_re
             if fresh.status in ("waiting", "solved"):
                 changes["status"] = "open"
         Ticket.update(**changes).where(Ticket.id == fresh.id).execute()
+        if notify:  # in the transaction: the mail's outbox row commits with the reply
+            mail_requester(fresh, author, body)
     if first:
         changes.update(first_response_at=now, first_response_met=now <= fresh.due_at)
     changes["revision"] = revision
@@ -398,13 +401,13 @@ def _record_first_response(ticket, now):
 
 
 def mail_requester(ticket, author, body):
-    """Mail a staff reply to the requester and the colleagues who follow the ticket (policy 3.1
-    Decision): the reply text and a link, never credentials."""
-    requester = User.get_by_id(ticket.requester_id)
-    followers = [u.email for u in partner_tickets.participants(ticket) if u.is_active_account]
-    for address in dict.fromkeys([requester.email, *followers]):
-        runtime.current().send_template(address, "staff_reply", ticket=ticket, author=author, body=body,
-                                        link=links.ticket_url(ticket))
+    """Mail a staff reply to the requester, the colleagues who follow the ticket (policy 3.1
+    Decision) and the partner members who chose all its tickets, as each one's preferences say:
+    the reply text and a link, never credentials. Call it inside the reply's transaction."""
+    mail_prefs.notify(ticket, "staff_reply", "staff_reply", author=author, body=body)
+
+
+STATUS_MAIL = {"waiting": "waiting_on_you", "solved": "ticket_solved"}  # kind = template
 
 
 def set_status(ticket, actor, status):
@@ -424,8 +427,12 @@ def set_status(ticket, actor, status):
         changes = {"status": status, "updated_at": now}
         if status == "open" and ticket.status in ("solved", "closed"):
             changes["awaiting_staff"] = True
+        before = lock_for_update(Ticket.select(Ticket.status).where(Ticket.id == ticket.id)).scalar()
         Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
         changes["revision"] = bump_revision(ticket.id)  # the customer sees a status change
+        if actor.is_staff and status in STATUS_MAIL and before != status:
+            fresh = Ticket.get_by_id(ticket.id)
+            mail_prefs.notify(fresh, STATUS_MAIL[status], STATUS_MAIL[status], actor=actor)
         withdrawn = []
         if status == "closed":  # policy 8.5: no session outlives its ticket; credentials destroyed
             withdrawn = [s.id for s in lock_for_update(RemoteSession.select(RemoteSession.id).where(
@@ -440,8 +447,8 @@ def set_status(ticket, actor, status):
              .where((RemoteSession.ticket == ticket) & (RemoteSession.status == "running"))
              .execute())
             credentials.destroy_for_ticket(ticket)
-    for session in (session_rows.with_agent(RemoteSession.id.in_(withdrawn)) if withdrawn else ()):
-        session_mail.cancelled(session)  # the invitations sent are withdrawn (iCalendar CANCEL)
+        for session in (session_rows.with_agent(RemoteSession.id.in_(withdrawn)) if withdrawn else ()):
+            session_mail.cancelled(session)  # the invitations sent are withdrawn (iCalendar CANCEL)
     for name, value in changes.items():
         setattr(ticket, name, value)
     return ticket
