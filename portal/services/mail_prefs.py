@@ -50,7 +50,9 @@ def _partner_member(user, ticket):
 
 
 def wants(user, kind, ticket=None) -> bool:
-    """Does `user` want mail of `kind` (about `ticket`)? Transactional mail always goes out."""
+    """Does `user` want mail of `kind` about `ticket` (the person-by-person form of `recipients`:
+    they are its requester or participant, or a partner member who chose all its tickets, and did
+    not turn `kind` off)? Transactional mail always goes out."""
     if kind in TRANSACTIONAL:
         return True
     check_kind(kind)
@@ -60,16 +62,16 @@ def wants(user, kind, ticket=None) -> bool:
                                          & (MailPreference.enabled == False)).exists())  # noqa: E712
     if off:
         return False
-    if not _partner_member(user, ticket):
+    if ticket is None:  # mail about no ticket: the preference alone decides
         return True
-    choice = user.partner_mail
-    if choice == "none":
+    member = _partner_member(user, ticket)
+    if member and user.partner_mail == "none":
         return False
     mine = user.id == ticket.requester_id or TicketParticipant.select().where(
         (TicketParticipant.ticket == ticket.id) & (TicketParticipant.user == user.id)).exists()
     if mine:
         return True
-    return choice == "all" and bool(_sees_colleagues_ticket(user.partner_role, ticket))
+    return member and user.partner_mail == "all" and bool(_sees_colleagues_ticket(user.partner_role, ticket))
 
 
 def _sees_colleagues_ticket(role, ticket):

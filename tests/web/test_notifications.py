@@ -268,3 +268,21 @@ def test_a_customer_cannot_set_a_partner_choice(app, make_user, login):
     client.post("/account/mail", data={"partner_mail": "all", "csrf_token": csrf_token(client, "/account/")})
     with app.app_context():
         assert User.get_by_id(customer.id).partner_mail == "mine"
+
+
+@pytest.mark.parametrize("kind", ["staff_reply", "session"])
+def test_wants_and_recipients_agree(ctx, kind):
+    """The one query and the per-person check give the same people (preferences, choices, roles)."""
+    partner, people = make_partner(managers=2, members=3)
+    filer, follower, everything, nothing, plain = people
+    User.update(partner_mail="all").where(User.id == everything.id).execute()
+    User.update(partner_mail="none").where(User.id == nothing.id).execute()
+    ticket = make_ticket(filer, partner=partner)
+    TicketParticipant.create(ticket=ticket, user=follower)
+    mail_prefs.save(User.get_by_id(follower.id), EVERY_KIND_ON | {kind: False})
+    outsider, inactive = make_user(level="PRO"), make_user(level="PRO", is_active_account=False)
+    TicketParticipant.create(ticket=ticket, user=inactive)
+    everyone = [User.get_by_id(u.id) for u in (*people, outsider, inactive)]
+    mailed = {u.email for u in mail_prefs.recipients(ticket, kind)}
+    assert mailed == {u.email for u in everyone if mail_prefs.wants(u, kind, ticket)}
+    assert mailed == {filer.email, everything.email}
