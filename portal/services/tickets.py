@@ -320,8 +320,9 @@ HELD = "Someone else replied or changed the status since you opened this ticket;
 def add_reply(ticket, author, body, internal=False, files=(), notify=True, seen_revision=None):
     """Add a message; the first public staff reply records the first response (policy 2.1).
 
-    A public staff reply is mailed to the requester; `notify=False` leaves that to a caller
-    that must commit first (then it calls mail_requester). `seen_revision` is the ticket's
+    A public staff reply is mailed (mail_requester) in the reply's transaction; `notify=False`
+    leaves that to a caller that sends it in its own transaction (assign.respond) or sends
+    other news instead (bug news). `seen_revision` is the ticket's
     revision its author saw: when another customer-visible reply or status change landed since,
     nothing is written and Conflict({"revision": HELD}) says so (the optimistic reply check)."""
     body = (body or "").strip()
