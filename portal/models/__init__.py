@@ -1,5 +1,5 @@
 """All models, in dependency order (the migration test compares these with the schema)."""
-from portal.models.accounts import PARTNER_ROLES, ROLES, Partner, User
+from portal.models.accounts import PARTNER_ROLES, ROLES, MailPreference, Partner, User
 from portal.models.licenses import LICENSE_TYPES, PRODUCTS, License, Order, Release
 from portal.models.partners import PartnerInvite
 from portal.models.tickets import (STATUSES, Attachment, Bug, Credential, CredentialView,
@@ -10,7 +10,7 @@ from portal.models.mail import MAIL_STATUSES, MailAttempt, OutboxAttachment, Out
 
 ALL_MODELS = [Partner, User, PartnerInvite, Order, License, Release, Bug, Ticket, TicketParticipant,
               Message, Attachment, RemoteSession, Credential, CredentialView, Category, Thread, Post,
-              AuditLog, CannedReply, Presence, OutboxMail, OutboxAttachment, MailAttempt]
+              AuditLog, CannedReply, Presence, OutboxMail, OutboxAttachment, MailAttempt, MailPreference]
 
 __all__ = ["ALL_MODELS", "ROLES", "PARTNER_ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES", "MAIL_STATUSES"] + [
     m.__name__ for m in ALL_MODELS]

@@ -38,6 +38,8 @@ class User(BaseModel):
     partner_role = CharField(max_length=16, null=True)
     # the IANA zone this person reads times in (session times, mails); Pacific like the policy by default
     time_zone = CharField(max_length=64, default="America/Los_Angeles")
+    # a partner member's mail about the partner's tickets: "mine" (filed or followed), "all", "none"
+    partner_mail = CharField(max_length=8, default="mine")
 
     def get_id(self):
         """Flask-Login id carries the session version so bumping it ends every session."""
@@ -87,3 +89,16 @@ class User(BaseModel):
     def staff_members(cls):
         """Staff and admins, by name."""
         return cls.select().where(cls.role.in_(("staff", "admin"))).order_by(cls.email)
+
+
+class MailPreference(BaseModel):
+    """One notification kind a person turned off or on again (portal.services.mail_prefs);
+    no row means on, so new kinds reach everyone until they say otherwise."""
+    id = AutoField()
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    kind = CharField(max_length=32)
+    enabled = BooleanField(default=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "kind"), True),)

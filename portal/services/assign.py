@@ -143,7 +143,7 @@ def change_status(ticket, actor, status):
 def respond(ticket, actor, body, internal=False, files=(), status=None, seen_revision=None):
     """A reply to the customer, or an internal note staff alone see (tickets.add_reply), with its
     files (attachments.Incoming) and, for a reply, the status to set with it ("send and set
-    status"): reply, status, audit and outbox rows in one transaction.
+    status"): reply, status, audit and mail rows in one transaction.
 
     `seen_revision` is the ticket revision the agent saw; when a customer-visible reply or status
     change landed since, nothing is written: Conflict({"revision": ...}) (the optimistic check)."""
@@ -164,7 +164,7 @@ def respond(ticket, actor, body, internal=False, files=(), status=None, seen_rev
                 before = ticket.status
                 tickets.set_status(ticket, actor, status)
                 audit.record(actor, "status", "ticket", ticket.id, f"{before} -> {status}")
-            if not internal:  # the outbox row commits with the reply (issue 14)
+            if not internal:  # in the transaction: the outbox row commits with the reply
                 tickets.mail_requester(ticket, actor, body)
     except ServiceError as exc:
         attachments.remove_files(stored)

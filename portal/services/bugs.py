@@ -9,7 +9,7 @@ from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Bug, Ticket
 from portal.policy import VersionError, date_text, parse_version
-from portal.services import audit, get_policy, tickets
+from portal.services import audit, get_policy, mail_prefs, tickets
 from portal.services.paging import page_of
 
 STATUSES = ("open", "fixed")
@@ -70,8 +70,8 @@ def create(actor, fields):
 
 def update(bug_id, actor, fields):
     """Change a bug to BugFields; an ETA change or a shipped fix replies on every linked ticket not
-    closed, and queues the mail to those customers, in the same transaction as the change.
-    Returns (bug, replies)."""
+    closed and mails its people the bug news (ETA, workaround, fixed in), all in the transaction of
+    the change: nobody hears of a change that was not saved. Returns (bug, replies)."""
     values = asdict(check(fields))
     with write_tx():
         # locked: two agents saving the same change at once must not both announce it (policy 5.2)
@@ -83,8 +83,10 @@ def update(bug_id, actor, fields):
         audit.record(actor, "bug.update", "bug", bug.id,
                      f"status {values['status']}; eta {values['eta'] or '-'}; fixed_in {values['fixed_in'] or '-'}")
         told = _reply_all(tickets, bug, actor, news) if news else []
-        for ticket in told:  # outbox rows in the same transaction: nobody hears of a change not saved
-            tickets.mail_requester(ticket, actor, news)
+        for ticket in told:
+            mail_prefs.notify(ticket, "bug_news", "bug_news", bug=values, title=values["title"],
+                              eta=date_text(values["eta"]) if values["eta"] else "",
+                              fixed=values["status"] == "fixed", author=actor, news=news)
     return Bug.get_by_id(bug.id), len(told)
 
 
@@ -105,8 +107,8 @@ def _reply_all(tickets, bug, actor, body):
     """Write the staff reply on each linked ticket that is not closed, inside the caller's transaction.
 
     Closed tickets get nothing: nobody waits on them and a staff reply would not reopen them (a
-    solved one still hears, since its customer may be waiting for the fix). The mail is queued by
-    the caller in its transaction (notify=False here, mail_requester there).
+    solved one still hears, since its customer may be waiting for the fix). The mail waits for
+    the bug news (notify=False here: one mail, bug_news, not a staff reply besides).
     """
     linked = (Ticket.select()
               .where((Ticket.bug == bug) & (Ticket.status != "closed"))

@@ -59,7 +59,8 @@ def _deadline(now):
 
 
 def _send(invite, token, partner, actor):
-    runtime.current().send_template(invite.email, "partner_invite", partner=partner.name, inviter=actor.name,
+    # kind only: an invitation is not a notification anyone subscribed to, so no unsubscribe link
+    runtime.current().send_template(invite.email, "partner_invite", kind="partner_invite", partner=partner.name, inviter=actor.name,
                                     role=invite.role, hours=INVITE_HOURS, link=absolute(invite_path(token)))
 
 
@@ -101,7 +102,7 @@ def invite(actor, email, role):
         created = PartnerInvite.create(partner=partner, email=email, role=role, token_hash=digest,
                                        invited_by=actor.id, created_at=now, expires_at=_deadline(now))
         audit.record(actor, "partner.invite", "partner", partner.id, f"invited {email} as {role}")
-    _send(created, token, partner, actor)
+        _send(created, token, partner, actor)  # inside: the outbox row commits with the invitation
     return created
 
 
@@ -124,7 +125,7 @@ def resend(actor, invite_id):
         if not renewed:
             raise Conflict("This invitation was accepted or withdrawn meanwhile.")
         audit.record(actor, "partner.invite_resend", "partner", partner.id, f"sent again to {found.email}")
-    _send(found, token, partner, actor)
+        _send(found, token, partner, actor)
     return PartnerInvite.get_by_id(found.id)
 
 

@@ -20,7 +20,7 @@ class Runtime:
 
     policy: Any
     settings: Mapping[str, Any]
-    send_template: Callable[..., None] = lambda to, template, attachments=(), **context: None
+    send_template: Callable[..., None] = lambda to, template, attachments=(), kind=None, auto=True, headers=None, **context: None
     state: dict = field(default_factory=dict)  # per-app memo (e.g. canned replies seeded)
 
     def setting(self, name, default=None):

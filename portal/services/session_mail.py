@@ -1,18 +1,15 @@
-"""Mail about a remote session with its calendar file: the requester and the colleagues who follow
-a partner ticket (policy 3.1 Decision) each get the time in their own zone, Pacific beside it."""
-from portal.models import User
-from portal.services import get_policy, ics, links, partner_tickets, runtime
+"""Mail about a remote session with its calendar file: the requester, the colleagues who follow
+a partner ticket (policy 3.1 Decision) and the partner members who chose all its tickets, as their
+preferences say (kind "session": scheduled, moved and cancelled alike, so a calendar never keeps
+an event whose cancellation it was not sent); each gets the time in their own zone, Pacific beside it."""
+from portal.services import get_policy, ics, mail_prefs
+
+KIND = "session"
 
 
 def recipients(ticket):
-    """The requester and the active participants of the ticket, once each."""
-    people = [User.get_by_id(ticket.requester_id), *partner_tickets.participants(ticket)]
-    seen, found = set(), []
-    for person in people:
-        if person.is_active_account and person.email not in seen:
-            seen.add(person.email)
-            found.append(person)
-    return found
+    """The people told of the ticket's sessions (mail_prefs.recipients, one query)."""
+    return mail_prefs.recipients(ticket, KIND)
 
 
 def when_for(session, person):
@@ -21,13 +18,13 @@ def when_for(session, person):
 
 
 def _send(session, template, method):
-    for person in recipients(session.ticket):
+    def per_reader(person):
         when = when_for(session, person)
         data = ics.calendar(session, method, when, attendee=person.email)
-        runtime.current().send_template(
-            person.email, template, ticket=session.ticket, session=session, when=when,
-            agent=session.agent.name if session.agent else "a support agent", link=links.ticket_url(session.ticket),
-            attachments=[("invite.ics", f"text/calendar; method={method}", data)])
+        return {"when": when, "attachments": [("invite.ics", f"text/calendar; method={method}", data)]}
+
+    mail_prefs.notify(session.ticket, KIND, template, per_reader=per_reader, session=session,
+                      agent=session.agent.name if session.agent else "a support agent")
 
 
 def invite(session):

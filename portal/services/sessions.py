@@ -169,8 +169,8 @@ def schedule(ticket_id, actor, agent_id, local_day, local_time, tool=DEFAULT_TOO
         audit.record(actor, "session.schedule", "remote_session", session.id,
                      f"ticket {ticket.id}; agent {agent.email}; {get_policy().time_text(starts_at)}; "
                      f"{duration_minutes} min; tool {tool}")
-    session.ticket = ticket
-    session_mail.invite(session)
+        session.ticket = ticket
+        session_mail.invite(session)  # in the transaction: the outbox row commits with the session
     return session
 
 
@@ -197,8 +197,8 @@ def reschedule(session_id, actor, agent_id, local_day, local_time, duration_minu
         audit.record(actor, "session.reschedule", "remote_session", session.id,
                      f"ticket {session.ticket_id}; agent {agent.email}; {get_policy().time_text(starts_at)}; "
                      f"{duration_minutes} min")
-    session = _with_agent(RemoteSession.id == session.id).first()
-    session_mail.invite(session)
+        session = _with_agent(RemoteSession.id == session.id).first()
+        session_mail.invite(session)
     return session
 
 
@@ -231,9 +231,9 @@ def _move(session_id, actor, to, allowed):
         if to in ("ended", "cancelled"):
             _destroy(session)
         audit.record(actor, f"session.{verb}", "remote_session", session.id, f"ticket {session.ticket_id}")
-    moved = _with_agent(RemoteSession.id == session.id).first()
-    if to == "cancelled" and moved.starts_at is not None:  # an invitation went out: withdraw it
-        session_mail.cancelled(moved)
+        moved = _with_agent(RemoteSession.id == session.id).first()
+        if to == "cancelled" and moved.starts_at is not None:  # an invitation went out: withdraw it
+            session_mail.cancelled(moved)
     return moved
 
 

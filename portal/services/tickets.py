@@ -7,7 +7,7 @@ from peewee import JOIN, IntegrityError, prefetch
 from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import (PRODUCTS, STATUSES, Attachment, License, Message, Partner, Release, RemoteSession,
                            Ticket, User)
-from portal.services import (attachments, credentials, get_policy, licenses, links, partner_tickets, runtime,
+from portal.services import (attachments, credentials, get_policy, licenses, mail_prefs, partner_tickets,
                              session_mail, session_rows)
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.access import account_facts
@@ -248,6 +248,8 @@ def insert_ticket(new, uploads=(), names=(), token=None):
         is_english=lang.is_english, submit_token=token, updated_at=now)
     message = Message.create(ticket=ticket, author=requester, body=new.body, created_at=now)
     attachments.record(ticket, message, requester, uploads, names)
+    mail_prefs.notify(ticket, "ticket_received", "ticket_received", level=policy.level_label(level),
+                      per_reader=lambda person: {"due": policy.time_text_for(ticket.due_at, person.time_zone)})
     if new.records_acceptance and needs_policy_acceptance(requester):  # policy 1.2: time and version
         User.update(policy_accepted_at=now, policy_version=policy.version).where(
             User.id == requester.id).execute()
@@ -318,9 +320,9 @@ HELD = "Someone else replied or changed the status since you opened this ticket;
 def add_reply(ticket, author, body, internal=False, files=(), notify=True, seen_revision=None):
     """Add a message; the first public staff reply records the first response (policy 2.1).
 
-    A public staff reply is mailed to the requester: the mail is an outbox row written in the
-    reply's transaction (issue 14); `notify=False` leaves it to a caller that writes more in its
-    own transaction (then it calls mail_requester inside that). `seen_revision` is the ticket's
+    A public staff reply is mailed (mail_requester): the mail is an outbox row written in the
+    reply's transaction; `notify=False` leaves that to a caller that sends it in its own
+    transaction (assign.respond) or sends other news instead (bug news). `seen_revision` is the ticket's
     revision its author saw: when another customer-visible reply or status change landed since,
     nothing is written and Conflict({"revision": HELD}) says so (the optimistic reply check)."""
     body = (body or "").strip()
@@ -381,7 +383,7 @@ def _insert_reply(ticket, author, body, internal, staff, uploads, names, seen_re
             if fresh.status in ("waiting", "solved"):
                 changes["status"] = "open"
         Ticket.update(**changes).where(Ticket.id == fresh.id).execute()
-        if notify:  # the outbox row commits with the reply, or neither does
+        if notify:  # in the transaction: the mail's outbox row commits with the reply
             mail_requester(fresh, author, body)
     if first:
         changes.update(first_response_at=now, first_response_met=now <= fresh.due_at)
@@ -400,14 +402,13 @@ def _record_first_response(ticket, now):
 
 
 def mail_requester(ticket, author, body):
-    """Mail a staff reply to the requester and the colleagues who follow the ticket (policy 3.1
-    Decision): the reply text and a link, never credentials."""
-    requester = User.get_by_id(ticket.requester_id)
-    followers = [u.email for u in partner_tickets.participants(ticket) if u.is_active_account]
-    for address in dict.fromkeys([requester.email, *followers]):
-        # a person wrote it (auto=False): the customer's autoresponder may answer, as to any mail
-        runtime.current().send_template(address, "staff_reply", kind="staff_reply", ticket=ticket, auto=False,
-                                        author=author, body=body, link=links.ticket_url(ticket))
+    """Mail a staff reply to the requester, the colleagues who follow the ticket (policy 3.1
+    Decision) and the partner members who chose all its tickets, as each one's preferences say:
+    the reply text and a link, never credentials. Call it inside the reply's transaction."""
+    mail_prefs.notify(ticket, "staff_reply", "staff_reply", auto=False, author=author, body=body)
+
+
+STATUS_MAIL = {"waiting": "waiting_on_you", "solved": "ticket_solved"}  # kind = template
 
 
 def set_status(ticket, actor, status):
@@ -427,8 +428,12 @@ def set_status(ticket, actor, status):
         changes = {"status": status, "updated_at": now}
         if status == "open" and ticket.status in ("solved", "closed"):
             changes["awaiting_staff"] = True
+        before = lock_for_update(Ticket.select(Ticket.status).where(Ticket.id == ticket.id)).scalar()
         Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
         changes["revision"] = bump_revision(ticket.id)  # the customer sees a status change
+        if actor.is_staff and status in STATUS_MAIL and before != status:
+            fresh = Ticket.get_by_id(ticket.id)
+            mail_prefs.notify(fresh, STATUS_MAIL[status], STATUS_MAIL[status], actor=actor)
         withdrawn = []
         if status == "closed":  # policy 8.5: no session outlives its ticket; credentials destroyed
             withdrawn = [s.id for s in lock_for_update(RemoteSession.select(RemoteSession.id).where(
@@ -443,8 +448,8 @@ def set_status(ticket, actor, status):
              .where((RemoteSession.ticket == ticket) & (RemoteSession.status == "running"))
              .execute())
             credentials.destroy_for_ticket(ticket)
-    for session in (session_rows.with_agent(RemoteSession.id.in_(withdrawn)) if withdrawn else ()):
-        session_mail.cancelled(session)  # the invitations sent are withdrawn (iCalendar CANCEL)
+        for session in (session_rows.with_agent(RemoteSession.id.in_(withdrawn)) if withdrawn else ()):
+            session_mail.cancelled(session)  # the invitations sent are withdrawn (iCalendar CANCEL)
     for name, value in changes.items():
         setattr(ticket, name, value)
     return ticket

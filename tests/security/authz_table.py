@@ -124,6 +124,11 @@ AUTHZ = {
     ("/account/license", "POST"): E({ANON: 302, USERS: 400}, {"key": "{owner_key}"}),
     ("/account/time-zone", "GET"): LOGGED_IN_PAGE,
     ("/account/time-zone", "POST"): E({ANON: 302, USERS: 400}, {"time_zone": "Mars/Olympus"}),
+    ("/account/mail", "GET"): NO_METHOD,
+    ("/account/mail", "POST"): E({ANON: 302, USERS: 400}, {"partner_mail": "everyone"}),
+    # issue 14, RFC 8058: the signed token is the authority (no login, no CSRF); a bad one is a 400
+    ("/account/unsubscribe/<token>", "GET"): E({EVERYONE: 400}),
+    ("/account/unsubscribe/<token>", "POST"): E({EVERYONE: 400}),
     ("/account/password", "GET"): NO_METHOD,
     ("/account/password", "POST"): E({ANON: 302, USERS: 400},
                                      {"current": "not the password", "password": "a new long password",

@@ -1,12 +1,12 @@
 """Forms of the accounts area: register, log in, confirm an address, reset and change a password,
-add a license key. Rules and messages are the services' own (`Check`), bounds the columns'."""
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+add a license key, the mails you get, the one-click unsubscribe. Rules and messages are the services' own (`Check`), bounds the columns'."""
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length
 
 from portal.models import License
 from portal.passwords import MIN_LENGTH
-from portal.services import accounts, get_policy, licenses, zones
+from portal.services import accounts, get_policy, licenses, mail_prefs, zones
 from portal.web.forms import Check, Form
 
 PASSWORD_HINT = f"At least {MIN_LENGTH} characters."
@@ -85,3 +85,28 @@ class TimeZoneForm(Form):
         super().__init__(*args, **kwargs)
         label = get_policy().zone_label  # support's own zone, as the policy names it
         self.time_zone.description = f"Remote-session times are shown in it, with support's time ({label}) beside them."
+
+
+class MailPrefsForm(Form):
+    """Which notifications this person gets: one checkbox per kind (mail_prefs.KINDS) and, for a
+    partner member, which of the partner's tickets (mail_prefs.PARTNER_CHOICES)."""
+    partner_mail = RadioField("Mail about the partner's tickets", choices=[SelectChoice(v, label) for v, label in mail_prefs.PARTNER_CHOICES.items()],
+                              default="mine", validate_choice=True)
+
+    def kind_fields(self):
+        return [self[kind] for kind in mail_prefs.KINDS]
+
+    def enabled(self):
+        return {kind: bool(self[kind].data) for kind in mail_prefs.KINDS}
+
+
+for _kind, _label in mail_prefs.KINDS.items():  # one field per kind, named by it
+    setattr(MailPrefsForm, _kind, BooleanField(_label, default=True))
+
+
+class UnsubscribeForm(Form):
+    """The one-click unsubscribe (RFC 8058): no CSRF token, because a mail client's POST cannot
+    carry one; the signed token in the URL is the authorisation (mail_prefs.read_token)."""
+
+    class Meta:
+        csrf = False

@@ -147,7 +147,8 @@ def test_customer_follows_a_staff_reply(page, second_page, live_server):
     assert "Ann (support)" in reply.inner_text()
     assert page.locator("[data-status]").inner_text() == "waiting"
     assert page.inner_text("[data-clock]") == "First response given within the target."
-    [mail] = mails_to(live_server, customer.email)
+    received, mail = mails_to(live_server, customer.email)  # "we received" (issue 14), then the reply
+    assert received["subject"] == f"[Ticket #{ticket.id}] We received your ticket: Relay refuses new Hosts"
     assert mail["subject"] == f"[Ticket #{ticket.id}] Relay refuses new Hosts"
     assert "Raise the relay's Host limit" in mail["body"]
     page.goto(link_in(mail, rf"/tickets/{ticket.id}"))  # the mailed link leads back to the ticket
