@@ -154,6 +154,9 @@ def load_config(env=None):
         # the portal's mail domain: Message-IDs and the signed reply addresses live on it
         "MAIL_DOMAIN": (env.get("PORTAL_MAIL_DOMAIN")
                         or env.get("PORTAL_MAIL_FROM", "support@portal.test").rpartition("@")[2]).lower(),
+        # the inbound SMTP server (reply by email, policy 4.3): loopback by default, an MTA in front
+        "MAIL_INBOUND_HOST": env.get("PORTAL_MAIL_INBOUND_HOST", "127.0.0.1"),
+        "MAIL_INBOUND_PORT": _int(env, "PORTAL_MAIL_INBOUND_PORT", 2525, 1, 65535),
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(INSTANCE / "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "PORTAL_MAX_UPLOAD_MB", 10, 1, 512) * 1024 * 1024,
         "UPLOAD_EXTENSIONS": tuple(

@@ -105,8 +105,9 @@ def render_mail(template, **context):
     return subject, body
 
 
-def send_template(to, template, attachments=(), **context):
-    """Send the mail a template writes (see render_mail) through send_mail, with `attachments`."""
+def send_template(to, template, attachments=(), kind=None, auto=False, headers=None, **context):
+    """Send the mail a template writes (see render_mail) through send_mail, with `attachments`
+    (`kind`, `auto`, `headers`: the outbox's keywords of issue 14, ignored until it is merged)."""
     send_mail(to, *render_mail(template, **context), attachments=attachments)
 
 

@@ -6,10 +6,11 @@ from portal.models.tickets import (STATUSES, Attachment, Bug, Credential, Creden
                                    Message, RemoteSession, Ticket, TicketParticipant)
 from portal.models.forum import Category, Post, Thread
 from portal.models.staff import AuditLog, CannedReply, Presence
+from portal.models.inbound import InboundMail
 
 ALL_MODELS = [Partner, User, PartnerInvite, Order, License, Release, Bug, Ticket, TicketParticipant,
               Message, Attachment, RemoteSession, Credential, CredentialView, Category, Thread, Post,
-              AuditLog, CannedReply, Presence]
+              AuditLog, CannedReply, Presence, InboundMail]
 
 __all__ = ["ALL_MODELS", "ROLES", "PARTNER_ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES"] + [
     m.__name__ for m in ALL_MODELS]
