@@ -195,3 +195,25 @@ def test_a_disallowed_attachment_refuses_the_reply(app, inbound, people, outbox)
     with pytest.raises(smtplib.SMTPDataError):
         inbound(msg)
     assert len(messages(ticket)) == before and "not added" in outbox[0]["subject"]
+
+
+def test_the_same_mail_delivered_twice_at_once_stores_one_reply(app, inbound, people):
+    """Two SMTP connections deliver one Message-ID together (a retrying MTA): each DATA runs in
+    its own thread and database connection; one reply is stored, both deliveries get 250."""
+    import threading
+    customer, ticket, address = people
+    for round_ in range(3):
+        before = len(messages(ticket))
+        barrier, results = threading.Barrier(2), []
+
+        def deliver():
+            msg = reply(customer.email, address, f"Round {round_}: it works.", message_id=f"<race{round_}@c.test>")
+            barrier.wait(timeout=10)
+            results.append(inbound(msg))
+        workers = [threading.Thread(target=deliver) for _ in range(2)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(timeout=30)
+        assert results == [{}, {}]
+        assert len(messages(ticket)) == before + 1
