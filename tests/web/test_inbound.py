@@ -217,3 +217,37 @@ def test_the_same_mail_delivered_twice_at_once_stores_one_reply(app, inbound, pe
             w.join(timeout=30)
         assert results == [{}, {}]
         assert len(messages(ticket)) == before + 1
+
+
+def test_an_html_only_reply_is_kept_as_text(app, inbound, people):
+    customer, ticket, address = people
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = customer.email, address, "Re: ticket"
+    msg.set_content("<p>It works <b>now</b> &amp; thanks.</p><script>alert(1)</script>"
+                    "<blockquote>On Tue, Dec 1, 2026 Support wrote:</blockquote>", subtype="html")
+    assert inbound(msg) == {}
+    assert messages(ticket)[-1].body.startswith("It works now & thanks.")
+    assert "alert" not in messages(ticket)[-1].body
+
+
+def test_staff_do_not_reply_by_mail(app, inbound, people):
+    """Staff answer in the console (held replies, first response): a staff sender is refused."""
+    _, ticket, address = people
+    with app.app_context():
+        agent = factories.make_user(role="staff")
+    with pytest.raises(smtplib.SMTPDataError):
+        inbound(reply(agent.email, address, "Staff answer by mail."))
+    assert all(m.author_id != agent.id for m in messages(ticket))
+
+
+def test_policy_4_3_solved_answered_as_closed_when_the_decision_says_so(app, inbound, people, outbox):
+    customer, ticket, address = people
+    Ticket.update(status="solved").where(Ticket.id == ticket.id).execute()
+    policy = app.extensions["runtime"].policy
+    original = policy.mail
+    policy.mail = dataclasses.replace(original, reply_to_solved="answer_new_ticket")
+    try:
+        assert inbound(reply(customer.email, address, "Again?")) == {}
+    finally:
+        policy.mail = original
+    assert Ticket.get_by_id(ticket.id).status == "solved" and "is solved" in outbox[0]["subject"]
