@@ -251,3 +251,23 @@ def test_policy_4_3_solved_answered_as_closed_when_the_decision_says_so(app, inb
     finally:
         policy.mail = original
     assert Ticket.get_by_id(ticket.id).status == "solved" and "is solved" in outbox[0]["subject"]
+
+
+def test_a_mail_larger_than_the_upload_limit_is_refused(app, people):
+    """The size limit is the upload limit as base64 carries it (portal.inbound_server.size_limit)."""
+    from portal.inbound_server import controller
+    customer, ticket, address = people
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    server = controller(app, "127.0.0.1", free_port())
+    server.start()
+    try:
+        msg = reply(customer.email, address, "Big log attached.")
+        msg.add_attachment(b"log line\n" * 250_000, maintype="text", subtype="plain", filename="big.log")
+        before = len(messages(ticket))
+        with pytest.raises((smtplib.SMTPDataError, smtplib.SMTPSenderRefused)) as refused:
+            with smtplib.SMTP(server.hostname, server.port, timeout=10) as smtp:
+                smtp.send_message(msg)
+        assert refused.value.smtp_code == 552  # refused at MAIL FROM SIZE= (or DATA) before anything is read
+        assert len(messages(ticket)) == before
+    finally:
+        server.stop()
