@@ -116,3 +116,15 @@ def send_mail_command(once):
     if once:
         click.echo(f"{outcomes.count('sent')} sent, {outcomes.count('retry')} to retry, "
                    f"{outcomes.count('failed')} failed.")
+
+
+@portal_cli.command("receive-mail")
+@click.option("--host", default=None, help="Listen address (default PORTAL_MAIL_INBOUND_HOST, 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default PORTAL_MAIL_INBOUND_PORT, 2525).")
+def receive_mail_command(host, port):
+    """Run the inbound SMTP server: replies to ticket mails become ticket replies (policy 4.3)."""
+    from portal.inbound_server import serve
+    app = current_app._get_current_object()
+    click.echo(f"inbound mail on {host or app.config['MAIL_INBOUND_HOST']}:"
+               f"{port or app.config['MAIL_INBOUND_PORT']}")
+    serve(app, host, port)

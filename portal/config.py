@@ -161,6 +161,9 @@ def load_config(env=None):
         "MAIL_SEND_BACKOFF_MAX_SECONDS": _int(env, "PORTAL_MAIL_SEND_BACKOFF_MAX_SECONDS", 3600, 0, 7 * 86400),
         "MAIL_SEND_LEASE_SECONDS": _int(env, "PORTAL_MAIL_SEND_LEASE_SECONDS", 300, 1, 86400),
         "MAIL_SEND_POLL_SECONDS": _int(env, "PORTAL_MAIL_SEND_POLL_SECONDS", 5, 1, 3600),
+        # the inbound SMTP server (reply by email, policy 4.3): loopback by default, an MTA in front
+        "MAIL_INBOUND_HOST": env.get("PORTAL_MAIL_INBOUND_HOST", "127.0.0.1"),
+        "MAIL_INBOUND_PORT": _int(env, "PORTAL_MAIL_INBOUND_PORT", 2525, 1, 65535),
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(INSTANCE / "uploads")),
         "MAX_CONTENT_LENGTH": _int(env, "PORTAL_MAX_UPLOAD_MB", 10, 1, 512) * 1024 * 1024,
         "UPLOAD_EXTENSIONS": tuple(

@@ -29,20 +29,43 @@ def wait_for(url, seconds=30):
 
 @pytest.fixture
 def uwsgi_server(db_url, tmp_path):
-    port = free_port()
-    env = dict(os.environ) | app_env(db_url, tmp_path) | {"PORTAL_BIND": f"127.0.0.1:{port}"}
+    port, inbound = free_port(), free_port()
+    env = dict(os.environ) | app_env(db_url, tmp_path) | {"PORTAL_BIND": f"127.0.0.1:{port}",
+                                                           "PORTAL_MAIL_INBOUND_PORT": str(inbound)}
     binary = shutil.which("uwsgi")
     log = open(tmp_path / "uwsgi.log", "w")
     proc = subprocess.Popen([binary, "--ini", "wsgi.ini"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    yield f"http://127.0.0.1:{port}", tmp_path / "uwsgi.log"
+    yield f"http://127.0.0.1:{port}", tmp_path / "uwsgi.log", inbound
     proc.terminate()
     proc.wait(timeout=20)
 
 
 def test_uwsgi_serves_pages(uwsgi_server):
-    url, log = uwsgi_server
+    url, log, _ = uwsgi_server
     status, body = wait_for(url + "/healthz")
     assert status == 200 and '"database":true' in body.replace(" ", "")
     status, body = wait_for(url + "/login")
     assert status == 200 and "Log in" in body
     assert log.read_text().count("spawned uWSGI worker") == 4
+
+
+def test_uwsgi_starts_the_inbound_mail_server(uwsgi_server):
+    """wsgi.ini attaches `portal receive-mail` (reply by email, policy 4.3): it answers SMTP and
+    refuses an address that is no ticket's at RCPT."""
+    import smtplib
+    url, _, inbound = uwsgi_server
+    wait_for(url + "/healthz")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            smtp = smtplib.SMTP("127.0.0.1", inbound, timeout=5)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    with smtp:
+        assert smtp.ehlo()[0] == 250
+        smtp.mail("someone@customer.test")
+        assert smtp.rcpt("nobody@portal.test")[0] == 550
+        assert smtp.rcpt("support@portal.test")[0] == 250

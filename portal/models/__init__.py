@@ -6,11 +6,13 @@ from portal.models.tickets import (STATUSES, Attachment, Bug, Credential, Creden
                                    Message, RemoteSession, Ticket, TicketParticipant)
 from portal.models.forum import Category, Post, Thread
 from portal.models.staff import AuditLog, CannedReply, Presence
+from portal.models.inbound import InboundMail
 from portal.models.mail import MAIL_STATUSES, MailAttempt, OutboxAttachment, OutboxMail
 
 ALL_MODELS = [Partner, User, PartnerInvite, Order, License, Release, Bug, Ticket, TicketParticipant,
               Message, Attachment, RemoteSession, Credential, CredentialView, Category, Thread, Post,
-              AuditLog, CannedReply, Presence, OutboxMail, OutboxAttachment, MailAttempt, MailPreference]
+              AuditLog, CannedReply, Presence, OutboxMail, OutboxAttachment, MailAttempt, MailPreference,
+              InboundMail]
 
 __all__ = ["ALL_MODELS", "ROLES", "PARTNER_ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES", "MAIL_STATUSES"] + [
     m.__name__ for m in ALL_MODELS]

@@ -11,6 +11,7 @@ from .decisions import Decisions
 from .durations import require_aware
 from .eligibility import AccountFacts, Decision
 from .levels import LevelDecision, LicenseFacts, check_level, resolve_level
+from .mail_rules import MailRules
 from .partners import PartnerRules
 from .scope import Scope
 from .versions import VersionVerdict, judge_version
@@ -25,7 +26,8 @@ class Policy:
     def __init__(self, *, version: str, clock: BusinessClock, zone_label: str, at_risk_threshold: float,
                  labels: dict, priorities: dict, targets: dict, channels: dict, remote_levels: tuple,
                  scope: Scope, english_only_reply: str, source: str = "<policy>",
-                 decisions: Decisions = Decisions(), partners: PartnerRules = PartnerRules()):
+                 decisions: Decisions = Decisions(), partners: PartnerRules = PartnerRules(),
+                 mail: MailRules = MailRules()):
         self.version = version  # policy 1.4: recorded on each ticket
         self.clock = clock
         self.zone = clock.zone
@@ -41,6 +43,7 @@ class Policy:
         self.source = source
         self.decisions = decisions  # the product's readings where the policy is silent
         self.partners = partners    # policy 3.1 Decisions: partner ticket visibility and level
+        self.mail = mail            # policy 4.3 Decisions: mail to the support address
 
     def __repr__(self) -> str:
         return f"<Policy {self.version} from {self.source}>"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .clock import WEEKDAY_NAMES, BusinessClock
 from .decisions import parse_decisions
 from .levels import LEVELS
+from .mail_rules import parse_mail
 from .partners import parse_partners
 from .rank import CHANNELS
 from .scope import Scope, ScopeClass
@@ -20,7 +21,7 @@ DEFAULT_PATH = Path(__file__).with_name("default.toml")
 ENV_VAR = "PORTAL_POLICY_FILE"
 _TOP_KEYS = {"version", "time_zone", "zone_label", "at_risk_threshold", "hours", "labels",
              "priorities", "targets", "channels", "remote", "english_only", "scope", "decisions",
-             "partners"}
+             "partners", "mail"}
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
@@ -173,9 +174,10 @@ def parse_policy(data: dict, source: str = "<policy>"):
     scope, english_only_reply = _scope(data)
     decisions = parse_decisions(_table(data, "decisions") if "decisions" in data else {}, _fail)
     partners = parse_partners(_table(data, "partners") if "partners" in data else {}, _fail)  # policy 3.1
+    mail = parse_mail(_table(data, "mail") if "mail" in data else {}, _fail)  # policy 4.3
     return Policy(version=version, clock=clock, zone_label=zone_label, at_risk_threshold=float(threshold),
                   scope=scope, english_only_reply=english_only_reply, source=source,
-                  decisions=decisions, partners=partners, **levels)
+                  decisions=decisions, partners=partners, mail=mail, **levels)
 
 
 def load_policy(path: str | os.PathLike | None = None):
