@@ -14,6 +14,7 @@ import json
 import logging
 import secrets
 import smtplib
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -60,11 +61,16 @@ def claim(limit=20, now=None):
     return claimed
 
 
+_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def build(mail):
     """The EmailMessage of a row: headers for threading, text and HTML, files."""
     settings = runtime.current().settings
     domain = settings["MAIL_DOMAIN"]
-    msg = EmailMessage()
+    # lines up to RFC 5322's hard limit: a header with no space to fold at (List-Unsubscribe's URL)
+    # would otherwise be rewritten as an encoded word, which mail clients do not read as a URL
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = settings["MAIL_FROM"]
     msg["To"] = mail.to
     msg["Subject"] = " ".join(mail.subject.splitlines())

@@ -175,3 +175,15 @@ def test_send_mail_command_once(smtp_app, sink):
     result = smtp_app.test_cli_runner().invoke(args=["portal", "send-mail", "--once"])
     assert result.exit_code == 0 and "2 sent, 0 to retry, 0 failed." in result.output
     assert len(sink.raw) == 2
+
+
+def test_the_unsubscribe_headers_reach_the_server_as_a_url_not_an_encoded_word(smtp_app, sink):
+    with smtp_app.app_context():
+        customer = factories.make_user(level="PRO")
+        ticket = factories.make_ticket(customer)
+        tickets.add_reply(ticket, factories.make_user(role="staff"), "An answer.")
+    run_sender(smtp_app, once=True)
+    raw = next(r for r, m in zip(sink.raw, sink.messages()) if m["To"] == customer.email)
+    # as sent, not as a parser decodes it: an encoded word (=?utf-8?q?...) is no URL to a mail client
+    assert b"\nList-Unsubscribe: <http" in raw.replace(b"\r\n", b"\n") and b"/account/unsubscribe/" in raw
+    assert b"\nList-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw.replace(b"\r\n", b"\n")
