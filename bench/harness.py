@@ -33,6 +33,9 @@ def portal_env(db_url, workdir, **extra):
         "PORTAL_MAIL_DIR": str(Path(workdir) / "outbox"),
         "PORTAL_UPLOAD_DIR": str(Path(workdir) / "uploads"),
         "PORTAL_RATELIMIT": "false",
+        # the inbound mail server uWSGI starts beside the portal: a port of its own, so two servers
+        # (or a portal started by scripts/start on this machine) never fight over 2525
+        "PORTAL_MAIL_INBOUND_PORT": str(free_port()),
     }
     env.update({k: str(v) for k, v in extra.items()})
     return env
