@@ -75,8 +75,9 @@ def _reading(name):
     return read
 
 
+# clear() too: a test that forgets the mails so far forgets those still queued with them
 for _name in ("__len__", "__getitem__", "__iter__", "__eq__", "__bool__", "__contains__", "__repr__",
-              "__str__", "copy", "index", "count"):
+              "__str__", "copy", "index", "count", "clear"):
     setattr(_Delivered, _name, _reading(_name))
 
 

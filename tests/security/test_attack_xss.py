@@ -88,10 +88,11 @@ def test_staff_reply_mail_is_plain_text_and_subject_cannot_inject_headers(app, w
         outbox.deliver = original
     assert response.status_code == 302 and len(sent) == 1
     msg = email.message_from_bytes(sent[0], policy=email.policy.default)
-    # issue 14: Date, Message-ID, the ticket's thread and its signed Reply-To; nothing from the subject
+    # issue 14: Date, Message-ID, the ticket's thread, its signed Reply-To and the one-click
+    # unsubscribe (RFC 8058); nothing from the subject
     assert sorted(k.lower() for k in msg.keys()) == sorted(
         ["from", "to", "subject", "date", "message-id", "in-reply-to", "references", "reply-to",
-         "content-type", "mime-version"])
+         "list-unsubscribe", "list-unsubscribe-post", "content-type", "mime-version"])
     assert msg["To"] == world.users["customer"].email and msg.get_content_type() == "multipart/alternative"
     assert "\n" not in msg["Subject"] and "\r" not in msg["Subject"]
     assert "victim@evil.example" not in msg["To"] and msg.get_all("Bcc") is None

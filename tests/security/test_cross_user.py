@@ -102,9 +102,10 @@ class Cross:
 
     def snapshot(self):
         """Every row of every table, and the mail sent: the proof that nothing was written."""
+        sent = len(self.app.extensions["outbox"].sent)  # first: reading it delivers what was queued
         with self.app.app_context():
             rows = {m.__name__: list(m.select().order_by(m.id).tuples()) for m in ALL_MODELS}
-        return rows, len(self.app.extensions["outbox"].sent)
+        return rows, sent
 
 
 @pytest.fixture(scope="module")

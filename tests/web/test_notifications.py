@@ -164,11 +164,12 @@ def test_bug_news_says_eta_workaround_and_fixed_in(ctx, outbox):  # policy 5.2, 
 
 
 def test_send_template_gets_kind_ticket_auto_and_rfc8058_headers(ctx, calls):
+    """A staff reply is written by a person (auto False: the reader's autoresponder may answer)."""
     customer = make_user(level="PRO")
     ticket = make_ticket(customer)
     tickets.add_reply(ticket, make_user(role="staff"), "Hello there.")
     [call] = calls
-    assert call["kind"] == "staff_reply" and call["ticket"].id == ticket.id and call["auto"] is True
+    assert call["kind"] == "staff_reply" and call["ticket"].id == ticket.id and call["auto"] is False
     assert call["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = re.fullmatch(r"<(http://localhost/account/unsubscribe/\S+)>", call["headers"]["List-Unsubscribe"]).group(1)
     assert url == mail_prefs.unsubscribe_url(customer, "staff_reply")
