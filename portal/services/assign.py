@@ -79,7 +79,8 @@ def _holder(ticket_id, actor, keep, confirmed_holder):
 
 
 def _tell_holder(holder, ticket, actor, agent):
-    """The agent whose ticket was taken over or unassigned hears it by mail (after the commit)."""
+    """The agent whose ticket was taken over or unassigned hears it by mail (inside the change's
+    transaction: the outbox row commits with the new assignee, or neither does)."""
     if holder is not None and holder.is_active:
         runtime.current().send_template(holder.email, "ticket_taken_over", ticket=ticket, holder=holder,
                                         actor=actor, agent=agent,
@@ -95,7 +96,7 @@ def assign(ticket_id, actor, agent_id, confirmed_holder=None):
         _set_assignee(ticket_id, agent.id)
         detail = f"to {agent.email}" + (f", taken over from {holder.email}" if holder else "")
         audit.record(actor, "assign", "ticket", ticket_id, detail)
-    _tell_holder(holder, fresh, actor, agent)
+        _tell_holder(holder, fresh, actor, agent)
     return agent
 
 
@@ -106,7 +107,7 @@ def unassign(ticket_id, actor, confirmed_holder=None):
         fresh, holder = _holder(ticket_id, actor, None, parse_id(confirmed_holder))
         _set_assignee(ticket_id, None)
         audit.record(actor, "unassign", "ticket", ticket_id, f"from {holder.email}" if holder else "")
-    _tell_holder(holder, fresh, actor, None)
+        _tell_holder(holder, fresh, actor, None)
 
 
 def _refusal(exc, field, keep=()):
