@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from portal.mail import _Delivered
+
 from tests.conftest import app_env
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
@@ -25,22 +27,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class _Received(list):
+class _Received(_Delivered):
     """The sink's mails; reading them first lets the portal's sender deliver what is due (the real
     sender over real SMTP, run at once instead of waiting for its next poll)."""
-    flush = None
-
-
-def _reading(name):
-    def read(self, *args):
-        if self.flush is not None:
-            self.flush()
-        return getattr(list, name)(self, *args)
-    return read
-
-
-for _name in ("__len__", "__getitem__", "__iter__", "__bool__", "__contains__"):
-    setattr(_Received, _name, _reading(_name))
 
 
 class MailSink:
