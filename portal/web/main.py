@@ -22,9 +22,10 @@ def policy_page():
     return render_template("main/policy.html")
 
 
-@bp.route("/ping")
+@bp.route("/ping", methods=["GET", "POST"])
 def ping():
-    """A bare route (no database, no template): the baseline for benchmarks and probes."""
+    """A bare route (no database, no template): the baseline for benchmarks and probes. A POST
+    passes the same CSRF check as every form, so it is the baseline of a form post (bench)."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 

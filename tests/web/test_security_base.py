@@ -95,3 +95,9 @@ def test_admin_creates_staff_and_reseller(client, make_user, login):
     bad = client.post("/admin/users", data={"email": "x@new.test", "password": "a long password",
                                             "role": "superuser", "csrf_token": csrf_token(client, "/admin/users")})
     assert bad.status_code == 400 and User.by_email("x@new.test") is None
+
+
+def test_bare_post_baseline_checks_csrf_like_every_form(client):
+    """POST /ping is the benchmark's baseline of a form post: it pays the same CSRF check."""
+    assert client.post("/ping").status_code == 400
+    assert client.post("/ping", data={"csrf_token": csrf_token(client)}).status_code == 200
