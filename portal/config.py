@@ -38,6 +38,13 @@ def _bool(env, name, default):
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _choice(env, name, default, choices):
+    value = env.get(name) or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be {' or '.join(choices)}, got {value!r}")
+    return value
+
+
 def _instance_secret(filename, make):
     """Read a development secret from instance/, creating it on first use."""
     INSTANCE.mkdir(exist_ok=True)
@@ -165,6 +172,9 @@ def load_config(env=None):
         "MAIL_INBOUND_HOST": env.get("PORTAL_MAIL_INBOUND_HOST", "127.0.0.1"),
         "MAIL_INBOUND_PORT": _int(env, "PORTAL_MAIL_INBOUND_PORT", 2525, 1, 65535),
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(INSTANCE / "uploads")),
+        # where attachments' bytes live (portal/services/file_store.py): the database, which every
+        # app node shares, or UPLOAD_DIR on this machine's disk (a single machine only)
+        "ATTACHMENT_STORE": _choice(env, "PORTAL_ATTACHMENT_STORE", "database", ("database", "disk")),
         "MAX_CONTENT_LENGTH": _int(env, "PORTAL_MAX_UPLOAD_MB", 10, 1, 512) * 1024 * 1024,
         "UPLOAD_EXTENSIONS": tuple(
             e.strip().lower() for e in env.get(

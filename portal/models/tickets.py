@@ -103,6 +103,16 @@ class Attachment(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class AttachmentBlob(BaseModel):
+    """An attachment's bytes (the database store, portal/services/file_store.py): a table of
+    their own, so listing a ticket's attachments never reads them; they go with their row."""
+    attachment = ForeignKeyField(Attachment, primary_key=True, backref="+", on_delete="CASCADE")
+    data = BlobField()  # bytea on PostgreSQL
+
+    class Meta:
+        table_name = "attachment_blob"
+
+
 class RemoteSession(BaseModel):
     """A remote-support session (policy 8.1-8.5)."""
     id = AutoField()

@@ -1,13 +1,10 @@
 """Ticket attachments: allowlisted types, size limits, content signatures, random stored names."""
-import os
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from portal.services.errors import FieldError
-from portal.services import setting
+from portal.services import file_store, setting
 from portal.models import Attachment
 
 MAX_FILES = 5
@@ -110,44 +107,42 @@ def check_uploads(files):
 
 
 def upload_dir():
-    """The folder attachments live in (outside static/), created on first use."""
-    folder = Path(setting("UPLOAD_DIR"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """The disk store's folder (outside static/), created on first use."""
+    return file_store.upload_dir()
 
 
 def write_files(uploads):
-    """Write checked uploads under random names; returns the stored names."""
-    folder, names = upload_dir(), []
-    for upload in uploads:
-        name = secrets.token_hex(16)
-        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(upload.data)
-        names.append(name)
-    return names
+    """Before the write transaction: the store's names for checked uploads (the disk store
+    writes the files now); the bytes of the database store are written by record()."""
+    return file_store.current().prepare(uploads)
 
 
 def remove_files(names):
-    """Delete stored files (used when the database write that needed them failed)."""
-    folder = upload_dir()
-    for name in names:
-        try:
-            (folder / name).unlink()
-        except FileNotFoundError:
-            pass
+    """After a failed write transaction: the disk store deletes the files it wrote (the
+    database store's blobs went with the rolled-back rows)."""
+    file_store.current().discard(names)
 
 
 def record(ticket, message, user, uploads, names):
-    """Attachment rows for written files (call inside the write transaction)."""
-    return [Attachment.create(ticket=ticket, message=message, uploaded_by=user, filename=u.filename,
-                              stored_name=name, content_type=u.content_type, size=len(u.data))
-            for u, name in zip(uploads, names)]
+    """Attachment rows (and, for the database store, their bytes) for prepared uploads: call
+    inside the write transaction."""
+    store, rows = file_store.current(), []
+    for upload, name in zip(uploads, names):
+        row = Attachment.create(ticket=ticket, message=message, uploaded_by=user, filename=upload.filename,
+                                stored_name=name, content_type=upload.content_type, size=len(upload.data))
+        store.save(row, upload.data)
+        rows.append(row)
+    return rows
 
 
-def path_of(attachment):
-    """Where an attachment's bytes are stored."""
-    return upload_dir() / attachment.stored_name
+def open_stored(attachment):
+    """The attachment's bytes as a binary file object to stream, or None when they are gone."""
+    return file_store.current().open(attachment)
+
+
+def read_bytes(attachment):
+    """The attachment's bytes wherever they are stored (database, else disk), or None."""
+    return file_store.read_bytes(attachment)
 
 
 def visible_to(attachment, user):

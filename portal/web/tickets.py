@@ -324,10 +324,10 @@ def attachment(ticket_id, att_id):
     att = Attachment.get_or_none((Attachment.id == att_id) & (Attachment.ticket == ticket))
     if att is None or not attachments.visible_to(att, current_user):
         abort(404)
-    path = attachments.path_of(att)
-    if not path.is_file():
+    stored = attachments.open_stored(att)  # the database or this node's disk (file_store)
+    if stored is None:
         abort(404)
-    response = send_file(path, mimetype="application/octet-stream", as_attachment=True,
+    response = send_file(stored, mimetype="application/octet-stream", as_attachment=True,
                          download_name=att.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.models import Attachment, Message, Ticket
+from portal.models import Attachment, AttachmentBlob, Message, Ticket
 from tests.security.attack_helpers import HX, client_for, post, text, world  # noqa: F401
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -17,8 +17,12 @@ def upload_dir(app):
 
 
 def stored_files(app):
+    """Every attachment's bytes the portal holds: disk files and database blobs (by stored name)."""
     folder = upload_dir(app)
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    on_disk = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    with app.app_context():
+        blobs = [a.stored_name for a in Attachment.select().join(AttachmentBlob).order_by(Attachment.id)]
+    return on_disk + blobs
 
 
 def counts(app):

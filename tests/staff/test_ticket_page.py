@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal.models import Attachment, AuditLog, CannedReply, Message, Ticket
+from portal.models import Attachment, AttachmentBlob, AuditLog, CannedReply, Message, Ticket
 from portal.services import assign, attachments, canned, tickets
 from tests.factories import counting_queries, csrf_token
 
@@ -97,7 +97,7 @@ def test_a_reply_with_a_file_and_a_status_is_one_action(app, client, make_user, 
     message = Message.select().where(Message.ticket == ticket).order_by(Message.id.desc()).first()
     assert message.body == "Here is the fixed build." and [a.filename for a in message.attachments] == ["fix.zip"]
     with app.app_context():
-        assert attachments.path_of(message.attachments[0]).read_bytes().startswith(b"PK")
+        assert attachments.read_bytes(message.attachments[0]).startswith(b"PK")
     actions = [a.action for a in AuditLog.select().where(AuditLog.object_id == str(ticket.id)).order_by(AuditLog.id)]
     assert actions == ["reply", "status"]
     assert outbox[-1]["to"] == customer.email
@@ -116,10 +116,12 @@ def test_the_default_is_waiting_and_a_closed_ticket_stays_closed(app, client, ma
     assert Ticket.get_by_id(closed.id).status == "closed"
 
 
-def test_send_and_set_status_is_atomic(app, client, make_user, login, make_ticket, agent, outbox, monkeypatch):
+@pytest.mark.parametrize("store", ["database", "disk"])
+def test_send_and_set_status_is_atomic(app, client, make_user, login, make_ticket, agent, outbox, monkeypatch, store):
     ticket = make_ticket(make_user(level="PRO"))
     login(agent)
     page = _page(client, ticket)
+    app.config["ATTACHMENT_STORE"] = store
     with app.app_context():
         before = set(attachments.upload_dir().iterdir())
 
@@ -133,6 +135,7 @@ def test_send_and_set_status_is_atomic(app, client, make_user, login, make_ticke
     assert Ticket.get_by_id(ticket.id).status == "open" and Ticket.get_by_id(ticket.id).revision == 0
     with app.app_context():
         assert set(attachments.upload_dir().iterdir()) == before  # the file went with the rows
+    assert not AttachmentBlob.select().exists()
     assert not AuditLog.select().where(AuditLog.action == "reply").exists() and outbox == []
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from portal.config import ROOT
-from portal.models import Attachment, Message, Ticket
+from portal.models import Attachment, AttachmentBlob, Message, Ticket
 from tests.tickets.conftest import post, submit_token, text
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -27,10 +27,12 @@ def pro(user, client_for):
     return u, client_for(u)
 
 
+@pytest.mark.parametrize("store", ["database", "disk"])
 @pytest.mark.parametrize("name,data", [("screen.png", PNG), ("doc.pdf", PDF), ("logs.zip", ZIP),
                                        ("host.log", "Connection lost at 10:02 — retrying\n".encode()),
                                        ("photo.JPG", b"\xff\xd8\xff\xe0rest")])
-def test_allowed_files_are_stored_under_random_names_outside_static(app, pro, name, data):
+def test_allowed_files_are_stored_under_random_names_outside_static(app, pro, name, data, store):
+    app.config["ATTACHMENT_STORE"] = store
     _, client = pro
     response = _file_ticket(client, (name, data))
     assert response.status_code == 302, text(response)
@@ -38,8 +40,11 @@ def test_allowed_files_are_stored_under_random_names_outside_static(app, pro, na
     assert att.ticket_id == Ticket.get().id and att.message_id == Message.get().id
     assert att.stored_name != name and len(att.stored_name) == 32 and att.size == len(data)
     path = Path(app.config["UPLOAD_DIR"]) / att.stored_name
-    assert path.read_bytes() == data
-    assert ROOT / "static" not in path.parents
+    if store == "disk":
+        assert path.read_bytes() == data and not AttachmentBlob.select().exists()
+        assert ROOT / "static" not in path.parents
+    else:
+        assert bytes(AttachmentBlob.get().data) == data and not path.exists()
 
 
 @pytest.mark.parametrize("name,data,why", [
@@ -57,6 +62,7 @@ def test_refused_files_write_nothing(app, pro, name, data, why):
     assert response.status_code == 400 and why in text(response)
     assert 'id="e-files"' in text(response)
     assert Ticket.select().count() == 0 and Attachment.select().count() == 0
+    assert AttachmentBlob.select().count() == 0
     folder = Path(app.config["UPLOAD_DIR"])
     assert not folder.exists() or not any(folder.iterdir())
 
