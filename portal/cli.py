@@ -88,7 +88,7 @@ def register(app):
     app.cli.add_command(portal_cli)
 
 
-from portal import cli_orders, cli_partners  # noqa: E402,F401  (register import-orders, create-partner)
+from portal import cli_orders, cli_partners, cli_storage  # noqa: E402,F401  (register their commands)
 
 
 @portal_cli.command("refresh-levels")

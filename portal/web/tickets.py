@@ -1,4 +1,5 @@
 """Customer and reseller tickets: list, file, follow, reply, close, remote support, attachments."""
+import os
 import secrets
 
 from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request, send_file,
@@ -329,6 +330,8 @@ def attachment(ticket_id, att_id):
         abort(404)
     response = send_file(stored, mimetype="application/octet-stream", as_attachment=True,
                          download_name=att.filename, max_age=0)
+    if response.content_length is None:  # an open disk file: werkzeug sizes only paths and buffers
+        response.content_length = os.fstat(stored.fileno()).st_size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
