@@ -6,9 +6,9 @@ from email.message import EmailMessage
 
 import pytest
 
-from portal.models import Attachment, Message, Ticket
+from portal.models import Attachment, AttachmentBlob, Message, Ticket
 from portal.models.inbound import InboundMail
-from portal.services import reply_address
+from portal.services import attachments, reply_address
 from tests import factories
 from tests.e2e.conftest import free_port
 
@@ -67,6 +67,9 @@ def test_a_reply_lands_on_the_ticket_quote_stripped_attachment_stored(app, inbou
     assert last.author_id == customer.id and last.body == "Thanks, version 7.6 fixed it."
     files = list(Attachment.select().where(Attachment.message == last.id))
     assert [(f.filename, f.content_type) for f in files] == [("screen_shot.png", "image/png")]
+    with app.app_context():  # through the configured store, the web form's (the database by default)
+        assert attachments.read_bytes(files[0]) == PNG
+    assert bytes(AttachmentBlob.get(AttachmentBlob.attachment == files[0].id).data) == PNG
     assert Ticket.get_by_id(ticket.id).awaiting_staff
 
 
