@@ -11,7 +11,7 @@ def up(migrator, db):
             table_name = 'attachment'
 
     class AttachmentBlob(Model):
-        attachment = ForeignKeyField(Attachment, primary_key=True, on_delete='CASCADE')
+        attachment = ForeignKeyField(Attachment, unique=True, on_delete='CASCADE')
         data = BlobField()
         class Meta:
             database = db

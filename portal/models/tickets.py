@@ -106,7 +106,8 @@ class Attachment(BaseModel):
 class AttachmentBlob(BaseModel):
     """An attachment's bytes (the database store, portal/services/file_store.py): a table of
     their own, so listing a ticket's attachments never reads them; they go with their row."""
-    attachment = ForeignKeyField(Attachment, primary_key=True, backref="+", on_delete="CASCADE")
+    id = AutoField()  # every table has one (tests and tools order rows by it)
+    attachment = ForeignKeyField(Attachment, unique=True, backref="+", on_delete="CASCADE")
     data = BlobField()  # bytea on PostgreSQL
 
     class Meta:
