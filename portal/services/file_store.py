@@ -93,7 +93,8 @@ class DatabaseStore:
         data = _blob(attachment.id)
         if data is not None:
             return io.BytesIO(data)
-        return DiskStore().open(attachment)  # a rolling switch: older rows are still on disk
+        path = _disk_file(attachment.stored_name)  # a rolling switch: older rows are still on disk
+        return path.open("rb") if path else None
 
 
 def current():
