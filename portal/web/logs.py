@@ -46,20 +46,22 @@ class RequestFields(logging.Filter):
         return True
 
 
-_second = [None, ""]  # the last whole second and its text: strftime once a second, not once a line
+_second = (None, "")  # the last whole second and its text: strftime once a second, not once a line
 
 
 def utc_time(moment):
     """'2026-12-02T10:04:42.125Z'."""
-    whole = int(moment)
-    if whole != _second[0]:
-        _second[:] = [whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))]
-    return f"{_second[1]}.{int((moment - whole) * 1000):03d}Z"
+    global _second
+    whole, cached = int(moment), _second
+    if cached[0] != whole:  # one tuple swapped whole: threads never see half of an update
+        cached = _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{cached[1]}.{int((moment - whole) * 1000):03d}Z"
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record):
-        entry = {"time": utc_time(record.created), "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        entry = {"time": utc_time(record.created), "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage()}
         fields = record.__dict__
         for name in FIELDS:
             value = fields.get(name)
@@ -107,7 +109,9 @@ def init_app(app):
     app.after_request_funcs.setdefault(None, []).insert(0, _finish)
     app.log_exception = lambda exc_info: app.logger.error(  # Flask's own logs request.path: a token
         "unhandled exception on %s %s", request.method, route(), exc_info=exc_info)
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)  # set by hand without wsgi.ini: every sample would fail
         metrics.forget_on_exit(os.getpid())
 
 
@@ -148,9 +152,11 @@ def _write_json(message, fields):
     entry.update((name, value) for name, value in fields.items() if value is not None)
     line = json.dumps(entry, default=str) + "\n"
     with _json_handler.lock:
-        stream = sys.stderr
-        stream.write(line)
-        stream.flush()
+        try:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr gone: as logging does, a log line never fails a request
+            pass
 
 
 def route(req=None):

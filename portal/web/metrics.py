@@ -9,6 +9,7 @@ every worker's files (prometheus_client's multiprocess mode). Without it (flask 
 samples live in this process. docs/operations.md, *Logs and metrics*.
 """
 import atexit
+import logging
 import os
 
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, disable_created_metrics,
@@ -27,21 +28,29 @@ REQUESTS = Counter("portal_http_requests", "HTTP requests answered, by endpoint,
 LATENCY = Histogram("portal_http_request_duration_seconds",
                     "Time to answer an HTTP request (until the response is ready), by endpoint, method and status class",
                     LABELS, buckets=BUCKETS, registry=_own)
+_failed = []  # the first failure of observe(), so it is logged once
 _children = {}  # (endpoint, method, status class) -> (counter, histogram): labels() once per key
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 def observe(endpoint, method, status, seconds):
-    """Count one answered request; a few microseconds (the label lookup is cached)."""
+    """Count one answered request; a few microseconds (the label lookup is cached). A failure
+    (the multiprocess folder removed under a running server) is logged once and never fails
+    the request."""
     if method not in METHODS:  # any string may come as a method: keep the label set bounded
         method = "other"
     key = (endpoint, method, status // 100)
-    pair = _children.get(key)
-    if pair is None:
-        labels = (endpoint or "none", method, f"{status // 100}xx")
-        pair = _children[key] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
-    pair[0].inc()
-    pair[1].observe(seconds)
+    try:
+        pair = _children.get(key)
+        if pair is None:
+            labels = (endpoint or "none", method, f"{status // 100}xx")
+            pair = _children[key] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
+        pair[0].inc()
+        pair[1].observe(seconds)
+    except Exception as exc:  # noqa: BLE001
+        if not _failed:
+            _failed.append(exc)
+            logging.getLogger("portal.metrics").error("request metrics failed: %s", exc.__class__.__name__)
 
 
 def forget_on_exit(pid):

@@ -165,3 +165,17 @@ def test_a_scrape_with_the_database_down_still_serves_the_request_metrics(app, c
     samples = scrape(client)
     assert value(samples, "portal_state_up") == 0
     assert any(name == "portal_http_requests_total" for name, _ in samples)
+
+
+def test_broken_request_metrics_never_fail_a_request(client, monkeypatch, log_lines):
+    from portal.web import metrics
+
+    def broken(*labels):
+        raise FileNotFoundError("the multiprocess folder is gone")
+    monkeypatch.setattr(metrics, "_children", {})
+    monkeypatch.setattr(metrics, "_failed", [])
+    monkeypatch.setattr(metrics.REQUESTS, "labels", broken)
+    log_lines()
+    assert client.get("/ping").status_code == 200 and client.get("/ping").status_code == 200
+    errors = [line for line in log_lines() if line["level"] == "ERROR"]
+    assert [line["message"] for line in errors] == ["request metrics failed: FileNotFoundError"]  # once
