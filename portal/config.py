@@ -106,6 +106,19 @@ def _base_url(env, development):
     return url
 
 
+def _observability(env, development):
+    """Logs, metrics and the readiness probe (docs/operations.md, Logs and metrics)."""
+    log_format = env.get("PORTAL_LOG_FORMAT") or ("text" if development else "json")
+    if log_format not in ("json", "text"):
+        raise ConfigError(f"PORTAL_LOG_FORMAT must be json or text, got {log_format!r}")
+    token = env.get("PORTAL_METRICS_TOKEN") or None
+    if token is not None and len(token) < 16:
+        raise ConfigError("PORTAL_METRICS_TOKEN must be at least 16 characters")
+    return {"LOG_FORMAT": log_format,
+            "METRICS_TOKEN": token,  # unset: /metrics answers 404 to everyone
+            "READY_OUTBOX_MAX_AGE": _int(env, "PORTAL_READY_OUTBOX_MAX_AGE", 900, 1, 7 * 86400)}
+
+
 def load_config(env=None):
     """Build the settings dict from the environment; raise ConfigError on a bad value."""
     env = os.environ if env is None else env
@@ -192,4 +205,5 @@ def load_config(env=None):
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not development,
         "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+        **_observability(env, development),
     }

@@ -138,6 +138,7 @@ def app_env(db_url, tmp_path):
         "PORTAL_MAIL_BACKEND": "memory",
         "PORTAL_UPLOAD_DIR": str(tmp_path / "uploads"),
         "PORTAL_BASE_URL": "http://localhost",
+        "PORTAL_METRICS_DIR": str(tmp_path / "metrics"),  # uWSGI's per-instance folder, not instance/
     }
 
 

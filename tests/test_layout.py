@@ -2,7 +2,8 @@
 
 
 def test_one_blueprint_per_domain(app):
-    assert set(app.blueprints) == {"main", "auth", "account", "admin", "tickets", "partner", "staff", "forum"}
+    assert set(app.blueprints) == {"main", "auth", "account", "admin", "tickets", "partner", "staff", "forum",
+                                   "ops"}  # ops: the probes and metrics for the machines around the portal
 
 
 def test_staff_and_admin_pages_answer_under_their_one_blueprint(app):

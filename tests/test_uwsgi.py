@@ -42,8 +42,8 @@ def uwsgi_server(db_url, tmp_path):
 
 def test_uwsgi_serves_pages(uwsgi_server):
     url, log, _ = uwsgi_server
-    status, body = wait_for(url + "/healthz")
-    assert status == 200 and '"database":true' in body.replace(" ", "")
+    status, body = wait_for(url + "/readyz")
+    assert status == 200 and '"database":"ok"' in body.replace(" ", "")
     status, body = wait_for(url + "/login")
     assert status == 200 and "Log in" in body
     assert log.read_text().count("spawned uWSGI worker") == 4

@@ -12,7 +12,7 @@ from portal.config import ROOT, load_config
 from portal.mail import make_outbox
 from portal.services.errors import NotFound, ServiceError
 from portal.services.runtime import Runtime, activate, deactivate
-from portal.web import converters, security
+from portal.web import converters, logs, security
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
 BLUEPRINTS = [
@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "portal.web.tickets", "portal.web.partner",
     "portal.web.staff",
     "portal.web.forum",
+    "portal.web.ops",
 ]
 
 
@@ -39,6 +40,7 @@ def create_app(overrides=None, env=None):
         from portal.mail import memory_flush
         app.extensions["outbox"].sent.flush = memory_flush(app)
     _init_runtime(app, policy)
+    logs.init_app(app)  # JSON logs, request ids, request metrics (docs/operations.md, Logs and metrics)
     _init_extensions(app)
     converters.register(app)
     _register_blueprints(app)
@@ -134,8 +136,8 @@ def _register_hooks(app):
     def before():
         security.reject_cross_origin()
         security.reject_nul_bytes()
-        if request.endpoint != "static":
-            database.open_connection()
+        if request.endpoint != "static" and request.endpoint not in ("ops.healthz", "ops.readyz"):
+            database.open_connection()  # the probes open none: /healthz needs none, /readyz its own
 
     app.teardown_request(database.end_request)  # SQLite keeps its connection (docs/benchmarks.md)
     app.after_request(security.set_security_headers)
@@ -171,7 +173,7 @@ def _page_user(database_down=False):
 
 
 def _error_page(status, title, message):
-    if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
+    if request.path.startswith(("/healthz", "/readyz")) or request.accept_mimetypes.best == "application/json":
         return jsonify(error=title), status
     return render_template("error.html", status=status, title=title, message=message), status
 

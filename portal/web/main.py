@@ -1,8 +1,7 @@
-"""Home page and health check."""
-from flask import Blueprint, jsonify, redirect, render_template
+"""Home page, the policy page and the bare /ping route (the probes are in portal/web/ops.py)."""
+from flask import Blueprint, redirect, render_template
 from flask_login import current_user
 
-from portal import db as database
 from portal.web.auth import landing_for
 
 bp = Blueprint("main", __name__)
@@ -27,15 +26,3 @@ def ping():
     """A bare route (no database, no template): the baseline for benchmarks and probes. A POST
     passes the same CSRF check as every form, so it is the baseline of a form post (bench)."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
-
-
-@bp.route("/healthz")
-def healthz():
-    """Health check for probes: 200 when the database answers, 503 'degraded' when not."""
-    try:
-        database.db.execute_sql("SELECT 1").fetchone()
-        reachable = True
-    except Exception:  # noqa: BLE001 - any failure means unreachable
-        reachable = False
-    body = {"status": "ok" if reachable else "degraded", "database": reachable}
-    return jsonify(body), 200 if reachable else 503

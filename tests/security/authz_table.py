@@ -98,6 +98,10 @@ AUTHZ = {
     ("/ping", "POST"): PUBLIC,                                      # the bench baseline of a form post
     ("/healthz", "GET"): PUBLIC,
     ("/healthz", "POST"): NO_METHOD,
+    ("/readyz", "GET"): PUBLIC,                                    # the load balancer's probe
+    ("/readyz", "POST"): NO_METHOD,
+    ("/metrics", "GET"): E({EVERYONE: 404}),                       # only to Bearer $PORTAL_METRICS_TOKEN (unset here)
+    ("/metrics", "POST"): NO_METHOD,
 
     # accounts
     ("/login", "GET"): LOGIN_PAGE,

@@ -75,7 +75,9 @@ def test_render_helper_page_or_block(app):
 
 def test_healthz(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": True}
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+    ready = client.get("/readyz")  # the database answer moved to the readiness probe
+    assert ready.status_code == 200 and ready.json["checks"]["database"] == "ok"
 
 
 def test_admin_area_hidden_from_others(client, make_user, login):
