@@ -22,7 +22,9 @@ from tests.conftest import PG_URL
 from tests.load.conftest import BODY, form_data, leaks_in
 
 OK = (200, 302)
-ERRORS = (502, 503, 504)  # a node gone or the database away: the client resends the same form
+ERRORS = (502, 503, 504)
+TICKETS_PER_ACCOUNT = 16  # below the per-account limit of 20 tickets an hour (portal/web/tickets.py)
+THINK_SECONDS = 0.3  # a node gone or the database away: the client resends the same form
 _addresses = itertools.count(1)
 
 
@@ -164,6 +166,13 @@ class Customer:
         self.answers.append((started, label, response.status_code, leaks_in(response.text), response.text[:400]))
         return response
 
+    def browse(self):
+        """Read the ticket list and the last ticket filed (every answer must still be 200)."""
+        base = self.session.base_url
+        self.call("list", lambda: self.session.get(base + "/tickets/", timeout=30))
+        last = list(self.filed.values())[-1]
+        self.call("view", lambda: self.session.get(f"{base}/tickets/{last}", timeout=30))
+
     def file_one(self, n, deadline):
         subject, data = f"{self.tag} {n} {uuid.uuid4().hex[:10]}", None
         base = self.session.base_url
@@ -204,8 +213,12 @@ class Load:
         def customer(i):
             client, n, deadline = self.clients[i], 0, time.monotonic() + 240
             while not (self.done_at and len([a for a in client.answers if a[0] > self.done_at]) >= self.after):
-                client.file_one(n, deadline)
-                n += 1
+                if len(client.filed) < TICKETS_PER_ACCOUNT:
+                    client.file_one(n, deadline)
+                    n += 1
+                else:  # the account's filing limit is near (20 an hour): it goes on reading
+                    client.browse()
+                time.sleep(THINK_SECONDS)
         try:
             run_threads(len(self.clients), customer)
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish()
