@@ -26,8 +26,9 @@ def test_rolling_restart_under_load_fails_no_request(cluster):
         load.finish()
     _clean(load.answers, OK)  # every answer 200 or 302: no error, no dropped connection
     check_stored_once(cluster, load)
-    for i in (0, 1):  # both nodes really were restarted (a new master each)
+    for i in (0, 1):  # both nodes really were restarted (a new master each), their workers let finish
         assert cluster.node_log(i).count("spawned uWSGI master process") == 2
+        assert "Gracefully killing worker" in cluster.node_log(i)
 
 
 def test_a_node_killed_under_load_nginx_moves_traffic_to_the_other(cluster):
