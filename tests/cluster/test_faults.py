@@ -41,7 +41,7 @@ def test_a_node_killed_under_load_nginx_moves_traffic_to_the_other(cluster):
         finally:
             if cluster.state["nodes"][1]["pid"] is None:
                 cluster.start_node(1)
-    _clean(load.answers, OK + ERRORS + ("ConnectionError", "ReadTimeout"))
+    _clean(load.answers, OK + ERRORS)  # nginx answers every request: 502 for one the dead node held
     check_stored_once(cluster, load)  # an error answer was resent with the same form: stored once
     after = [a for a in load.answers if a[0] > killed_at + 1]
     assert after and all(a[2] in OK for a in after), [a[1:3] for a in after if a[2] not in OK][:5]

@@ -84,3 +84,11 @@ def test_a_file_uploaded_through_node_a_downloads_through_node_b(cluster):
     on_b = on_node(session, cluster, 1)
     download = on_b.get(on_b.base_url + link, timeout=30)
     assert download.status_code == 200 and download.content == content
+
+
+def test_one_mail_sender_and_one_inbound_server_per_cluster(cluster):
+    """Node 1 runs with PORTAL_MAIL_SENDER_OFF and PORTAL_MAIL_INBOUND_OFF (wsgi.ini): two inbound
+    servers on one machine would fight over the port."""
+    for command in ("portal send-mail", "portal receive-mail"):
+        assert command in cluster.node_log(0)
+        assert command not in cluster.node_log(1)
