@@ -147,6 +147,15 @@ class Cluster:
             raise
         return env
 
+    def pids(self):
+        """Every process this cluster started that should be running (nginx, nodes, Redis, PostgreSQL)."""
+        found = [self.state.get("nginx_pid"), self.state.get("redis_pid"),
+                 *(n.get("pid") for n in self.state.get("nodes", []))]
+        postmaster = Path(self.state.get("pg_data") or "/nonexistent") / "postmaster.pid"
+        if postmaster.exists():
+            found.append(int(postmaster.read_text().split()[0]))
+        return [pid for pid in found if pid]
+
     def stop(self):
         """Stop everything state.json names; safe to call twice, or after a half-finished start."""
         nginx = self.state.get("nginx_pid")

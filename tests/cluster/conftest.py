@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from deploy.cluster import Cluster
+from deploy.cluster import Cluster, _alive
 from portal import db as database
 from tests import factories
 from tests.conftest import PG_URL
@@ -40,7 +40,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """nginx + two nodes (2 workers each) on a private PostgreSQL and Redis; stopped even on failure."""
-    running = Cluster(tmp_path_factory.mktemp("cluster"))
+    running, started = Cluster(tmp_path_factory.mktemp("cluster")), []
     try:
         running.start(nodes=2, processes=2, private_postgres=True)
         from portal.web import create_app
@@ -50,7 +50,9 @@ def cluster(tmp_path_factory):
         close_all = getattr(database.db.obj, "close_all", None)
         if close_all:
             close_all()
+        started = running.pids()
         running.stop()
+    assert started and not [pid for pid in started if _alive(pid)]  # `stop` leaves nothing running
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import pytest
 
 from portal.config import ROOT
 from tests import factories
-from tests.cluster.conftest import csrf, login, make_users, on_node
+from tests.cluster.conftest import browser, csrf, login, make_users, on_node
 from tests.load.conftest import form_data
 
 NEW_PASSWORD = "a completely new passphrase 2026"
@@ -92,3 +92,24 @@ def test_one_mail_sender_and_one_inbound_server_per_cluster(cluster):
     for command in ("portal send-mail", "portal receive-mail"):
         assert command in cluster.node_log(0)
         assert command not in cluster.node_log(1)
+
+
+def test_nginx_serves_static_files_redirects_http_and_sets_the_request_id(cluster):
+    session = browser(cluster)
+    htmx = session.get(cluster.url + "/static/js/htmx.min.js", timeout=30)
+    assert htmx.status_code == 200 and "immutable" in htmx.headers["Cache-Control"]
+    assert htmx.content == (ROOT / "static" / "js" / "htmx.min.js").read_bytes()
+    page = session.get(cluster.url + "/login", headers={"X-Request-ID": "forged-by-a-client"}, timeout=30)
+    ids = page.raw.headers.getlist("X-Request-ID")
+    assert len(ids) == 1 and re.fullmatch(r"[0-9a-f]{32}", ids[0])  # nginx's own: the client is no trusted hop
+    plain = session.get(cluster.http_url + "/login", allow_redirects=False, timeout=30)
+    assert plain.status_code == 301 and plain.headers["Location"] == cluster.url + "/login"
+    nodes_log = cluster.node_log(0) + cluster.node_log(1)
+    assert "GET /login" in nodes_log and "/static/js/htmx.min.js" not in nodes_log  # never through a node
+
+
+def test_nginx_refuses_a_body_larger_than_the_upload_limit(cluster):
+    session = browser(cluster)
+    answer = session.post(cluster.url + "/login", data=b"x" * (11 * 1024 * 1024), timeout=60,
+                          headers={"Content-Type": "application/octet-stream"})
+    assert answer.status_code == 413 and "nginx" in answer.text  # refused at nginx, before any node
