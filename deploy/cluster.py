@@ -179,7 +179,8 @@ class Cluster:
             return ["not running"]
         lines.append(f"url       {self.url}  (certificate {self.dir / 'tls' / 'portal.crt'})")
         lines.append(f"database  {self.state['database_url']}")
-        lines.append(f"redis     {self._redis_state('running')} on 127.0.0.1:{self.state['redis_port']}")
+        lines.append(f"redis     {'running' if self.redis_answers() else 'NOT running'} "
+                     f"on 127.0.0.1:{self.state['redis_port']}")
         for i, node in enumerate(self.state["nodes"]):
             ready = _get(self.node_url(i) + READY_PATH) == 200
             lines.append(f"node {i}    127.0.0.1:{node['port']} pid {node.get('pid')} "
@@ -433,7 +434,7 @@ http {{
                         "--pidfile", str(pidfile), "--logfile", str(folder / "redis.log")], check=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if self._redis_state("ping") and pidfile.exists():
+            if self.redis_answers() and pidfile.exists():
                 self.state["redis_pid"] = int(pidfile.read_text())
                 self._save()
                 return
@@ -444,19 +445,19 @@ http {{
         pid = self.state.get("redis_pid")
         if pid and _alive(pid):
             os.kill(pid, signal.SIGTERM)
-            _wait_gone(pid, 20) or os.kill(pid, signal.SIGKILL)
+            if not _wait_gone(pid, 20):
+                os.kill(pid, signal.SIGKILL)
         self.state["redis_pid"] = None
         if self.state:
             self._save()
 
-    def _redis_state(self, what):
+    def redis_answers(self):
         try:
             with socket.create_connection(("127.0.0.1", self.state["redis_port"]), timeout=1) as sock:
                 sock.sendall(b"PING\r\n")
-                ok = sock.recv(16).startswith(b"+PONG")
+                return sock.recv(16).startswith(b"+PONG")
         except OSError:
-            ok = False
-        return ok if what == "ping" else ("running" if ok else "NOT running")
+            return False
 
     # ---- PostgreSQL ------------------------------------------------------------------------
     def _start_database(self, private, url):
