@@ -1,4 +1,4 @@
-"""The cluster tests: one cluster per module (deploy/cluster.py, the code of scripts/cluster), real
+"""The cluster tests: one cluster per module (deploy/cluster/, the code of scripts/cluster), real
 nginx, two uWSGI nodes, a PostgreSQL and a Redis of the cluster's own on free ports.
 
 Clients are real HTTP clients (requests) in threads. Through nginx they speak HTTPS with the
@@ -15,7 +15,8 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from deploy.cluster import Cluster, _alive
+from deploy.cluster import Cluster
+from deploy.cluster.processes import alive
 from portal import db as database
 from tests import factories
 from tests.conftest import PG_URL
@@ -52,7 +53,7 @@ def cluster(tmp_path_factory):
             close_all()
         started = running.pids()
         running.stop()
-    assert started and not [pid for pid in started if _alive(pid)]  # `stop` leaves nothing running
+    assert started and not [pid for pid in started if alive(pid)]  # `stop` leaves nothing running
 
 
 @contextmanager
