@@ -4,6 +4,9 @@ Time defaults (utcnow) live in the application models, not in the schema.
 """
 from peewee import *
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 
 def up(migrator, db):
     class User(Model):

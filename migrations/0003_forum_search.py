@@ -5,6 +5,9 @@ keeps it in step with posts inside the same transaction. Existing visible conten
 """
 from peewee import SqliteDatabase
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 # SQLite: porter stemming over unicode61 so "installing" finds "install"; rowid is the post id,
 # or minus the thread id for a thread's title row, so one row is replaced without a scan
 SQLITE_UP = [

@@ -9,6 +9,9 @@ before, hiding never lowered it, so existing counts are recounted once. down() k
 """
 from peewee import SqliteDatabase
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 RECOUNT = ("UPDATE thread SET post_count = (SELECT COUNT(*) FROM post "
            "WHERE post.thread_id = thread.id AND post.hidden = {param})")
 

@@ -4,6 +4,10 @@ Members may still reply there. An existing `announcements` category becomes staf
 """
 from peewee import BooleanField
 
+# written for one node: a NOT NULL column without a database default, so every node is
+# stopped before it runs (docs/deployment.md, Migrations side by side)
+PHASE = "offline"
+
 
 def up(migrator, db):
     migrator.migrate(migrator.add_column("category", "staff_threads_only", BooleanField(default=False)))

@@ -6,6 +6,9 @@ portal fills them in. Existing rows stay as they are (no partner).
 """
 from peewee import *
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 
 def up(migrator, db):
     class Partner(Model):

@@ -2,6 +2,10 @@
 Decision), as an account keeps its own. Expand only: a column with a default."""
 from peewee import *
 
+# written for one node: a NOT NULL column without a database default, so every node is
+# stopped before it runs (docs/deployment.md, Migrations side by side)
+PHASE = "offline"
+
 
 def up(migrator, db):
     migrator.migrate(migrator.add_column('ticket', 'level_reason', CharField(max_length=200, default='')))

@@ -3,6 +3,10 @@ staff reply written against an older revision is held instead of sent (issue 13,
 reply check). Expand only: an integer column with a default; old code simply never bumps it."""
 from peewee import *
 
+# written for one node: a NOT NULL column without a database default, so every node is
+# stopped before it runs (docs/deployment.md, Migrations side by side)
+PHASE = "offline"
+
 
 def up(migrator, db):
     migrator.migrate(migrator.add_column('ticket', 'revision', IntegerField(default=0)))

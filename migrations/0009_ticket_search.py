@@ -9,6 +9,9 @@ indexed too: only staff search tickets. Existing tickets and messages are indexe
 """
 from peewee import SqliteDatabase
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 # SQLite: rowid is the message id, or minus the ticket id for the subject row, so one row is
 # replaced by a rowid lookup; deleting a ticket cascades to its messages, whose trigger fires too
 SQLITE_UP = [

@@ -5,6 +5,9 @@ the same facts when PORTAL_REDIS_URL is set). Expand only: one new table.
 """
 from peewee import *
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 
 def up(migrator, db):
     class User(Model):  # the column the new table refers to

@@ -3,6 +3,10 @@ another time, and an index on (agent, starts_at) for overlaps and the calendar; 
 gets a time zone (Pacific by default). Expand only: columns with defaults and an index."""
 from peewee import *
 
+# written for one node: a NOT NULL column without a database default, so every node is
+# stopped before it runs (docs/deployment.md, Migrations side by side)
+PHASE = "offline"
+
 
 def up(migrator, db):
     migrator.migrate(

@@ -2,6 +2,9 @@
 attachments, and one row per delivery attempt. Expand only: three new tables."""
 from peewee import *
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 
 def up(migrator, db):
     class OutboxMail(Model):

@@ -3,6 +3,10 @@ member's choice of which partner tickets they hear about. Expand only: one table
 with a default ("mine": the tickets they filed or follow, as before)."""
 from peewee import *
 
+# written for one node: a NOT NULL column without a database default, so every node is
+# stopped before it runs (docs/deployment.md, Migrations side by side)
+PHASE = "offline"
+
 
 def up(migrator, db):
     class User(Model):  # the column the new table refers to

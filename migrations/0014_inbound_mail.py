@@ -2,6 +2,9 @@
 one reply and a sender gets at most one automatic answer in a while. Expand only: one new table."""
 from peewee import *
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 
 def up(migrator, db):
     class InboundMail(Model):

@@ -184,6 +184,7 @@ def load_config(env=None):
         # the inbound SMTP server (reply by email, policy 4.3): loopback by default, an MTA in front
         "MAIL_INBOUND_HOST": env.get("PORTAL_MAIL_INBOUND_HOST", "127.0.0.1"),
         "MAIL_INBOUND_PORT": _int(env, "PORTAL_MAIL_INBOUND_PORT", 2525, 1, 65535),
+        "TRUSTED_PROXIES": env.get("PORTAL_TRUSTED_PROXIES", ""),  # portal/web/proxy.py
         "UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR", str(INSTANCE / "uploads")),
         # where attachments' bytes live (portal/services/file_store.py): the database, which every
         # app node shares, or UPLOAD_DIR on this machine's disk (a single machine only)

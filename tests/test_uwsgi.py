@@ -69,3 +69,22 @@ def test_uwsgi_starts_the_inbound_mail_server(uwsgi_server):
         smtp.mail("someone@customer.test")
         assert smtp.rcpt("nobody@portal.test")[0] == 550
         assert smtp.rcpt("support@portal.test")[0] == 250
+
+
+def test_inbound_off_leaves_the_inbound_server_out(db_url, tmp_path):
+    """PORTAL_MAIL_INBOUND_OFF=1 (the second node on a machine, docs/deployment.md): no inbound
+    server is started beside the workers, so two nodes never fight over its port."""
+    port, inbound = free_port(), free_port()
+    env = dict(os.environ) | app_env(db_url, tmp_path) | {
+        "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_MAIL_INBOUND_PORT": str(inbound),
+        "PORTAL_MAIL_INBOUND_OFF": "1", "PORTAL_MAIL_SENDER_OFF": "1"}
+    with open(tmp_path / "uwsgi.log", "w") as log:
+        proc = subprocess.Popen([shutil.which("uwsgi"), "--ini", "wsgi.ini"], cwd=ROOT, env=env,
+                                stdout=log, stderr=log)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/healthz")[0] == 200
+        text = (tmp_path / "uwsgi.log").read_text()
+        assert "spawned uWSGI worker" in text and "uwsgi-daemons" not in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

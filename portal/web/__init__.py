@@ -12,7 +12,7 @@ from portal.config import ROOT, load_config
 from portal.mail import make_outbox
 from portal.services.errors import NotFound, ServiceError
 from portal.services.runtime import Runtime, activate, deactivate
-from portal.web import converters, logs, security
+from portal.web import converters, logs, proxy, security
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
 BLUEPRINTS = [
@@ -49,6 +49,7 @@ def create_app(overrides=None, env=None):
     _register_errors(app)
     from portal import cli
     cli.register(app)
+    proxy.install(app)  # forwarded headers only from PORTAL_TRUSTED_PROXIES (docs/deployment.md)
     logging.getLogger("peewee").setLevel(logging.WARNING)  # never log SQL parameters
     return app
 
