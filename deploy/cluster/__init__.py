@@ -26,7 +26,7 @@ from deploy.cluster.stores import Stores
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_INI = ROOT / "deploy" / "uwsgi" / "node.ini"
-READY_PATH = "/healthz"  # what a node must answer 200 on before nginx sends it traffic
+READY_PATH = "/readyz"  # what a node must answer 200 on before nginx sends it traffic: database, Redis, outbox
 
 
 class Cluster(Nginx, Stores):

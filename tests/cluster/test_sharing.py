@@ -56,16 +56,6 @@ def test_a_password_change_on_node_a_ends_the_other_sessions_on_both_nodes(clust
     assert logged_in(on_node(login(cluster, email, NEW_PASSWORD, node=1), cluster, 0))
 
 
-def _attachments_in_the_database():
-    """True once attachments are stored in the database (PORTAL_ATTACHMENT_STORE, another branch of
-    issue 15). Until then every node writes files to its own PORTAL_UPLOAD_DIR, which this cluster
-    keeps apart on purpose, and the download through the other node must fail."""
-    return "PORTAL_ATTACHMENT_STORE" in (ROOT / "portal" / "config.py").read_text()
-
-
-@pytest.mark.xfail(not _attachments_in_the_database(), strict=True,
-                   reason="attachments still on each node's own disk (PORTAL_UPLOAD_DIR) until they "
-                          "are stored in the database")
 def test_a_file_uploaded_through_node_a_downloads_through_node_b(cluster):
     [email] = make_users(cluster, 1, level="PRO")
     session = login(cluster, email, node=0)
