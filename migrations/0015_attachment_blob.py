@@ -3,6 +3,9 @@ app node reads what any node stored. Expand only: one new table; rows written be
 and are read from there until `portal attachments-to-database` moves them (docs/operations.md)."""
 from peewee import *
 
+# rolling deploys: only adds (docs/deployment.md, Migrations side by side)
+PHASE = "expand"
+
 
 def up(migrator, db):
     class Attachment(Model):  # the table the new one refers to
