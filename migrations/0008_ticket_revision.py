@@ -1,6 +1,6 @@
 """A ticket counts its customer-visible changes (replies, status changes) in `revision`, so a
 staff reply written against an older revision is held instead of sent (issue 13, the optimistic
-reply check). Expand only: an integer column with a default; old code simply never bumps it."""
+reply check). Offline (see PHASE): a NOT NULL column without a database default (an old node's INSERT would fail)."""
 from peewee import *
 
 # written for one node: a NOT NULL column without a database default, so every node is
