@@ -203,6 +203,10 @@ class Cluster(Nginx, Stores):
         return path.read_text(errors="replace") if path.exists() else ""
 
 
+    def env(self):
+        """The settings every node runs with (instance/cluster/portal.env: secrets, keep private)."""
+        return self._read_env()
+
     def _write_env(self):
         """The settings every node shares, generated once (secrets kept across restarts)."""
         from cryptography.fernet import Fernet
@@ -216,6 +220,7 @@ class Cluster(Nginx, Stores):
             "PORTAL_REDIS_URL": f"redis://127.0.0.1:{self.state['redis_port']}/0",
             "PORTAL_BASE_URL": "https://127.0.0.1",  # rewritten below once nginx's port is known
             "PORTAL_TRUSTED_PROXIES": "127.0.0.1",
+            "PORTAL_METRICS_TOKEN": kept.get("PORTAL_METRICS_TOKEN") or secrets.token_hex(24),
             "PORTAL_MAIL_BACKEND": "file",  # the trial cluster mails into a folder, not to the world
             "PORTAL_MAIL_DIR": str(self.dir / "outbox"),
             "PORTAL_MAIL_INBOUND_PORT": str(free_port()),

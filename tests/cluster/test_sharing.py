@@ -1,6 +1,7 @@
 """No node-local state: what one node did, the other knows (sessions, their end, attachments).
 
 Each test talks to the nodes' own ports (past nginx), so a node's answer is its own."""
+import json
 import re
 
 import pytest
@@ -95,7 +96,18 @@ def test_nginx_serves_static_files_redirects_http_and_sets_the_request_id(cluste
     plain = session.get(cluster.http_url + "/login", allow_redirects=False, timeout=30)
     assert plain.status_code == 301 and plain.headers["Location"] == cluster.url + "/login"
     nodes_log = cluster.node_log(0) + cluster.node_log(1)
-    assert "GET /login" in nodes_log and "/static/js/htmx.min.js" not in nodes_log  # never through a node
+    access = [json.loads(line) for line in nodes_log.splitlines() if line.startswith("{")]
+    [seen] = [entry for entry in access if entry.get("request_id") == ids[0]]  # nginx's id reached the app
+    assert (seen["method"], seen["path"], seen["status"]) == ("GET", "/login", 200)
+    assert "/static/js/htmx.min.js" not in nodes_log  # never through a node
+
+
+def test_metrics_are_scraped_from_a_node_never_through_nginx(cluster):
+    token = {"Authorization": f"Bearer {cluster.env()['PORTAL_METRICS_TOKEN']}"}
+    direct = browser(cluster, cluster.node_url(0)).get(cluster.node_url(0) + "/metrics", headers=token, timeout=30)
+    assert direct.status_code == 200 and "portal_http_requests" in direct.text
+    public = browser(cluster).get(cluster.url + "/metrics", headers=token, timeout=30)
+    assert public.status_code == 404 and "portal_http_requests" not in public.text
 
 
 def test_nginx_refuses_a_body_larger_than_the_upload_limit(cluster):
