@@ -91,11 +91,21 @@ CLOCK_MODULES = {
 }
 
 
+# Folders whose tests must run alone, never beside other tests: they restart PostgreSQL (cutting
+# every other test's connections) or load the machine with uWSGI's 4 workers under 40 clients.
+# `scripts/test` runs the rest in parallel (pytest-xdist), then these (docs/testing.md). A test
+# elsewhere that must run alone carries @pytest.mark.serial itself.
+SERIAL_FOLDERS = ("tests/load/",)
+
+
 def pytest_collection_modifyitems(config, items):
     root = config.rootpath
     for item in items:
-        if item.path.relative_to(root).as_posix() in CLOCK_MODULES:
+        path = item.path.relative_to(root).as_posix()
+        if path in CLOCK_MODULES:
             item.add_marker(pytest.mark.clock)
+        if path.startswith(SERIAL_FOLDERS):
+            item.add_marker(pytest.mark.serial)
 
 
 def pytest_report_header(config):
