@@ -14,7 +14,7 @@ import jinja2
 import pytest
 from cryptography.fernet import Fernet
 
-from tests import factories
+from tests import factories, routing_cache
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 CRED_KEY = Fernet.generate_key().decode()
@@ -43,6 +43,7 @@ class _SharedBytecode(jinja2.BytecodeCache):
 
 
 flask.Flask.jinja_options = {**flask.Flask.jinja_options, "bytecode_cache": _SharedBytecode()}
+routing_cache.install()  # each rule's URL builder compiled once per session, not once per app
 
 
 def pytest_addoption(parser):
