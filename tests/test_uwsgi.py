@@ -27,6 +27,12 @@ def wait_for(url, seconds=30):
             time.sleep(0.2)
 
 
+# /healthz answers once one worker is ready; a worker still loading the app (lazy-apps) when
+# SIGTERM comes is given uWSGI's worker-reload-mercy (60 s) before it is killed, which a busy
+# machine running tests in parallel reaches: wait past it (the server still has to stop by itself).
+UWSGI_STOP_SECONDS = 90
+
+
 @pytest.fixture
 def uwsgi_server(db_url, tmp_path):
     port, inbound = free_port(), free_port()
@@ -37,7 +43,7 @@ def uwsgi_server(db_url, tmp_path):
     proc = subprocess.Popen([binary, "--ini", "wsgi.ini"], cwd=ROOT, env=env, stdout=log, stderr=log)
     yield f"http://127.0.0.1:{port}", tmp_path / "uwsgi.log", inbound
     proc.terminate()
-    proc.wait(timeout=20)
+    proc.wait(timeout=UWSGI_STOP_SECONDS)
 
 
 def test_uwsgi_serves_pages(uwsgi_server):
