@@ -9,13 +9,41 @@ import shutil
 import time
 import uuid
 
+import flask
+import jinja2
 import pytest
 from cryptography.fernet import Fernet
 
-from tests import factories
+from tests import factories, routing_cache
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 CRED_KEY = Fernet.generate_key().decode()
+
+# Test databases, uploads and uWSGI work folders in memory where the machine has a tmpfs: each
+# test copies a SQLite file and SQLite syncs it on closing; nothing a test writes has to survive
+# a crash. pytest's own numbered, locked folders, so parallel sessions never share one.
+if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", "/dev/shm")
+
+
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by every app of the session: each test's create_app has a Jinja
+    environment of its own, which compiled every page it rendered again (about 10 ms a template).
+    Keyed by template name and source checksum, so an edited template compiles afresh."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+flask.Flask.jinja_options = {**flask.Flask.jinja_options, "bytecode_cache": _SharedBytecode()}
+routing_cache.install()  # each rule's URL builder compiled once per session, not once per app
 
 
 def pytest_addoption(parser):
@@ -64,11 +92,21 @@ CLOCK_MODULES = {
 }
 
 
+# Folders whose tests must run alone, never beside other tests: they restart PostgreSQL (cutting
+# every other test's connections) or load the machine with uWSGI's 4 workers under 40 clients.
+# `scripts/test` runs the rest in parallel (pytest-xdist), then these (docs/testing.md). A test
+# elsewhere that must run alone carries @pytest.mark.serial itself.
+SERIAL_FOLDERS = ("tests/load/",)
+
+
 def pytest_collection_modifyitems(config, items):
     root = config.rootpath
     for item in items:
-        if item.path.relative_to(root).as_posix() in CLOCK_MODULES:
+        path = item.path.relative_to(root).as_posix()
+        if path in CLOCK_MODULES:
             item.add_marker(pytest.mark.clock)
+        if path.startswith(SERIAL_FOLDERS):
+            item.add_marker(pytest.mark.serial)
 
 
 def pytest_report_header(config):
@@ -77,8 +115,10 @@ def pytest_report_header(config):
 
 
 def _with_schema(url, schema):
+    """The test server's URL on one schema. synchronous_commit=off: a test's commits need not wait
+    for the WAL to reach the disk (nothing here survives a crash anyway); production keeps it on."""
     sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}"
+    return f"{url}{sep}options=-csynchronous_commit%3Doff%20-csearch_path%3D{schema}"
 
 
 def fresh_database_url(tmp_path):
@@ -100,6 +140,9 @@ def drop_database(url):
         return
     import psycopg2
     schema = url.rsplit("search_path%3D", 1)[1]
+    kept, _ = _EMPTYING.pop(schema, (None, None))
+    if kept is not None:
+        kept.close()
     conn = psycopg2.connect(PG_URL)
     conn.autocommit = True
     conn.cursor().execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -119,13 +162,41 @@ def migrated_template(tmp_path_factory):
     drop_database(url)
 
 
+_EMPTYING = {}  # schema → (connection, the one statement that empties it)
+
+
+def _emptying_statement(cursor, schema):
+    """TRUNCATE every table but the migration history, ids restarting at 1, in one statement.
+    (DELETE was tried: much cheaper, but it keeps the tables' pages and statistics, and
+    tests/staff/test_queue.py::test_queue_query_uses_the_index_not_a_sort then saw a plan with a
+    Sort; TRUNCATE gives every test the planner's view of a new table, as before.)"""
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> 'schema_migration'",
+                   (schema,))
+    names = ", ".join(f'"{schema}"."{t}"' for t in sorted(row[0] for row in cursor.fetchall()))
+    return f"TRUNCATE {names} RESTART IDENTITY CASCADE"
+
+
 def _reset_postgres(url):
-    """Empty every table of the test schema but the migration history."""
-    from portal import db as database
-    with database.db.connection_context():
-        tables = [t for t in database.db.get_tables() if t != "schema_migration"]
-        names = ", ".join(f'"{t}"' for t in tables)
-        database.db.execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    """Empty every table of the test schema but the migration history, ids starting at 1 again,
+    on a connection kept for the session (a new one per test costs a server process)."""
+    import psycopg2
+    schema = url.rsplit("search_path%3D", 1)[1]
+    for attempt in (1, 2):
+        conn, statement = _EMPTYING.get(schema, (None, None))
+        try:
+            if conn is None or conn.closed:
+                conn = psycopg2.connect(PG_URL, options="-csynchronous_commit=off")
+                conn.autocommit = True
+                statement = _emptying_statement(conn.cursor(), schema)
+                _EMPTYING[schema] = conn, statement
+            with conn.cursor() as cursor:
+                cursor.execute(statement)  # one implicit transaction
+            return
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            # the server restarted since (tests/load/test_faults.py): connect again, once
+            _EMPTYING.pop(schema, None)
+            if attempt == 2:
+                raise
 
 
 def app_env(db_url, tmp_path):

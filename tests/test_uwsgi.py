@@ -14,8 +14,9 @@ from tests.e2e.conftest import free_port
 pytestmark = pytest.mark.slow
 
 
-def wait_for(url, seconds=30):
-    """The body of the first successful GET within `seconds`."""
+def wait_for(url, seconds=90):
+    """The body of the first successful GET within `seconds` (4 workers and 2 daemons load the app
+    at once: on a busy machine running the suite in parallel that took over 30 s)."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -25,6 +26,12 @@ def wait_for(url, seconds=30):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+# /healthz answers once one worker is ready; a worker still loading the app (lazy-apps) when
+# SIGTERM comes is given uWSGI's worker-reload-mercy (60 s) before it is killed, which a busy
+# machine running tests in parallel reaches: wait past it (the server still has to stop by itself).
+UWSGI_STOP_SECONDS = 90
 
 
 @pytest.fixture
@@ -37,7 +44,7 @@ def uwsgi_server(db_url, tmp_path):
     proc = subprocess.Popen([binary, "--ini", "wsgi.ini"], cwd=ROOT, env=env, stdout=log, stderr=log)
     yield f"http://127.0.0.1:{port}", tmp_path / "uwsgi.log", inbound
     proc.terminate()
-    proc.wait(timeout=20)
+    proc.wait(timeout=UWSGI_STOP_SECONDS)
 
 
 def test_uwsgi_serves_pages(uwsgi_server):
