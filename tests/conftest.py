@@ -96,7 +96,7 @@ CLOCK_MODULES = {
 # every other test's connections) or load the machine with uWSGI's 4 workers under 40 clients.
 # `scripts/test` runs the rest in parallel (pytest-xdist), then these (docs/testing.md). A test
 # elsewhere that must run alone carries @pytest.mark.serial itself.
-SERIAL_FOLDERS = ("tests/load/",)
+SERIAL_FOLDERS = ("tests/load/", "tests/cluster/")  # load and faults: alone, never beside another worker
 
 
 def pytest_collection_modifyitems(config, items):
