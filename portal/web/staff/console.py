@@ -39,6 +39,16 @@ def queue_list():
                   presence=presence.on_rows(page.rows, current_user))  # who else is on each row's page
 
 
+@bp.route("/queue/why/<key>", endpoint="queue_why")
+def queue_why(key):
+    """Staff: one queue row's "Why is this here?" (htmx, when the row's explanation is opened);
+    without htmx, the queue with that row open (404 for a key that names no request)."""
+    if not wants_fragment():
+        queue.queue_row(key)  # NotFound: 404
+        return redirect(url_for("staff.queue", open=key, _anchor=f"why-{key}"))
+    return render("staff/queue.html", block="why", row=queue.queue_row(key))
+
+
 def _ticket(ticket_id):
     """The ticket with its requester and assignee, and a partner ticket's partner and license, or 404."""
     return tickets.get_ticket_for(current_user, ticket_id, with_people=True)
