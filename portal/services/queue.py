@@ -175,7 +175,7 @@ _TICKET_FROM = (' FROM "ticket" AS t JOIN "user" AS o ON o."id" = t."requester_i
                 ' LEFT JOIN "license" AS l ON l."id" = t."license_id"')
 _THREAD_FROM = (' FROM "thread" AS t JOIN "user" AS o ON o."id" = t."author_id"'
                 ' LEFT JOIN "user" AS h ON h."id" = t."assignee_id"')
-# the shared columns first (as _row reads them), then each channel's own
+# the shared columns first (as _rows reads them), then each channel's own
 _COMMON = ('t."id", t."level", t."product", t."is_english", t."rank_band", t."due_at", t."first_response_at",'
            ' o."email", h."email", h."display_name", ')
 _TICKET_COLUMNS = (_COMMON + 't."subject", t."opened_at", t."version", t."version_status", t."level_reason",'
@@ -255,33 +255,31 @@ def _one(channel, ident):
 _moment = Ticket.due_at.python_value  # the time field's own conversion (aware UTC)
 
 
-def _clock(opened, due, answered, policy, now):
-    """(state, time text, business time left or None); policy 2.1: the SLA clock runs only
-    until the first response."""
-    if answered:  # answered, then the customer wrote again (or reopened)
-        return "follow_up", "follow-up", None
-    sla = policy.sla_clock(opened, due, now)
-    return sla.state, sla.text(), sla.left
-
-
-def _row(channel, raw, policy, now):
-    """A QueueRow from one result row of select_channel (columns in _COMMON order, then the channel's)."""
-    (ident, level, product, is_english, band, due, answered_at, requester, assignee, assignee_display,
-     title, opened, *rest) = raw
-    due, opened, answered = _moment(due), _moment(opened), answered_at is not None
-    state, time_text, left = _clock(opened, due, answered, policy, now)
-    row = QueueRow(channel=channel, id=ident, title=title, level=level, product=product, version="",
-                   version_status="", is_english=bool(is_english), requester=requester, assignee=assignee,
-                   assignee_name=(assignee_display or assignee.split("@")[0]) if assignee else None,
-                   due=due, opened=opened, state=state, time_text=time_text, answered=answered, left=left,
-                   now=now, band=band)
-    if channel == "ticket":
-        version, version_status, level_reason, company, email, partner_id, partner_name, key = rest
-        row.version, row.version_status, row.level_reason = version, version_status, level_reason
-        if partner_id is not None:  # a partner ticket (policy 3.1)
-            row.partner, row.end_customer = partner_name, end_customer(company, email)
-            row.license_key = masked_key(key) if key else ""
-    return row
+def _rows(items, policy, now):
+    """QueueRows from (channel, result row) pairs of select_channel (columns in _COMMON order, then
+    the channel's); the SLA clocks of the page in one call (policy 2.1: a clock runs only until the
+    first response, so a follow-up has none)."""
+    rows, spans = [], []
+    for channel, raw in items:
+        (ident, level, product, is_english, band, due, answered_at, requester, assignee, assignee_display,
+         title, opened, *rest) = raw
+        row = QueueRow(channel=channel, id=ident, title=title, level=level, product=product, version="",
+                       version_status="", is_english=bool(is_english), requester=requester, assignee=assignee,
+                       assignee_name=(assignee_display or assignee.split("@")[0]) if assignee else None,  # User.name
+                       due=_moment(due), opened=_moment(opened), state="follow_up", time_text="follow-up",
+                       answered=answered_at is not None, now=now, band=band)
+        if channel == "ticket":
+            version, version_status, level_reason, company, email, partner_id, partner_name, key = rest
+            row.version, row.version_status, row.level_reason = version, version_status, level_reason
+            if partner_id is not None:  # a partner ticket (policy 3.1)
+                row.partner, row.end_customer = partner_name, end_customer(company, email)
+                row.license_key = masked_key(key) if key else ""
+        rows.append(row)
+        if not row.answered:
+            spans.append(row)
+    for row, sla in zip(spans, policy.sla_clocks([(r.opened, r.due) for r in spans], now)):
+        row.state, row.time_text, row.left = sla.state, sla.text(), sla.left
+    return rows
 
 
 def queue_page(filters=None, cursor=None, limit=PAGE_SIZE, now=None):
@@ -296,7 +294,7 @@ def queue_page(filters=None, cursor=None, limit=PAGE_SIZE, now=None):
         items = [("ticket", raw) for raw in select_channel("ticket", filters, cursor, limit + 1, now).rows()]
     if len(items) <= limit and filters.shows("forum"):
         items += [("forum", raw) for raw in select_channel("forum", filters, cursor, limit + 1 - len(items), now).rows()]
-    page = QueuePage(rows=[_row(channel, raw, policy, now) for channel, raw in items[:limit]])
+    page = QueuePage(rows=_rows(items[:limit], policy, now))
     if len(items) > limit:
         last = page.rows[-1]
         page.next_cursor = Cursor(last.channel, last.band, last.due, last.opened, last.id).encode()
@@ -312,7 +310,7 @@ def queue_row(key, now=None):
     found = _one(channel, int(ident)).rows()
     if not found:
         raise NotFound("That request")
-    return _row(channel, found[0], get_policy(), now or utcnow())
+    return _rows([(channel, found[0])], get_policy(), now or utcnow())[0]
 
 
 _seconds = time.monotonic  # the depth's clock (a test moves it on)
