@@ -113,6 +113,11 @@ class QueueRow:
     band: int = 0                # the rank band (policy 4.6, 2.1, 3.4): the cursor's first column
 
     @property
+    def due_iso(self):
+        """The due time in ISO 8601 with its offset (the row's data-due)."""
+        return self.due.isoformat()
+
+    @property
     def key(self):
         """The row's id across channels ("ticket-12", "forum-3"), e.g. an open "Why is this here?"."""
         return f"{self.channel}-{self.id}"

@@ -12,7 +12,7 @@ from portal.config import ROOT, load_config
 from portal.mail import make_outbox
 from portal.services.errors import NotFound, ServiceError
 from portal.services.runtime import Runtime, activate, deactivate
-from portal.web import converters, security
+from portal.web import converters, security, templating
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
 BLUEPRINTS = [
@@ -43,6 +43,7 @@ def create_app(overrides=None, env=None):
     converters.register(app)
     _register_blueprints(app)
     _register_filters(app)
+    templating.init_app(app)  # compiled templates kept in instance/jinja-cache
     _register_hooks(app)
     _register_errors(app)
     from portal import cli
@@ -118,8 +119,9 @@ def _register_filters(app):
     app.add_template_filter(format_hours, "business_hours")  # '4 business hours', never '4.0'
     app.add_template_filter(format_business_duration, "duration")  # '1 h 30 min'
     app.add_template_filter(date_text, "pt_date")  # 'Tue 18 Mar 2031'
-    from portal.web.render import url_parts
+    from portal.web.render import url_head, url_parts
     app.add_template_global(url_parts)  # a list's links: one url_for per page, not per row
+    app.add_template_global(url_head)
 
 
 def _register_hooks(app):

@@ -39,6 +39,15 @@ def url_parts(endpoint, name, **values):
     return head, tail
 
 
+def url_head(endpoint, name, **values):
+    """The start of `endpoint`'s URL for a route that ends in its argument `name`
+    ("/staff/tickets/"): a row writes head + id."""
+    head, tail = url_parts(endpoint, name, **values)
+    if tail:
+        raise ValueError(f"{endpoint} does not end in <{name}>: use url_parts")
+    return head
+
+
 # The links every page's frame draws (navigation, stylesheet, scripts). They depend on the app
 # and the script root only, so each worker builds them once instead of ~20 url_for per page.
 PAGE_LINKS = ("main.index", "main.policy_page", "partner.home", "tickets.index", "staff.queue", "staff.tickets",
