@@ -50,14 +50,14 @@ def _filter_form(form, filters):
     return cached_block("staff/queue.html", "filter_form", key, form=form, filters=filters)
 
 
-@bp.route("/queue/why/<key>", endpoint="queue_why")
-def queue_why(key):
+@bp.route("/queue/why/<row_key>", endpoint="queue_why")
+def queue_why(row_key):
     """Staff: one queue row's "Why is this here?" (htmx, when the row's explanation is opened);
     without htmx, the queue with that row open (404 for a key that names no request)."""
     if not wants_fragment():
-        queue.queue_row(key)  # NotFound: 404
-        return redirect(url_for("staff.queue", open=key, _anchor=f"why-{key}"))
-    return render("staff/queue.html", block="why", row=queue.queue_row(key))
+        queue.queue_row(row_key)  # NotFound: 404
+        return redirect(url_for("staff.queue", open=row_key, _anchor=f"why-{row_key}"))
+    return render("staff/queue.html", block="why", row=queue.queue_row(row_key))
 
 
 def _ticket(ticket_id):
