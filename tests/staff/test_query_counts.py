@@ -81,5 +81,9 @@ def test_the_queue_depth_is_kept_a_few_seconds_per_worker(app, client, make_user
         assert "Waiting now: 1 ticket," in client.get("/staff/queue").get_data(as_text=True)  # the kept count
     assert not any("COUNT(" in sql.upper() for sql in kept)
     assert "Waiting now: 0 tickets" in client.get("/staff/queue?level=FREE").get_data(as_text=True)  # its own
+    other = login(make_user(role="staff"), app.test_client())
+    with counting() as shared:
+        assert "Waiting now: 1 ticket," in other.get("/staff/queue").get_data(as_text=True)  # agents share it
+    assert not any("COUNT(" in sql.upper() for sql in shared)
     seconds[0] += queue.DEPTH_SECONDS + 0.1
     assert "Waiting now: 2 tickets" in client.get("/staff/queue").get_data(as_text=True)
