@@ -56,7 +56,13 @@ class DateTimeField(peewee.DateTimeField):
         return super().db_value(value)
 
     def python_value(self, value):
-        value = super().python_value(value)
+        if isinstance(value, str):  # SQLite's text: the C parser first (peewee tries strptime formats)
+            try:
+                value = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                value = super().python_value(value)
+        else:
+            value = super().python_value(value)
         if isinstance(value, datetime.datetime):
             return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value

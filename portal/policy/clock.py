@@ -143,6 +143,11 @@ class BusinessClock:
             index, into_day = index - 1, self._day_len
         return self._instant(self._business_day(index), into_day)
 
+    def position(self, at: datetime) -> int:
+        """Business time from the clock's origin to `at`, in microseconds: the difference of two
+        positions is the business time between them (a page of clocks shares `now`'s position)."""
+        return self._position(at)
+
     def business_time_between(self, a: datetime, b: datetime) -> timedelta:
         """Business time from a to b; negative (the reverse span, negated) when a is after b."""
         return timedelta(microseconds=self._position(b, "b") - self._position(a, "a"))

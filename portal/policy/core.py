@@ -182,6 +182,10 @@ class Policy:
         """The first-response clock: state and business time left, each computed once (policy 2.1)."""
         return rank.sla_clock(opened_at, due_at, now, self.clock, self.at_risk_threshold)
 
+    def sla_clocks(self, spans, now: datetime) -> list["rank.SlaClock"]:
+        """`sla_clock` of each (opened_at, due_at) at the same moment, in order (a queue page)."""
+        return rank.sla_clocks(spans, now, self.clock, self.at_risk_threshold)
+
     def sla_state(self, opened_at: datetime, due_at: datetime, now: datetime) -> str:
         """'ok', 'at_risk' (under the threshold of the target left) or 'breached'."""
         return rank.sla_state(opened_at, due_at, now, self.clock, self.at_risk_threshold)

@@ -111,6 +111,22 @@ def sla_clock(opened_at: datetime, due_at: datetime, now: datetime,
     return SlaClock("at_risk" if left < target * at_risk else "ok", left)
 
 
+def sla_clocks(spans, now: datetime, clock: BusinessClock, at_risk: float) -> list[SlaClock]:
+    """`sla_clock` for each (opened_at, due_at) of `spans` at one moment: a queue page's clocks,
+    with `now`'s business position worked out once instead of twice per request."""
+    here = clock.position(require_aware(now, "now"))
+    clocks = []
+    for opened_at, due_at in spans:
+        end = clock.position(require_aware(due_at, "due_at"))
+        if now > due_at:
+            clocks.append(SlaClock("breached", timedelta(microseconds=end - here)))
+            continue
+        left = end - here
+        target = end - clock.position(require_aware(opened_at, "opened_at"))
+        clocks.append(SlaClock("at_risk" if left < target * at_risk else "ok", timedelta(microseconds=left)))
+    return clocks
+
+
 def sla_state(opened_at: datetime, due_at: datetime, now: datetime,
               clock: BusinessClock, at_risk: float) -> str:
     """'breached' after the due time, 'at_risk' when under at_risk of the target is left, else 'ok'."""

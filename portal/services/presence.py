@@ -21,8 +21,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from peewee import JOIN
-
+from portal import db as database
 from portal.db import utcnow, write_tx
 from portal.models import Presence, Thread, Ticket, User
 from portal.services import runtime, setting
@@ -72,24 +71,29 @@ class DatabaseStore:
                                     & (Presence.user == user_id)).execute()
 
     def here(self, keys, now):
-        """{(kind, id): [Here]} for the pages `keys`, in one query with the names joined in."""
+        """{(kind, id): [Here]} for the pages `keys`, in one query with the names joined in.
+
+        Written as SQL text: every queue page and its poll ask this, and building the query
+        through the ORM cost more than running it (docs/benchmarks.md)."""
         by_kind = {}
         for kind, object_id in keys:
             by_kind.setdefault(kind, set()).add(object_id)
         if not by_kind:
             return {}
-        which = None
+        mark, which, params = database.db.param, [], [Presence.seen_at.db_value(now - TTL)]
         for kind, ids in by_kind.items():
-            one = (Presence.kind == kind) & Presence.object_id.in_(sorted(ids))
-            which = one if which is None else (which | one)
-        rows = (Presence.select(Presence.kind, Presence.object_id, Presence.typing_at, User.id,
-                                User.display_name, User.email)
-                .join(User, JOIN.INNER, on=(Presence.user == User.id))
-                .where(which & (Presence.seen_at > now - TTL)))
-        found = {}
-        for row in rows:
-            typing = row.typing_at is not None and row.typing_at > now - TYPING_TTL
-            found.setdefault((row.kind, row.object_id), []).append(Here(row.user.id, row.user.name, typing))
+            which.append(f'(p."kind" = {mark} AND p."object_id" IN ({", ".join([mark] * len(ids))}))')
+            params += [kind, *sorted(ids)]
+        rows = database.db.execute_sql(
+            'SELECT p."kind", p."object_id", p."typing_at", u."id", u."display_name", u."email"'
+            ' FROM "presence" AS p JOIN "user" AS u ON u."id" = p."user_id"'
+            f' WHERE p."seen_at" > {mark} AND ({" OR ".join(which)})', params).fetchall()
+        found, typing_since = {}, now - TYPING_TTL
+        for kind, object_id, typing_at, user_id, display_name, email in rows:
+            typing_at = Presence.typing_at.python_value(typing_at)
+            name = display_name or email.split("@")[0]  # User.name
+            found.setdefault((kind, object_id), []).append(Here(user_id, name, typing_at is not None
+                                                                and typing_at > typing_since))
         return found
 
 

@@ -7,22 +7,24 @@ are >= 10), so a page takes tickets first and fills up with threads. A partner t
 names the partner, the end customer and the masked license, joined into the same query; forum
 threads belong to no partner (policy 3.2: resellers have no forum).
 """
+import dataclasses
 import datetime
 import re
+import time
 from dataclasses import dataclass, field
 
-from peewee import JOIN, SQL, Tuple
-
-from portal.services.errors import FieldError
+from portal.services.errors import FieldError, NotFound
+from portal import db as database
 from portal.db import UTC, utcnow
-from portal.models import PRODUCTS, License, Partner, Thread, Ticket, User
+from portal.models import PRODUCTS, Partner, Thread, Ticket
 from portal.policy import LEVELS
-from portal.services import get_policy
+from portal.services import get_policy, runtime
 from portal.services.licenses import masked_key
 from portal.services.staff_partner import end_customer
 
 PAGE_SIZE = 50
 DEPTH_CAP = 1000
+DEPTH_SECONDS = 5  # how long a worker keeps a heading's count
 ASSIGNEE_CHOICES = ("", "me", "none")  # anyone, assigned to the viewer, unassigned
 UNKNOWN_LEVEL = f"Unknown level. Choose one of: {', '.join(LEVELS)}."
 UNKNOWN_PRODUCT = "Unknown product."
@@ -83,7 +85,8 @@ def _stamp(moment):
 
 @dataclass
 class QueueRow:
-    """One request as the queue shows it."""
+    """One request as the queue shows it; its explanation ("Why is this here?") is worked out
+    only when asked for (`explanation`, `reasons`), as a page shows it only for the open rows."""
     channel: str
     id: int
     title: str
@@ -99,19 +102,41 @@ class QueueRow:
     opened: datetime.datetime    # aware UTC
     state: str                   # ok | at_risk | breached (policy sla_state) | follow_up (answered before)
     time_text: str
-    explanation: str
     # a partner ticket (policy 3.1): the partner, the end customer (company, else contact address)
     # and their license, masked; the requester is the member who filed it
     partner: str | None = None
     end_customer: str = ""
     license_key: str = ""
-    # what decided the place, one line each ("Why is this here?": channel, level and why, due, age)
-    reasons: tuple = ()
+    level_reason: str = ""       # why the ticket has its level (a thread keeps none)
+    answered: bool = False       # a follow-up: the first response was given (policy 2.1)
+    left: datetime.timedelta | None = None  # business time left (negative once overdue); None when answered
+    now: datetime.datetime | None = None    # the moment the row was read
+    band: int = 0                # the rank band (policy 4.6, 2.1, 3.4): the cursor's first column
+
+    @property
+    def due_iso(self):
+        """The due time in ISO 8601 with its offset (the row's data-due)."""
+        return self.due.isoformat()
 
     @property
     def key(self):
         """The row's id across channels ("ticket-12", "forum-3"), e.g. an open "Why is this here?"."""
         return f"{self.channel}-{self.id}"
+
+    @property
+    def explanation(self):
+        """One line: channel, level, due time and time left (or that it is a follow-up)."""
+        if self.answered:
+            label = "Ticket" if self.channel == "ticket" else "Forum"
+            return (f"{label} · {self.level} · follow-up: the first response was given, so no first-response "
+                    "target applies (policy 2.1); it keeps its place by its level and original due time")
+        return get_policy().explain_rank(self.channel, self.level, self.due, self.now, left=self.left)
+
+    @property
+    def reasons(self):
+        """What decided the place, one line each: channel, level and why, due, age (policy.rank_reasons)."""
+        return get_policy().rank_reasons(self.channel, self.level, self.level_reason, self.due, self.opened,
+                                         self.now, left=self.left, answered=self.answered)
 
 
 @dataclass
@@ -145,106 +170,122 @@ def parse_cursor(text):
         raise FieldError("after", BAD_CURSOR) from None
 
 
-def _conditions(model, filters, now):
-    conds = [model.awaiting_staff == True, model.due_at.is_null(False)]  # noqa: E712
-    if model is Ticket:
-        conds.append(Ticket.status == "open")
-    else:
-        conds.append(Thread.hidden == False)  # noqa: E712
+# The queue's one hot query is written as SQL text, not built by the ORM on every request: a page
+# is one statement per channel, and building it through peewee (and a model object per joined row)
+# cost more than SQLite running it (docs/benchmarks.md). The text is made of fixed pieces chosen by
+# which filters are set; every value goes in as a parameter. Table and column names are the
+# models' own (migrations/0001_initial), quoted the same way on SQLite and PostgreSQL.
+_TICKET_FROM = (' FROM "ticket" AS t JOIN "user" AS o ON o."id" = t."requester_id"'
+                ' LEFT JOIN "user" AS h ON h."id" = t."assignee_id"'
+                ' LEFT JOIN "partner" AS p ON p."id" = t."partner_id"'
+                ' LEFT JOIN "license" AS l ON l."id" = t."license_id"')
+_THREAD_FROM = (' FROM "thread" AS t JOIN "user" AS o ON o."id" = t."author_id"'
+                ' LEFT JOIN "user" AS h ON h."id" = t."assignee_id"')
+# the shared columns first (as _rows reads them), then each channel's own
+_COMMON = ('t."id", t."level", t."product", t."is_english", t."rank_band", t."due_at", t."first_response_at",'
+           ' o."email", h."email", h."display_name", ')
+_TICKET_COLUMNS = (_COMMON + 't."subject", t."opened_at", t."version", t."version_status", t."level_reason",'
+                   ' t."end_customer_company", t."end_customer_email", p."id", p."name", l."key"')
+_THREAD_COLUMNS = _COMMON + 't."title", t."created_at"'
+_OPENED = {"ticket": 't."opened_at"', "forum": 't."created_at"'}
+
+
+class Statement:
+    """SQL text and its parameters (`sql()` as peewee's queries have it), run by `rows()`."""
+
+    def __init__(self, text, params):
+        self.text, self.params = text, params
+
+    def sql(self):
+        return self.text, self.params
+
+    def rows(self):
+        return database.db.execute_sql(self.text, self.params).fetchall()
+
+
+def _param():
+    return database.db.param  # "?" on SQLite, "%s" on PostgreSQL
+
+
+def _conditions(channel, filters, now, mark):
+    """The WHERE pieces and their parameters: waiting for staff, and each filter that is set."""
+    model = Ticket if channel == "ticket" else Thread
+    where = [f't."awaiting_staff" = {mark}', 't."due_at" IS NOT NULL',
+             f't."status" = {mark}' if channel == "ticket" else f't."hidden" = {mark}']
+    params = [True, "open" if channel == "ticket" else False]
     if filters.level:  # the band pins the level to one stretch of the index
-        channel = "ticket" if model is Ticket else "forum"
-        conds += [model.rank_band == get_policy().rank_band(channel, filters.level), model.level == filters.level]
+        where += [f't."rank_band" = {mark}', f't."level" = {mark}']
+        params += [get_policy().rank_band(channel, filters.level), filters.level]
     if filters.product:
-        conds.append(model.product == filters.product)
+        where.append(f't."product" = {mark}')
+        params.append(filters.product)
     if filters.partner is not None:  # a thread has no partner (policy 3.2); Filters.shows skips the query
-        conds.append(Ticket.partner == filters.partner if model is Ticket else SQL("1 = 0"))
+        if channel == "ticket":
+            where.append(f't."partner_id" = {mark}')
+            params.append(filters.partner)
+        else:
+            where.append("1 = 0")
     if filters.assignee == "me":
-        conds.append(model.assignee == (filters.user_id or 0))
+        where.append(f't."assignee_id" = {mark}')
+        params.append(filters.user_id or 0)
     elif filters.assignee == "none":
-        conds.append(model.assignee.is_null())
+        where.append('t."assignee_id" IS NULL')
     if filters.breached:  # policy 2.1: the target is the FIRST response; a follow-up cannot breach it
-        conds += [model.due_at < now, model.first_response_at.is_null()]
-    return conds
+        where += [f't."due_at" < {mark}', 't."first_response_at" IS NULL']
+        params.append(model.due_at.db_value(now))
+    return where, params
 
 
 def select_channel(channel, filters, cursor, limit, now):
-    """One channel's query, ordered and limited by the database, people joined in (no N+1)."""
-    model = Ticket if channel == "ticket" else Thread
-    opened = Ticket.opened_at if model is Ticket else Thread.created_at
-    person = Ticket.requester if model is Ticket else Thread.author
-    owner, helper = User.alias("owner"), User.alias("helper")
-    order = (model.rank_band, model.due_at, opened, model.id)
-    conds = _conditions(model, filters, now)
-    if cursor is not None and cursor.channel == channel:
-        # a row value is no column: the times go through their fields to be stored values
-        conds.append(Tuple(*order) > Tuple(cursor.band, model.due_at.to_value(cursor.due_at),
-                                           opened.to_value(cursor.opened_at), cursor.id))
-    columns = ((Ticket.subject, Ticket.opened_at, Ticket.version, Ticket.version_status, Ticket.level_reason,
-                Ticket.end_customer_company, Ticket.end_customer_email, Partner.id, Partner.name,
-                License.id, License.key) if model is Ticket
-               else (Thread.title, Thread.created_at))
-    # only what a row shows (no password hashes, no wide rows): less to build, fetch and convert
-    query = (model.select(model.id, model.level, model.product, model.is_english, model.rank_band, model.due_at,
-                          model.first_response_at, *columns, owner.id, owner.email,
-                          helper.id, helper.email, helper.display_name)
-             .join_from(model, owner, on=(person == owner.id), attr="who")
-             .join_from(model, helper, JOIN.LEFT_OUTER, on=(model.assignee == helper.id), attr="helper"))
-    if model is Ticket:  # a partner ticket's partner and license (policy 3.1), in the same query
-        query = (query.join_from(Ticket, Partner, JOIN.LEFT_OUTER, on=(Ticket.partner == Partner.id), attr="firm")
-                 .join_from(Ticket, License, JOIN.LEFT_OUTER, on=(Ticket.license == License.id), attr="lic"))
-    return query.where(*conds).order_by(*order).limit(limit)
+    """One channel's page as a Statement: ordered and limited by the database on the composite
+    index (rank_band, due_at, opened, id), people, partner and license joined in (no N+1)."""
+    model, mark = (Ticket if channel == "ticket" else Thread), _param()
+    opened = _OPENED[channel]
+    where, params = _conditions(channel, filters, now, mark)
+    if cursor is not None and cursor.channel == channel:  # the keyset: rows after the cursor's, as a row value
+        where.append(f'(t."rank_band", t."due_at", {opened}, t."id") > ({mark}, {mark}, {mark}, {mark})')
+        params += [cursor.band, model.due_at.db_value(cursor.due_at), model.due_at.db_value(cursor.opened_at),
+                   cursor.id]
+    columns, source = (_TICKET_COLUMNS, _TICKET_FROM) if channel == "ticket" else (_THREAD_COLUMNS, _THREAD_FROM)
+    text = (f"SELECT {columns}{source} WHERE {' AND '.join(where)}"
+            f' ORDER BY t."rank_band", t."due_at", {opened}, t."id" LIMIT {int(limit)}')
+    return Statement(text, params)
 
 
-def _clock(channel, item, policy, opened, due, now):
-    """(state, time text, explanation, business time left or None); policy 2.1: the SLA clock
-    runs only until the first response."""
-    if item.first_response_at is not None:  # answered, then the customer wrote again (or reopened)
-        label = "Ticket" if channel == "ticket" else "Forum"
-        return ("follow_up", "follow-up", f"{label} · {item.level} · follow-up: the first response was "
-                "given, so no first-response target applies (policy 2.1); it keeps its place by its "
-                "level and original due time", None)
-    sla = policy.sla_clock(opened, due, now)
-    return sla.state, sla.text(), policy.explain_rank(channel, item.level, due, now, left=sla.left), sla.left
+def _one(channel, ident):
+    """One request's row by id, whether or not it still waits (the explanation of an open row)."""
+    columns, source = (_TICKET_COLUMNS, _TICKET_FROM) if channel == "ticket" else (_THREAD_COLUMNS, _THREAD_FROM)
+    return Statement(f'SELECT {columns}{source} WHERE t."id" = {_param()}', [ident])
 
 
-def _joined(item, attr):
-    """A LEFT JOINed row, or None when the join found none."""
-    row = getattr(item, attr, None)
-    return row if row is not None and row.id is not None else None
+_moment = Ticket.due_at.python_value  # the time field's own conversion (aware UTC)
 
 
-def _partner_fields(item):
-    firm, lic = _joined(item, "firm"), _joined(item, "lic")
-    if firm is None:
-        return {}
-    return {"partner": firm.name, "end_customer": end_customer(item.end_customer_company, item.end_customer_email),
-            "license_key": masked_key(lic.key) if lic is not None else ""}
-
-
-def _reasons(channel, item, policy, opened, due, now, left):
-    """The lines of "Why is this here?" (policy.rank_reasons); a thread keeps no level reason."""
-    return policy.rank_reasons(channel, item.level, item.level_reason if channel == "ticket" else "",
-                               due, opened, now, left=left, answered=item.first_response_at is not None)
-
-
-def _row(channel, item, policy, now):
-    due, opened = item.due_at, item.opened_at if channel == "ticket" else item.created_at
-    state, time_text, explanation, left = _clock(channel, item, policy, opened, due, now)
-    reasons = _reasons(channel, item, policy, opened, due, now, left)
-    assigned = _joined(item, "helper")
-    is_ticket = channel == "ticket"
-    return QueueRow(
-        channel=channel, id=item.id, title=item.subject if is_ticket else item.title,
-        level=item.level, product=item.product, version=item.version if is_ticket else "",
-        version_status=item.version_status if is_ticket else "", is_english=item.is_english,
-        requester=item.who.email, assignee=assigned.email if assigned else None,
-        assignee_name=assigned.name if assigned else None, due=due, opened=opened,
-        state=state, time_text=time_text, explanation=explanation, reasons=reasons, **(_partner_fields(item) if is_ticket else {}))
-
-
-def _cursor_of(channel, item):
-    opened = item.opened_at if channel == "ticket" else item.created_at
-    return Cursor(channel, item.rank_band, item.due_at, opened, item.id).encode()
+def _rows(items, policy, now):
+    """QueueRows from (channel, result row) pairs of select_channel (columns in _COMMON order, then
+    the channel's); the SLA clocks of the page in one call (policy 2.1: a clock runs only until the
+    first response, so a follow-up has none)."""
+    rows, spans = [], []
+    for channel, raw in items:
+        (ident, level, product, is_english, band, due, answered_at, requester, assignee, assignee_display,
+         title, opened, *rest) = raw
+        row = QueueRow(channel=channel, id=ident, title=title, level=level, product=product, version="",
+                       version_status="", is_english=bool(is_english), requester=requester, assignee=assignee,
+                       assignee_name=(assignee_display or assignee.split("@")[0]) if assignee else None,  # User.name
+                       due=_moment(due), opened=_moment(opened), state="follow_up", time_text="follow-up",
+                       answered=answered_at is not None, now=now, band=band)
+        if channel == "ticket":
+            version, version_status, level_reason, company, email, partner_id, partner_name, key = rest
+            row.version, row.version_status, row.level_reason = version, version_status, level_reason
+            if partner_id is not None:  # a partner ticket (policy 3.1)
+                row.partner, row.end_customer = partner_name, end_customer(company, email)
+                row.license_key = masked_key(key) if key else ""
+        rows.append(row)
+        if not row.answered:
+            spans.append(row)
+    for row, sla in zip(spans, policy.sla_clocks([(r.opened, r.due) for r in spans], now)):
+        row.state, row.time_text, row.left = sla.state, sla.text(), sla.left
+    return rows
 
 
 def queue_page(filters=None, cursor=None, limit=PAGE_SIZE, now=None):
@@ -256,26 +297,57 @@ def queue_page(filters=None, cursor=None, limit=PAGE_SIZE, now=None):
     limit = max(1, min(int(limit), 200))
     items = []
     if cursor is None or cursor.channel == "ticket":  # policy 4.6: tickets first
-        items = [("ticket", t) for t in select_channel("ticket", filters, cursor, limit + 1, now)]
+        items = [("ticket", raw) for raw in select_channel("ticket", filters, cursor, limit + 1, now).rows()]
     if len(items) <= limit and filters.shows("forum"):
-        items += [("forum", t) for t in select_channel("forum", filters, cursor, limit + 1 - len(items), now)]
-    page = QueuePage(rows=[_row(ch, item, policy, now) for ch, item in items[:limit]])
+        items += [("forum", raw) for raw in select_channel("forum", filters, cursor, limit + 1 - len(items), now).rows()]
+    page = QueuePage(rows=_rows(items[:limit], policy, now))
     if len(items) > limit:
-        page.next_cursor = _cursor_of(*items[limit - 1])
+        last = page.rows[-1]
+        page.next_cursor = Cursor(last.channel, last.band, last.due, last.opened, last.id).encode()
     return page
+
+
+def queue_row(key, now=None):
+    """The QueueRow of one request by its key ("ticket-12"), for its "Why is this here?";
+    NotFound when the key is malformed or names nothing."""
+    if not is_row_key(key):
+        raise NotFound("That request")
+    channel, _, ident = key.partition("-")
+    found = _one(channel, int(ident)).rows()
+    if not found:
+        raise NotFound("That request")
+    return _rows([(channel, found[0])], get_policy(), now or utcnow())[0]
+
+
+_seconds = time.monotonic  # the depth's clock (a test moves it on)
 
 
 def queue_depth(filters=None, now=None, cap=DEPTH_CAP):
     """How many requests wait in each channel (for the page heading), counted up to `cap`:
-    beyond it the heading says "1,000+", so the count costs the same with 100,000 waiting."""
+    beyond it the heading says "1,000+", so the count costs the same with 100,000 waiting.
+    Kept for DEPTH_SECONDS per worker and filters (the heading is a glance, the rows are live)."""
     filters, now = filters or Filters(), now or utcnow()
+    cache = runtime.current().state.setdefault("queue_depth", {})
+    # whose "me" matters only to the "assigned to me" count: every agent shares the others
+    key = (filters if filters.assignee == "me" else dataclasses.replace(filters, user_id=None), cap)
+    kept = cache.get(key)
+    if kept is not None and kept[0] > _seconds():
+        return kept[1]
+    mark = _param()
 
-    def count(channel, model):
+    def count(channel):
         if not filters.shows(channel):
             return 0
-        found = model.select(model.id).where(*_conditions(model, filters, now)).limit(cap + 1).count()
+        where, params = _conditions(channel, filters, now, mark)
+        table = "ticket" if channel == "ticket" else "thread"
+        found = database.db.execute_sql(f'SELECT COUNT(*) FROM (SELECT 1 FROM "{table}" AS t WHERE {" AND ".join(where)}'
+                               f" LIMIT {int(cap) + 1}) AS waiting", params).fetchone()[0]
         return f"{cap:,}+" if found > cap else found
-    return {channel: count(channel, model) for channel, model in (("ticket", Ticket), ("forum", Thread))}
+    depth = {"ticket": count("ticket"), "forum": count("forum")}
+    if len(cache) > 256:  # a worker sees few filter combinations; never let them pile up
+        cache.clear()
+    cache[key] = (_seconds() + DEPTH_SECONDS, depth)
+    return depth
 
 
 def partner_choices():

@@ -12,7 +12,7 @@ from portal.config import ROOT, load_config
 from portal.mail import make_outbox
 from portal.services.errors import NotFound, ServiceError
 from portal.services.runtime import Runtime, activate, deactivate
-from portal.web import converters, logs, proxy, security
+from portal.web import converters, logs, proxy, security, templating
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
 BLUEPRINTS = [
@@ -45,6 +45,7 @@ def create_app(overrides=None, env=None):
     converters.register(app)
     _register_blueprints(app)
     _register_filters(app)
+    templating.init_app(app)  # compiled templates kept in instance/jinja-cache
     _register_hooks(app)
     _register_errors(app)
     from portal import cli
@@ -92,17 +93,8 @@ def _init_extensions(app):
     login_manager.login_message = "Please log in to see that page."
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(token):
-        from portal.models import User
-        user_id, _, version = token.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = User.get_or_none(User.id == int(user_id))
-        # logout and password changes bump the version and so end every session
-        if user is None or user.session_version != int(version) or not user.is_active:
-            return None
-        return user
+    from portal.web.users import load_user
+    login_manager.user_loader(load_user)  # one query per request, its SQL built once
 
 
 def _register_blueprints(app):
@@ -130,6 +122,9 @@ def _register_filters(app):
     app.add_template_filter(format_hours, "business_hours")  # '4 business hours', never '4.0'
     app.add_template_filter(format_business_duration, "duration")  # '1 h 30 min'
     app.add_template_filter(date_text, "pt_date")  # 'Tue 18 Mar 2031'
+    from portal.web.render import url_head, url_parts
+    app.add_template_global(url_parts)  # a list's links: one url_for per page, not per row
+    app.add_template_global(url_head)
 
 
 def _register_hooks(app):
@@ -150,14 +145,17 @@ def _register_hooks(app):
                 flush()
             return response
 
+    from flask import has_request_context
+    from portal.policy import LEVELS
+    from portal.services.access import account_facts
+    from portal.web.render import page_links
+    runtime = app.extensions["runtime"]
+
     @app.context_processor
     def globals_for_templates():
-        from portal.policy import LEVELS
-        from portal.services.access import account_facts
-        policy = app.extensions["runtime"].policy
-        facts = account_facts(current_user)
-        return {"policy": policy, "levels": LEVELS, "may_see_forum": bool(policy.may_see_forum(facts)),
-                "nav_endpoints": app.view_functions}
+        policy = runtime.policy
+        return {"policy": policy, "levels": LEVELS, "may_see_forum": bool(policy.may_see_forum(account_facts(current_user))),
+                "nav_endpoints": app.view_functions, "links": page_links() if has_request_context() else {}}
 
 
 def _page_user(database_down=False):

@@ -89,3 +89,11 @@ def test_policy_2_2_regrade_never_later(level, changed):
 
 def test_policy_1_5_holiday_list_is_used():
     assert not CLOCK.is_business_day(date(2026, 3, 9))
+
+
+@settings(max_examples=200, deadline=None)  # no time limit: the machine may be busy
+@given(instants, st.lists(st.tuples(instants, positive), min_size=0, max_size=8))
+def test_policy_2_1_a_page_of_clocks_equals_each_clock_alone(now, spans):
+    """sla_clocks (a queue page, `now` placed once) says what sla_clock says for every request."""
+    spans = [(opened, CLOCK.add_business_time(opened, target)) for opened, target in spans]
+    assert POLICY.sla_clocks(spans, now) == [POLICY.sla_clock(opened, due, now) for opened, due in spans]

@@ -164,7 +164,7 @@ def _seed(app):
         w.ids = {"ticket_id": ticket.id, "thread_id": thread.id, "att_id": att.id, "session_id": session.id,
                  "credential_id": cred.id, "bug_id": bug.id, "reply_id": CannedReply.select().first().id,
                  "release_id": release.id, "post_id": Post.get(Post.thread == thread.id).id,
-                 "slug": "general", "message_id": message.id}
+                 "slug": "general", "message_id": message.id, "row_key": f"ticket-{ticket.id}"}
         from tests.security.conftest import failed_mail
         w.ids["mail_id"] = failed_mail().id
         assert Credential.get_by_id(cred.id).session_id == session.id

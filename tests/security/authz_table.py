@@ -261,6 +261,8 @@ AUTHZ = {
     ("/staff/", "POST"): STAFF_NO_METHOD,
     ("/staff/queue", "GET"): STAFF_PAGE,
     ("/staff/queue", "POST"): STAFF_NO_METHOD,
+    ("/staff/queue/why/<row_key>", "GET"): staff_post(302),  # without htmx: the queue with that row open
+    ("/staff/queue/why/<row_key>", "POST"): STAFF_NO_METHOD,
     ("/staff/tickets", "GET"): STAFF_PAGE,
     ("/staff/tickets", "POST"): STAFF_NO_METHOD,
     ("/staff/search", "GET"): STAFF_PAGE,

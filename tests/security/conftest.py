@@ -87,7 +87,7 @@ class World:
         return {
             "ticket_id": ticket.id, "att_id": Attachment.get(Attachment.ticket == ticket).id,
             "session_id": session.id, "credential_id": Credential.get(Credential.ticket == ticket).id,
-            "thread_id": thread.id, "post_id": Post.get(Post.thread == thread).id,
+            "thread_id": thread.id, "post_id": Post.get(Post.thread == thread).id, "row_key": f"ticket-{ticket.id}",
             "slug": self.category.slug, "bug_id": Bug.create(title="Viewer crash on resize").id,
             "release_id": add_release("Remote Utilities", "8.1.0.3").id,
             "mail_id": failed_mail().id,

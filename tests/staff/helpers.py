@@ -28,3 +28,10 @@ def queue_rows(html):
     parser = Rows()
     parser.feed(html)
     return parser.rows
+
+
+def why(client, key):
+    """A queue row's "Why is this here?" as the page loads it when the row is opened (htmx)."""
+    response = client.get(f"/staff/queue/why/{key}", headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)

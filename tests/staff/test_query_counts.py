@@ -67,3 +67,23 @@ def test_queue_polling_does_not_count_the_queue(app, client, make_user, login, m
         assert client.get("/staff/queue", headers={"HX-Request": "true"}).status_code == 200
     assert sum("COUNT(" in sql.upper() for sql in full) == 2  # the heading's depth, per channel
     assert not any("COUNT(" in sql.upper() for sql in poll)  # the rows fragment has no heading
+
+
+def test_the_queue_depth_is_kept_a_few_seconds_per_worker(app, client, make_user, login, make_ticket, monkeypatch):
+    from portal.services import queue
+    seconds = [1000.0]
+    monkeypatch.setattr(queue, "_seconds", lambda: seconds[0])
+    make_ticket(make_user(level="PRO"))
+    login(make_user(role="staff"))
+    assert "Waiting now: 1 ticket," in client.get("/staff/queue").get_data(as_text=True)
+    make_ticket(make_user(level="PRO"))
+    with counting() as kept:
+        assert "Waiting now: 1 ticket," in client.get("/staff/queue").get_data(as_text=True)  # the kept count
+    assert not any("COUNT(" in sql.upper() for sql in kept)
+    assert "Waiting now: 0 tickets" in client.get("/staff/queue?level=FREE").get_data(as_text=True)  # its own
+    other = login(make_user(role="staff"), app.test_client())
+    with counting() as shared:
+        assert "Waiting now: 1 ticket," in other.get("/staff/queue").get_data(as_text=True)  # agents share it
+    assert not any("COUNT(" in sql.upper() for sql in shared)
+    seconds[0] += queue.DEPTH_SECONDS + 0.1
+    assert "Waiting now: 2 tickets" in client.get("/staff/queue").get_data(as_text=True)

@@ -6,7 +6,7 @@ import re
 from portal.db import utcnow
 from portal.models import Ticket, Thread
 from portal.services import get_policy, queue
-from tests.staff.helpers import at, queue_rows
+from tests.staff.helpers import at, queue_rows, why
 
 LEVEL_USERS = ("SITE", "PRO", "PLUS", "STARTER", "TRIAL")
 
@@ -104,7 +104,9 @@ def test_rows_carry_data_attributes_and_explanations(app, client, make_user, log
                                           "due": thread.due_at.isoformat()}
     due = datetime.datetime.fromisoformat(rows[("forum", thread.id)]["due"])
     assert due.utcoffset() is not None and due == thread.due_at  # ISO 8601 with offset
-    assert "Why is this here?" in html and "Ticket · RESELLER · due" in html and "Forum · TRIAL" in html
+    assert "Why is this here?" in html  # the explanation loads when a row's is opened (issue 16)
+    assert "Ticket · RESELLER · due" in why(client, f"ticket-{ticket.id}")
+    assert "Forum · TRIAL" in why(client, f"forum-{thread.id}")
     assert "Not English" in html and "current" in html and "Ann" in html  # 4.2 flag, 7.2 verdict, assignee
 
 

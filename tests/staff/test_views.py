@@ -11,7 +11,7 @@ from portal.services import ticket_views
 from portal.services.errors import FieldError
 from tests import factories
 from tests.factories import counting_queries
-from tests.staff.helpers import at
+from tests.staff.helpers import at, why as why_of
 
 
 def ids(html):
@@ -184,13 +184,34 @@ def test_why_says_channel_level_and_its_reason_due_time_and_age(app, client, log
     customer = make_user(level="PRO")
     ticket = make_ticket(customer, level_reason="PRO: license RUPRO-1 is current", opened=at(hours=3))
     login(agent)
-    html = client.get("/staff/queue").get_data(as_text=True)
-    why = html[html.index(f'id="why-ticket-{ticket.id}"'):]
-    why = why[:why.index("</details>")]
-    assert "Ticket: tickets come before every forum thread (policy 4.6)" in why
-    assert "Level PRO (policy 2.1): PRO: license RUPRO-1 is current" in why
-    assert "First response due " in why and "business time" in why
-    assert re.search(r"Opened \w{3} \d{1,2} \w{3} \d{4} \d\d:\d\d PT, 3 h( \d+ min)? ago", why), why
+    html = client.get(f"/staff/queue?open=ticket-{ticket.id}").get_data(as_text=True)  # no JS: the row open
+    page = html[html.index(f'id="why-ticket-{ticket.id}"'):]
+    page = page[:page.index("</details>")]
+    for why in (page, why_of(client, f"ticket-{ticket.id}")):  # and what htmx loads when it is opened
+        assert "Ticket: tickets come before every forum thread (policy 4.6)" in why
+        assert "Level PRO (policy 2.1): PRO: license RUPRO-1 is current" in why
+        assert "First response due " in why and "business time" in why
+        assert re.search(r"Opened \w{3} \d{1,2} \w{3} \d{4} \d\d:\d\d PT, 3 h( \d+ min)? ago", why), why
+
+
+def test_a_closed_why_is_loaded_when_opened_and_links_to_the_open_row_without_js(app, client, login, agent,
+                                                                                  make_user, make_ticket):
+    ticket = make_ticket(make_user(level="PRO"))
+    login(agent)
+    html = client.get("/staff/queue?level=PRO").get_data(as_text=True)
+    details = html[html.index(f'id="why-ticket-{ticket.id}"'):]
+    details = details[:details.index("</details>")]
+    assert "Ticket · PRO · due" not in html and "why-reasons" not in html  # nothing worked out for closed rows
+    assert f'hx-get="/staff/queue/why/ticket-{ticket.id}" hx-trigger="toggle once"' in details
+    assert f'href="/staff/queue?level=PRO&amp;open=ticket-{ticket.id}#why-ticket-{ticket.id}"' in details  # no JS
+    assert "Ticket · PRO · due" in why_of(client, f"ticket-{ticket.id}")
+    plain = client.get(f"/staff/queue/why/ticket-{ticket.id}")  # without htmx: the queue, that row open
+    assert plain.status_code == 302 and plain.headers["Location"].endswith(
+        f"/staff/queue?open=ticket-{ticket.id}#why-ticket-{ticket.id}")
+    for bad in ("ticket-999999", "forum-999999", "user-1", "ticket-x"):
+        assert client.get(f"/staff/queue/why/{bad}", headers={"HX-Request": "true"}).status_code == 404, bad
+    customer = login(make_user(level="PRO"), app.test_client())  # not staff: no such address (policy: 404)
+    assert customer.get(f"/staff/queue/why/ticket-{ticket.id}", headers={"HX-Request": "true"}).status_code == 404
 
 
 def test_the_poll_renders_the_open_explanations_open(client, login, agent, make_user, make_ticket, make_thread):

@@ -9,7 +9,7 @@ from portal.services import (assign, canned, get_policy, presence, queue, reques
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
-from portal.web.render import render, wants_fragment
+from portal.web.render import cached_block, render, wants_fragment
 from portal.web.staff import ops
 
 from portal.web.staff import bp
@@ -29,14 +29,35 @@ def queue_list():
         filters = form.filters(current_user)
         page = queue.queue_page(filters, form.after.data or None)
     after = form.after.data if not form.after.errors else ""
+    whole = not wants_fragment()  # the poll is the rows only: no heading, no filter form
     # the depth is for the heading only; the poll's URL carries the filters and cursor, never the
     # open rows (staff.js adds those still open to each poll, and they are rendered open)
     return render("staff/queue.html", block="rows", status=400 if form.has_errors else 200, page=page,
-                  filters=filters, form=form,
-                  depth=queue.queue_depth(filters) if not form.has_errors and not wants_fragment() else {},
+                  filters=filters, form=form, filter_form=_filter_form(form, filters) if whole else None,
+                  depth=queue.queue_depth(filters) if not form.has_errors and whole else {},
                   after=form.after.data, open_rows=form.open.data or frozenset(), view_labels=ticket_views.VIEW_LABELS,
                   poll_url=url_for("staff.queue", **filters.as_args(), **({"after": after} if after else {})),
                   presence=presence.on_rows(page.rows, current_user))  # who else is on each row's page
+
+
+def _filter_form(form, filters):
+    """The filter form's HTML, kept per worker for its values and the partner list (the page
+    renders it itself when a field has an error)."""
+    if form.has_errors:
+        return None
+    key = (filters.level, filters.product, filters.assignee, filters.breached, filters.partner,
+           tuple((c.value, c.label) for c in form.partner.choices))
+    return cached_block("staff/queue.html", "filter_form", key, form=form, filters=filters)
+
+
+@bp.route("/queue/why/<row_key>", endpoint="queue_why")
+def queue_why(row_key):
+    """Staff: one queue row's "Why is this here?" (htmx, when the row's explanation is opened);
+    without htmx, the queue with that row open (404 for a key that names no request)."""
+    if not wants_fragment():
+        queue.queue_row(row_key)  # NotFound: 404
+        return redirect(url_for("staff.queue", open=row_key, _anchor=f"why-{row_key}"))
+    return render("staff/queue.html", block="why", row=queue.queue_row(row_key))
 
 
 def _ticket(ticket_id):

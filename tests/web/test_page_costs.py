@@ -1,0 +1,36 @@
+"""What every page shares, made once instead of per request (issue 16): the compiled templates
+kept on disk, the frame's links built once per worker, the user's query text built once."""
+from pathlib import Path
+
+from jinja2 import FileSystemBytecodeCache
+
+
+def test_compiled_templates_are_kept_in_the_instance_folder(app, client):
+    cache = app.jinja_env.bytecode_cache
+    assert isinstance(cache, FileSystemBytecodeCache)
+    assert Path(cache.directory) == Path(app.instance_path) / "jinja-cache"
+    assert client.get("/policy").status_code == 200
+    assert list(Path(cache.directory).glob("__jinja2_*.cache"))  # main/policy.html and base.html at least
+
+
+def test_the_frame_links_are_built_once_per_worker(app, client, monkeypatch):
+    from portal.web.render import PAGE_LINKS
+    assert client.get("/policy").status_code == 200  # builds them
+    calls, real = [], app.jinja_env.globals["url_for"]
+    monkeypatch.setitem(app.jinja_env.globals, "url_for", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    html = client.get("/policy").get_data(as_text=True)
+    assert 'href="/login"' in html and 'href="/static/css/portal.css"' in html
+    assert not set(calls) & {*PAGE_LINKS, "static"}, calls  # the frame asked url_for nothing: the links were kept
+    assert app.extensions["page_links"][""]["auth.login"] == "/login"
+
+
+def test_the_user_is_one_query_with_the_text_built_once(app, client, make_user, login):
+    from tests.factories import counting_queries
+    login(make_user(role="staff"))
+    client.get("/account/")
+    with counting_queries() as seen:
+        assert client.get("/ping").status_code == 200  # no user needed: none loaded
+    assert not seen
+    with counting_queries() as seen:
+        assert client.get("/account/").status_code == 200
+    assert sum('FROM "user"' in sql for sql in seen) == 1
