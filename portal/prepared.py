@@ -9,6 +9,7 @@ models, tuples, dicts and every field conversion are as peewee gives them.
 The first run builds the query once more with stand-ins for `args` (distinct ints and strings no
 real value takes) to learn where each argument sits among the parameters; a query whose shape
 depends on the values (an `IN` list of varying length, an optional clause) needs a key per shape.
+Arguments other than ints and strings (None, a date, a model) run the query as peewee does.
 """
 import itertools
 
@@ -18,19 +19,20 @@ _made = {}  # (key, kind of database) -> (sql, [("arg", i) | ("const", value)]):
 _stand_ins = itertools.count(1)
 
 
-def _stand_in(value, n):
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"prepared: argument {n} must be an int or a str, not {type(value).__name__}")
+def _plain(value):
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
+def _stand_in(value):
     mark = next(_stand_ins)
     return -(7_300_000_000_000 + mark) if isinstance(value, int) else f"\x00prepared-{mark}\x00"
 
 
 def _make(key, build, args):
-    marks = [_stand_in(value, n) for n, value in enumerate(args)]
+    marks = [_stand_in(value) for value in args]
     sql, params = build(*marks).sql()
     where = {mark: n for n, mark in enumerate(marks)}
-    plan = [("arg", where[p]) if isinstance(p, (int, str)) and not isinstance(p, bool) and p in where
-            else ("const", p) for p in params]
+    plan = [("arg", where[p]) if _plain(p) and p in where else ("const", p) for p in params]
     if sorted(n for kind, n in plan if kind == "arg") != list(range(len(args))):
         raise ValueError(f"prepared {key!r}: each argument must appear exactly once among the parameters")
     return sql, plan
@@ -40,6 +42,8 @@ def run(key, build, *args):
     """The executed query `build(*args)`, ready to iterate, its SQL text made once per process
     and kind of database under `key`."""
     query = build(*args)
+    if not all(_plain(value) for value in args):  # None, a date, a model: as peewee runs it
+        return query
     entry = _made.get((key, type(db.obj)))
     if entry is None:
         entry = _made[(key, type(db.obj))] = _make(key, build, args)

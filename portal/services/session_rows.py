@@ -1,6 +1,7 @@
 """Finding a ticket's remote sessions (reads only), for sessions and credentials alike."""
 from peewee import JOIN
 
+from portal import prepared
 from portal.models import RemoteSession, User
 
 ACTIVE = ("scheduled", "running")
@@ -25,7 +26,8 @@ def live_session(ticket, statuses=LIVE):
 
 def sessions_of(ticket):
     """Every session of a ticket with its agent, newest first."""
-    return list(with_agent(RemoteSession.ticket == ticket))
+    return prepared.rows("sessions of a ticket", lambda ticket_id: with_agent(RemoteSession.ticket == ticket_id),
+                         getattr(ticket, "id", ticket))
 
 
 def newest(sessions, statuses):

@@ -2,6 +2,7 @@
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
+from portal import prepared
 from portal.db import utcnow
 from portal.models import CannedReply, Release, User
 from portal.services import (assign, canned, get_policy, presence, queue, requester, staff_partner, ticket_views,
@@ -59,7 +60,7 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     due, opened = ticket.due_at, ticket.opened_at
     messages = list(tickets.messages_for(ticket, current_user))  # attachments prefetched
     last_seen = messages[-1].id if messages else 0
-    replies, staff, forms = canned.all_replies(), list(User.staff_members()), forms or {}
+    replies, staff, forms = canned.all_replies(), prepared.rows("staff members", User.staff_members), forms or {}
     picker = CannedPickForm(query, replies=replies)
     picker.validate()  # an unknown canned reply is none
     chosen = next((c for c in replies if picker.canned.data and c.key == picker.canned.data), None)
