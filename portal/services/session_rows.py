@@ -21,7 +21,9 @@ def live_session(ticket, statuses=LIVE):
 
     The one lookup of a ticket's current session: pass ACTIVE for a scheduled or running one.
     """
-    return with_agent((RemoteSession.ticket == ticket) & RemoteSession.status.in_(statuses)).first()
+    def query(ticket_id):
+        return with_agent((RemoteSession.ticket == ticket_id) & RemoteSession.status.in_(statuses)).limit(1)
+    return prepared.first(("live session", tuple(statuses)), query, getattr(ticket, "id", ticket))
 
 
 def sessions_of(ticket):

@@ -6,7 +6,7 @@ from peewee import JOIN, IntegrityError
 
 from portal import prepared
 from portal.db import db, lock_for_update, utcnow, write_tx
-from portal.models import (PRODUCTS, STATUSES, Attachment, License, Message, Partner, Release, RemoteSession,
+from portal.models import (PRODUCTS, STATUSES, Attachment, Bug, License, Message, Partner, Release, RemoteSession,
                            Ticket, User)
 from portal.services import (attachments, credentials, get_policy, licenses, mail_prefs, partner_tickets,
                              session_mail, session_rows)
@@ -493,6 +493,13 @@ def reopen_ticket(ticket, user):
     if ticket.is_open:
         raise FieldError("status", "This ticket is already open.")
     return set_status(ticket, user, "open")
+
+
+def bug_of(ticket):
+    """The bug a ticket is linked to (policy 5.2, 5.3), or None."""
+    if ticket.bug_id is None:
+        return None
+    return prepared.first("bug", lambda bug_id: Bug.select().where(Bug.id == bug_id).limit(1), ticket.bug_id)
 
 
 def live_session(ticket):
