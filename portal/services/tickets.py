@@ -137,7 +137,8 @@ def _existing(token, requester):
     if token is None:
         return None
     # two narrow columns on the hot path (a miss); the whole ticket only for a double submit
-    hit = Ticket.select(Ticket.id, Ticket.requester).where(Ticket.submit_token == token).first()
+    hit = prepared.first("submit token", lambda value: Ticket.select(Ticket.id, Ticket.requester)
+                         .where(Ticket.submit_token == value).limit(1), token)
     if hit is not None and hit.requester_id != requester.id:
         raise FieldError("form", "This form was already used. Reload the page and try again.")
     return Ticket.get_by_id(hit.id) if hit is not None else None
