@@ -55,4 +55,4 @@ class Release(BaseModel):
             return (cls.select(cls.version).where(cls.product == name)
                     .order_by(cls.major.desc(), cls.minor.desc(), cls.subminor.desc(), cls.patch.desc()).tuples())
         # asked on every ticket page and filing: the SQL text is made once per process
-        return [version for (version,) in prepared.run("release versions", query, product)]
+        return [version for (version,) in prepared.rows("release versions", query, product)]
