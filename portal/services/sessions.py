@@ -299,7 +299,7 @@ def _credentials(ticket_id):
 def _views(ticket_id):
     """Every view of the ticket's credentials with its viewer, newest first (one SQL text, where
     a list of the credentials' ids would make one per length)."""
-    return (CredentialView.select(CredentialView, User)
+    return (CredentialView.select(CredentialView, User.id, User.email, User.display_name, User.role)  # the name
             .join(User, on=(CredentialView.viewer == User.id), attr="viewer")
             .join_from(CredentialView, Credential, on=(CredentialView.credential == Credential.id))
             .where(Credential.ticket == ticket_id)

@@ -298,7 +298,8 @@ def _by_id(ticket_id, with_people=False):
 
 
 def _conversation(ticket_id, staff=False):
-    query = (Message.select(Message, User)
+    # of the author only what the pages show (name, staff or not): a user row is some 25 columns
+    query = (Message.select(Message, User.id, User.email, User.display_name, User.role)
              .join(User, on=(Message.author == User.id))
              .where(Message.ticket == ticket_id))
     if not staff:
