@@ -77,8 +77,11 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
         "note": NoteForm(formdata=None),
     }
     whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
+    here = url_for("staff.ticket", ticket_id=ticket.id)  # its forms post to here + "/reply" etc.: one url_for
     return dict(
-        ticket=ticket, messages=messages, notice=notice, picker=picker, held=held, confirm=confirm,
+        ticket=ticket, here=here, files_at=url_for("tickets.detail", ticket_id=ticket.id) + "/attachments/",
+        tickets_at=url_for("staff.tickets") + "/",  # the requester's other tickets: + id
+        messages=messages, notice=notice, picker=picker, held=held, confirm=confirm,
         panels=ops.panels_context(ticket, staff) if whole else None,
         requester=requester.requester_facts(ticket, now) if whole else None,
         forms=fresh | forms, partner=staff_partner.partner_ticket_facts(ticket, now),
