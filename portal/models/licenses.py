@@ -1,6 +1,7 @@
 """Orders, licenses and product releases (policy 2.1, 4.5, 7.2)."""
 from peewee import AutoField, CharField, DateField, ForeignKeyField, IntegerField
 
+from portal import prepared
 from portal.db import BaseModel, DateTimeField, utcnow
 from portal.models.accounts import Partner, User
 
@@ -50,7 +51,8 @@ class Release(BaseModel):
     @classmethod
     def versions(cls, product):
         """Version strings of a product's releases, newest first."""
-        query = (cls.select(cls.version)
-                 .where(cls.product == product)
-                 .order_by(cls.major.desc(), cls.minor.desc(), cls.subminor.desc(), cls.patch.desc()))
-        return [r.version for r in query]
+        def query(name):
+            return (cls.select(cls.version).where(cls.product == name)
+                    .order_by(cls.major.desc(), cls.minor.desc(), cls.subminor.desc(), cls.patch.desc()).tuples())
+        # asked on every ticket page and filing: the SQL text is made once per process
+        return [version for (version,) in prepared.rows("release versions", query, product)]

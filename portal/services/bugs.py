@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, replace
 from peewee import JOIN, fn
 
 from portal.services.errors import FieldError, NotFound, ServiceError
+from portal import prepared
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Bug, Ticket
@@ -168,7 +169,8 @@ def listing(status="", page=1):
 
 def open_bugs():
     """Open bugs to pick from when linking a ticket."""
-    return list(Bug.select(Bug.id, Bug.title).where(Bug.status == "open").order_by(Bug.id.desc()).limit(200))
+    return prepared.rows("open bugs", lambda: Bug.select(Bug.id, Bug.title).where(Bug.status == "open")
+                         .order_by(Bug.id.desc()).limit(200))
 
 
 def linked_tickets(bug):

@@ -11,6 +11,7 @@ import re
 from peewee import IntegrityError
 
 from portal.services.errors import ServiceError
+from portal import prepared
 from portal.db import utcnow, write_tx
 from portal.models import CannedReply
 from portal.services import audit, get_policy, runtime
@@ -56,7 +57,7 @@ def _seed_once():
 def all_replies():
     """Every canned reply, policy order first (by key)."""
     _seed_once()
-    return list(CannedReply.select().order_by(CannedReply.key))
+    return prepared.rows("canned replies", lambda: CannedReply.select().order_by(CannedReply.key))
 
 
 def check(title, body):

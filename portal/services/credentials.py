@@ -4,6 +4,7 @@ import json
 from cryptography.fernet import Fernet, InvalidToken
 
 from portal.services.errors import FieldError, ServiceError
+from portal import prepared
 from portal.db import utcnow, write_tx
 from portal.models import Credential, CredentialView
 from portal.policy import TicketFacts
@@ -97,6 +98,7 @@ def destroy_for_session(session):
 
 def received_for(ticket):
     """What the customer may know about their credentials: when sent and whether destroyed."""
-    return list(Credential.select(Credential.id, Credential.created_at, Credential.destroyed_at)
-                .where(Credential.ticket == ticket)
-                .order_by(Credential.id.desc()))
+    def query(ticket_id):
+        return (Credential.select(Credential.id, Credential.created_at, Credential.destroyed_at)
+                .where(Credential.ticket == ticket_id).order_by(Credential.id.desc()))
+    return prepared.rows("credentials received", query, getattr(ticket, "id", ticket))

@@ -1,5 +1,6 @@
 """Licenses and support levels (policy 2.1, 2.2, 3.4, 4.5)."""
 from portal.services.errors import FieldError
+from portal import prepared
 from portal.db import lock_for_update, utcnow, write_tx
 from portal.models import License, Order, Thread, Ticket, User
 from portal.policy import LicenseFacts
@@ -28,7 +29,8 @@ def is_current(lic, now=None):
 def license_facts(user):
     """The user's licenses as the policy's plain facts."""
     return [LicenseFacts(key=lic.key, type=lic.type, purchased_on=lic.purchased_on,
-                         expires_on=lic.expires_on) for lic in License.for_user(user)]
+                         expires_on=lic.expires_on)
+            for lic in prepared.rows("licenses of a user", License.for_user, user.id)]
 
 
 def refresh_level(user):
@@ -52,6 +54,10 @@ def refresh_all():
     return len(ids), changed
 
 
+def _level_row(user_id):
+    return User.select(User.role, User.level, User.level_reason).where(User.id == user_id).limit(1)
+
+
 def _refresh(user):
     """(decision, level changed?): the old level and the licenses are read inside the write
     transaction, so two refreshes (or a refresh and a key binding) cannot both see the old level."""
@@ -59,7 +65,9 @@ def _refresh(user):
     today = policy.local_date(utcnow())
     # the usual case, nothing changed, needs no write transaction (on SQLite the one writer lock,
     # taken on every ticket filed): read first, and write only when the level or reason moved
-    row = User.select(User.role, User.level, User.level_reason).where(User.id == user.id).get()
+    row = prepared.first("level of a user", _level_row, user.id)
+    if row is None:
+        raise User.DoesNotExist(f"user {user.id}")
     decision = policy.resolve_level(license_facts(user), row.role == "reseller", today)
     if (decision.level, decision.reason) == (row.level, row.level_reason):
         user.level, user.level_reason = decision.level, decision.reason

@@ -10,6 +10,7 @@ transaction, so the outbox row commits with the change that caused it.
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import JOIN
 
+from portal import prepared
 from portal.db import utcnow, write_tx
 from portal.models import MailPreference, PARTNER_ROLES, TicketParticipant, User
 from portal.services import get_policy, links, runtime, setting
@@ -83,9 +84,16 @@ def recipients(ticket, kind):
     """The people to mail about `ticket`: its requester, its participants and, as each chose, the
     partner's members, without those who turned `kind` off. One query, ordered by email."""
     check_kind(kind)
-    following = TicketParticipant.select(TicketParticipant.user).where(TicketParticipant.ticket == ticket.id)
-    mine = (User.id == ticket.requester_id) | User.id.in_(following)
-    if ticket.partner_id is not None:
+    if ticket.partner_id is None:  # most tickets, every filing: one shape, its SQL text made once
+        return prepared.rows("recipients", _recipients, ticket.requester_id, ticket.id, kind)
+    return list(_recipients(ticket.requester_id, ticket.id, kind, ticket))
+
+
+def _recipients(requester_id, ticket_id, kind, ticket=None):
+    """The query of recipients(); `ticket` for a partner's ticket only (whose members it adds)."""
+    following = TicketParticipant.select(TicketParticipant.user).where(TicketParticipant.ticket == ticket_id)
+    mine = (User.id == requester_id) | User.id.in_(following)
+    if ticket is not None and ticket.partner_id is not None:
         member = (User.role == "reseller") & (User.partner == ticket.partner_id)
         roles = [role for role in PARTNER_ROLES if _sees_colleagues_ticket(role, ticket)]
         everyone = member & (User.partner_mail == "all") & User.partner_role.in_(roles) if roles else None
@@ -93,13 +101,12 @@ def recipients(ticket, kind):
         mine = mine & ~(member & (User.partner_mail == "none"))
         if everyone is not None:
             mine = mine | everyone
-    query = (User.select(User)
-             .join(MailPreference, JOIN.LEFT_OUTER,
-                   on=((MailPreference.user == User.id) & (MailPreference.kind == kind)))
-             .where(mine & User.is_active_account
-                    & (MailPreference.id.is_null() | (MailPreference.enabled == True)))  # noqa: E712
-             .order_by(User.email))
-    return list(query)
+    return (User.select(User)
+            .join(MailPreference, JOIN.LEFT_OUTER,
+                  on=((MailPreference.user == User.id) & (MailPreference.kind == kind)))
+            .where(mine & User.is_active_account
+                   & (MailPreference.id.is_null() | (MailPreference.enabled == True)))  # noqa: E712
+            .order_by(User.email))
 
 
 # -- unsubscribe -------------------------------------------------------------------------------

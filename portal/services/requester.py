@@ -6,6 +6,7 @@ tickets, one for the recent ones): the page's ticket query already joined the re
 """
 from dataclasses import dataclass
 
+from portal import prepared
 from portal.db import utcnow
 from portal.models import License, Ticket
 from portal.services.licenses import is_current, masked_key
@@ -39,17 +40,18 @@ class RequesterFacts:
 
 
 def _others(ticket, statuses):
-    return list(Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.level, Ticket.updated_at)
-                .where((Ticket.requester == ticket.requester_id) & (Ticket.id != ticket.id)
-                       & Ticket.status.in_(statuses))
+    def query(requester_id, ticket_id):
+        return (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.level, Ticket.updated_at)
+                .where((Ticket.requester == requester_id) & (Ticket.id != ticket_id) & Ticket.status.in_(statuses))
                 .order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(OTHER_TICKETS))
+    return prepared.rows(("requester's tickets", statuses), query, ticket.requester_id, ticket.id)
 
 
 def requester_facts(ticket, now=None):
     """The panel's facts for `ticket`, whose `requester` the caller joined in."""
     person, now = ticket.requester, now or utcnow()
     licenses = [LicenseLine(masked_key(lic.key), lic.type, is_current(lic, now), lic.expires_on)
-                for lic in License.for_user(person)]
+                for lic in prepared.rows("licenses of a user", License.for_user, person.id)]
     return RequesterFacts(
         name=person.name, email=person.email, level=ticket.level, level_reason=ticket.level_reason or "",
         account_level=person.level, account_reason=person.level_reason or "", licenses=licenses,

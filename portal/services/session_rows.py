@@ -1,6 +1,7 @@
 """Finding a ticket's remote sessions (reads only), for sessions and credentials alike."""
 from peewee import JOIN
 
+from portal import prepared
 from portal.models import RemoteSession, User
 
 ACTIVE = ("scheduled", "running")
@@ -20,12 +21,15 @@ def live_session(ticket, statuses=LIVE):
 
     The one lookup of a ticket's current session: pass ACTIVE for a scheduled or running one.
     """
-    return with_agent((RemoteSession.ticket == ticket) & RemoteSession.status.in_(statuses)).first()
+    def query(ticket_id):
+        return with_agent((RemoteSession.ticket == ticket_id) & RemoteSession.status.in_(statuses)).limit(1)
+    return prepared.first(("live session", tuple(statuses)), query, getattr(ticket, "id", ticket))
 
 
 def sessions_of(ticket):
     """Every session of a ticket with its agent, newest first."""
-    return list(with_agent(RemoteSession.ticket == ticket))
+    return prepared.rows("sessions of a ticket", lambda ticket_id: with_agent(RemoteSession.ticket == ticket_id),
+                         getattr(ticket, "id", ticket))
 
 
 def newest(sessions, statuses):

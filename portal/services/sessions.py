@@ -4,6 +4,7 @@ session_answers)."""
 import datetime
 
 from portal.services.errors import FieldError, NotFound
+from portal import prepared
 from portal.db import UTC, is_sqlite, lock_for_update, utcnow, write_tx
 from portal.ids import parse_id
 from portal.models import Credential, CredentialView, RemoteSession, Ticket, User
@@ -291,6 +292,20 @@ def reveal(credential_id, viewer):
     return decision, values
 
 
+def _credentials(ticket_id):
+    return Credential.select().where(Credential.ticket == ticket_id).order_by(Credential.id)
+
+
+def _views(ticket_id):
+    """Every view of the ticket's credentials with its viewer, newest first (one SQL text, where
+    a list of the credentials' ids would make one per length)."""
+    return (CredentialView.select(CredentialView, User.id, User.email, User.display_name, User.role)  # the name
+            .join(User, on=(CredentialView.viewer == User.id), attr="viewer")
+            .join_from(CredentialView, Credential, on=(CredentialView.credential == Credential.id))
+            .where(Credential.ticket == ticket_id)
+            .order_by(CredentialView.id.desc()))
+
+
 def credential_rows(ticket, viewer, known_sessions=None):
     """Credential metadata for the staff panel: no values, just who, when, views and access.
 
@@ -298,14 +313,11 @@ def credential_rows(ticket, viewer, known_sessions=None):
     """
     known = sessions_of(ticket) if known_sessions is None else known_sessions
     by_id, active = {s.id: s for s in known}, newest(known, ACTIVE)
-    creds = list(Credential.select().where(Credential.ticket == ticket).order_by(Credential.id))
+    ticket_id = getattr(ticket, "id", ticket)
+    creds = prepared.rows("credentials of a ticket", _credentials, ticket_id)
     views = {c.id: [] for c in creds}
     if creds:
-        query = (CredentialView.select(CredentialView, User)
-                 .join(User, on=(CredentialView.viewer == User.id), attr="viewer")
-                 .where(CredentialView.credential.in_(list(views)))
-                 .order_by(CredentialView.id.desc()))
-        for view in query:
+        for view in prepared.rows("credential views of a ticket", _views, ticket_id):
             views[view.credential_id].append(view)
     return [{"credential": c, "views": views[c.id],
              "decision": may_reveal(c, viewer, by_id.get(c.session_id) if c.session_id else active)}

@@ -165,7 +165,7 @@ def _status_context(ticket):
 def _detail_context(ticket):
     session = tickets.live_session(ticket)
     return _status_context(ticket) | dict(
-        messages=tickets.messages_for(ticket, current_user),
+        messages=tickets.messages_for(ticket, current_user), bug=tickets.bug_of(ticket),
         verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
         remote=tickets.remote_decision(current_user), session=session, remote_error=None,
         scheduled=scheduled_session(ticket, session), session_notice="",

@@ -2,6 +2,7 @@
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
+from portal import prepared
 from portal.db import utcnow
 from portal.models import CannedReply, Release, User
 from portal.services import (assign, canned, get_policy, presence, queue, requester, staff_partner, ticket_views,
@@ -80,7 +81,7 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     due, opened = ticket.due_at, ticket.opened_at
     messages = list(tickets.messages_for(ticket, current_user))  # attachments prefetched
     last_seen = messages[-1].id if messages else 0
-    replies, staff, forms = canned.all_replies(), list(User.staff_members()), forms or {}
+    replies, staff, forms = canned.all_replies(), prepared.rows("staff members", User.staff_members), forms or {}
     picker = CannedPickForm(query, replies=replies)
     picker.validate()  # an unknown canned reply is none
     chosen = next((c for c in replies if picker.canned.data and c.key == picker.canned.data), None)
@@ -97,8 +98,11 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
         "note": NoteForm(formdata=None),
     }
     whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
+    here = url_for("staff.ticket", ticket_id=ticket.id)  # its forms post to here + "/reply" etc.: one url_for
     return dict(
-        ticket=ticket, messages=messages, notice=notice, picker=picker, held=held, confirm=confirm,
+        ticket=ticket, here=here, files_at=url_for("tickets.detail", ticket_id=ticket.id) + "/attachments/",
+        tickets_at=url_for("staff.tickets") + "/",  # the requester's other tickets: + id
+        messages=messages, notice=notice, picker=picker, held=held, confirm=confirm,
         panels=ops.panels_context(ticket, staff) if whole else None,
         requester=requester.requester_facts(ticket, now) if whole else None,
         forms=fresh | forms, partner=staff_partner.partner_ticket_facts(ticket, now),

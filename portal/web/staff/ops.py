@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal import prepared
 from portal.models import Bug, RemoteSession, User
 from portal.services import audit, bugs, dashboard, get_policy, sessions, tickets
 from portal.services.errors import NotFound, ServiceError
@@ -25,7 +26,8 @@ def panels_context(ticket, staff=None, forms=None, back=None):
     if back is None:
         back = request.path if request.method == "GET" else url_for("staff.ticket", ticket_id=ticket.id)
     staff = list(User.staff_members()) if staff is None else staff
-    bug = Bug.get_or_none(Bug.id == ticket.bug_id) if ticket.bug_id else None
+    bug = prepared.first("bug", lambda bug_id: Bug.select().where(Bug.id == bug_id).limit(1),
+                         ticket.bug_id) if ticket.bug_id else None
     all_sessions = sessions.sessions_of(ticket)
     active = sessions.newest(all_sessions, sessions.ACTIVE)
     forms = {"action": PanelActionForm(formdata=None),
