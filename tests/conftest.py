@@ -13,8 +13,14 @@ import flask
 import jinja2
 import pytest
 from cryptography.fernet import Fernet
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories, routing_cache
+
+# Property tests assert what is true, never how fast: hypothesis's default 200 ms deadline per
+# example would fail them on a busy machine (two CI lanes, other workers).
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 CRED_KEY = Fernet.generate_key().decode()
