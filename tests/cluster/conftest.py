@@ -10,7 +10,6 @@ import re
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 
 import pytest
 import requests
@@ -20,7 +19,7 @@ from deploy.cluster.processes import alive
 from portal import db as database
 from tests import factories
 from tests.conftest import PG_URL
-from tests.load.conftest import BODY, form_data, leaks_in
+from tests.load.conftest import BODY, form_data, in_app, leaks_in, run_threads
 
 OK = (200, 302)
 ERRORS = (502, 503, 504)
@@ -54,17 +53,6 @@ def cluster(tmp_path_factory):
         started = running.pids()
         running.stop()
     assert started and not [pid for pid in started if alive(pid)]  # `stop` leaves nothing running
-
-
-@contextmanager
-def in_app(cluster):
-    """An app context on the cluster's database, for seeding and checking rows."""
-    with cluster.app.app_context():
-        database.db.connect(reuse_if_open=True)
-        try:
-            yield
-        finally:
-            database.close_connection()
 
 
 def make_users(cluster, count, **kwargs):
@@ -129,24 +117,6 @@ def cookie_header(response):
     """The cookies a response set, as a Cookie header (they are Secure: requests would not send
     them back over the node's plain http)."""
     return "; ".join(f"{c.name}={c.value}" for c in response.cookies)
-
-
-def run_threads(count, target, seconds=300):
-    errors = []
-
-    def guarded(i):
-        try:
-            target(i)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-    threads = [threading.Thread(target=guarded, args=(i,), daemon=True) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(seconds)
-    assert not any(t.is_alive() for t in threads), "a client thread hung"
-    if errors:
-        raise errors[0]
 
 
 class Customer:

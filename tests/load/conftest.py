@@ -44,7 +44,8 @@ def server(load_db, tmp_path_factory):
 
 @contextmanager
 def in_app(server):
-    """An app context with an open connection, for seeding and checking rows."""
+    """An app context with an open connection on the server's (or cluster's) database, for
+    seeding and checking rows."""
     with server.app.app_context():
         database.db.connect(reuse_if_open=True)
         try:
@@ -60,8 +61,9 @@ def make_users(server, count, **kwargs):
         return [(u.id, u.email, u.name) for u in users]
 
 
-def run_threads(count, target):
-    """Run target(i) in `count` threads at once; re-raise the first failure."""
+def run_threads(count, target, seconds=300):
+    """Run target(i) in `count` threads at once, waiting up to `seconds` for each; re-raise the
+    first failure."""
     errors = []
 
     def guarded(i):
@@ -69,11 +71,11 @@ def run_threads(count, target):
             target(i)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
-    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
+    threads = [threading.Thread(target=guarded, args=(i,), daemon=True) for i in range(count)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(300)
+        t.join(seconds)
     assert not any(t.is_alive() for t in threads), "a client thread hung"
     if errors:
         raise errors[0]
