@@ -9,7 +9,7 @@ must not share is made safe here:
 - the `random` module is reseeded in each worker (uWSGI forks without Python's at-fork hooks);
 - flask-limiter's memory store (development) gets fresh locks and timer in each worker;
 - the templates are compiled before the fork, once, rather than in every worker;
-- a few anonymous requests are rehearsed in the master (then its connection is closed);
+- three anonymous requests are rehearsed in the master (then its connection is closed);
 - gc.freeze() before the fork: the collector never walks the objects loaded so far, so it does not
   write to their pages and unshare them (reference counts still do, for what a request touches).
 Under `lazy-apps = true` (or outside uWSGI) nothing here runs but the warm-up.
@@ -46,7 +46,7 @@ def warm_up(app):
 
 
 def _compile_templates(app):
-    """Every template compiled once here rather than in each worker (a few MiB each)."""
+    """Every template compiled once here, in the shared memory, rather than in each worker."""
     env = app.jinja_env
     for name in env.list_templates():
         try:
@@ -56,7 +56,7 @@ def _compile_templates(app):
 
 
 def _rehearse(app):
-    """Two anonymous requests through the whole stack (routing, session, CSRF, a template, the
+    """Three anonymous requests through the whole stack (routing, session, CSRF, a template, the
     database connection): Python 3.11 rewrites the bytecode it runs (specialising), and code run
     first here is rewritten once in the shared copy rather than in every worker's."""
     try:
