@@ -182,6 +182,7 @@ def main(argv=None):
         seeded, seconds, runs = _one_size(name, args)
         figures = report.figures(runs)
         if name == "huge" and baseline:
+            figures["full_queue_cpu_ratio"] = baseline["queue_cpu_ratio"]
             figures["huge_vs_full"] = figures["queue_cpu_ratio"] / baseline["queue_cpu_ratio"]
         print(report.table(host, database_name, name, seeded, seconds, runs, figures))
         print(report.summary(figures))

@@ -116,7 +116,7 @@ def table(host, database_name, size, seeded, seconds, runs, figs):
     server_ms, client_ms = subs.cpu_per_ticket()
     bare = subs.bare
     if bare:
-        lines.append(f"  worker CPU per ticket {server_ms:.2f} ms, per bare POST /ping with CSRF {bare.cpu_ms:.2f} ms "
+        lines.append(f"  worker CPU per ticket {server_ms:.2f} ms (last run), per bare POST /ping with CSRF {bare.cpu_ms:.2f} ms "
                      f"({bare.posts} POSTs by the same clients, {bare.errors} not 200): "
                      f"x {figs['submit_cpu_ratio']:.2f} ({rng('submit_cpu_ratio')})  "
                      f"target <= {SUBMIT_CPU_TARGET:g}x {_mark(figs['submit_cpu_ratio'] <= SUBMIT_CPU_TARGET)}")
@@ -124,14 +124,15 @@ def table(host, database_name, size, seeded, seconds, runs, figs):
                  f"would file about {1000 * (os.cpu_count() or 1) / max(server_ms + client_ms, 0.001):.0f}/s")
     memory = runs[-1].memory
     lines.append(f"memory (PSS after the run): largest worker {figs['worker_pss_mib']:.1f} MiB "
-                 f"({rng('worker_pss_mib', '%.1f')}), workers {', '.join(f'{m:.1f}' for m in memory.workers)}, "
+                 f"({rng('worker_pss_mib', '%.1f')}), last run's workers {', '.join(f'{m:.1f}' for m in memory.workers)}, "
                  f"mean {memory.mean:.1f}; master {figs['master_pss_mib']:.1f} MiB  "
                  f"target <= {PSS_TARGET:g} MiB per worker {_mark(figs['worker_pss_mib'] <= PSS_TARGET)}")
     clk = runs[-1].clock
     lines.append(f"business clock: {clk['rate_2h']:,}/s for 2 h, {clk['rate_10y']:,}/s for 10 years, "
                  f"ratio {figs['clock_ratio']:.2f}  target < {CLOCK_TARGET:g} {_mark(figs['clock_ratio'] < CLOCK_TARGET)}")
     if "huge_vs_full" in figs:
-        lines.append(f"huge vs full: queue CPU ratio {figs['queue_cpu_ratio']:.2f} against the full run's, "
+        lines.append(f"huge vs full: queue CPU ratio {figs['queue_cpu_ratio']:.2f} against the full run's "
+                     f"{figs['full_queue_cpu_ratio']:.2f}, "
                      f"x {figs['huge_vs_full']:.2f}  target <= {HUGE_TARGET:g} "
                      f"{_mark(figs['huge_vs_full'] <= HUGE_TARGET)}")
     return "\n".join(lines)
