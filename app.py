@@ -9,8 +9,8 @@ try:
 except ConfigError as exc:  # one clear line, no traceback
     sys.exit(f"portal: configuration error: {exc}")
 
-if "uwsgi" in sys.modules:  # each uWSGI worker loads the language model (policy 4.2) before its first
-    try:                    # request, not while a customer's ticket waits (seconds under load)
-        app.extensions["runtime"].policy.detect_language("Warming up the language model.")
-    except ImportError:
-        pass
+if "uwsgi" in sys.modules:  # loaded once in the master, shared by the forked workers (portal/web/prefork.py)
+    import uwsgi
+
+    from portal.web import prefork
+    prefork.prepare(app, uwsgi)

@@ -1,35 +1,15 @@
-"""Page latency against the bare route, and ticket submissions per second, against a running uWSGI."""
+"""A lean HTTP client, and ticket submissions per second by concurrent clients, against a running uWSGI."""
 import http.client
-import os
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from bench.harness import csrf_from, percentile
+from bench.harness import csrf_from
 
 FORM_TYPE = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-@dataclass
-class Latency:
-    """p50/p95 of a page and of the bare route measured alongside it, in seconds."""
-    name: str
-    p50: float
-    p95: float
-    bare_p50: float
-    bare_p95: float
-
-    @property
-    def ratio_p50(self):
-        return self.p50 / self.bare_p50
-
-    @property
-    def ratio_p95(self):
-        return self.p95 / self.bare_p95
 
 
 class Client:
@@ -73,28 +53,6 @@ class Client:
         return status, body
 
 
-def _timed_get(client, path):
-    began = time.perf_counter()
-    status, _, _ = client.request("GET", path, keep_cookies=False)  # the session stays valid as it is
-    elapsed = time.perf_counter() - began
-    if status != 200:
-        raise AssertionError(f"GET {path} answered {status}")
-    return elapsed
-
-
-def compare(name, client, path, count, bare_path="/ping", warmup=24):
-    """Latency of `path` and of the bare route, measured interleaved so both see the same machine."""
-    for _ in range(warmup):  # every worker compiles templates, loads the policy, opens the database
-        _timed_get(client, path)
-        _timed_get(client, bare_path)
-    page, bare = [], []
-    for _ in range(count):
-        page.append(_timed_get(client, path))
-        bare.append(_timed_get(client, bare_path))
-    return Latency(name, percentile(page, 0.5), percentile(page, 0.95),
-                   percentile(bare, 0.5), percentile(bare, 0.95))
-
-
 @dataclass
 class Submissions:
     """Outcome of the submission run; lost/dup are filled in from the database afterwards."""
@@ -105,8 +63,16 @@ class Submissions:
     answers: dict = field(default_factory=dict)   # marker -> set of ticket ids the redirects named
     lost: int = 0
     dup: int = 0
-    server_cpu: float = 0.0       # CPU seconds the uWSGI processes used during the run
+    server_cpu: float = 0.0       # CPU seconds the uWSGI workers used during the run
     client_cpu: float = 0.0       # CPU seconds this process (the clients) used
+    bare: object = None           # bench.cpu.BarePosts: POST /ping with CSRF by the same clients
+
+    @property
+    def cpu_ratio(self):
+        """Worker CPU per filed ticket over worker CPU per bare POST (None without the bare run)."""
+        if not self.bare or not self.bare.server_cpu:
+            return None
+        return (self.server_cpu / max(1, self.sent)) / (self.bare.server_cpu / max(1, self.bare.posts))
 
     def cpu_per_ticket(self):
         """(server, client) CPU milliseconds per ticket filed."""
@@ -154,24 +120,11 @@ def _submit_loop(client, token, name, count, double_every, result, lock, start, 
             result.sent += 1
 
 
-def process_cpu(pid):
-    """CPU seconds (user + system) of a process and its children, from /proc (0.0 elsewhere)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return 0.0
-    total = 0
-    for each in [str(pid)] + children:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def submit(base_url, emails, password, per_client, double_every=10, server_pid=None):
-    """Concurrent clients, one per email, each POSTing /tickets/new `per_client` times."""
+def submit(base_url, emails, password, per_client, double_every=10, server_pid=None, run=0, bare_per_client=None):
+    """Concurrent clients, one per email, each POSTing /tickets/new `per_client` times; before that
+    the same clients POST /ping with their CSRF token as often (the bare form post, `result.bare`).
+    `server_pid` is uWSGI's master: CPU is counted in its workers only (bench.cpu)."""
+    from bench import cpu
     clients = []
     for email in emails:
         client = Client.logged_in(base_url, email, password)
@@ -179,21 +132,24 @@ def submit(base_url, emails, password, per_client, double_every=10, server_pid=N
     warm, lock, ready = Submissions(), threading.Lock(), threading.Event()
     ready.set()
     for i, (client, token) in enumerate(clients):  # every worker loads the language model once
-        _submit_loop(client, token, f"c{i}", 2, 0, warm, lock, ready, prefix="bench-warmup")
+        _submit_loop(client, token, f"r{run}c{i}", 2, 0, warm, lock, ready, prefix="bench-warmup")
+    bare = cpu.bare_posts(clients, bare_per_client or per_client, server_pid) if server_pid else None
     result, start = Submissions(), threading.Event()
-    threads = [threading.Thread(target=_submit_loop, args=(c, t, f"c{i}", per_client, double_every,
+    threads = [threading.Thread(target=_submit_loop, args=(c, t, f"r{run}c{i}", per_client, double_every,
                                                            result, lock, start), daemon=True)
                for i, (c, t) in enumerate(clients)]
     for thread in threads:
         thread.start()
-    server_before, client_before = process_cpu(server_pid) if server_pid else 0.0, time.process_time()
+    pids = cpu.worker_pids(server_pid) if server_pid else []
+    server_before, client_before = cpu.cpu_seconds(pids), time.process_time()
     began = time.perf_counter()
     start.set()
     for thread in threads:
         thread.join()
     result.seconds = time.perf_counter() - began
     result.client_cpu = time.process_time() - client_before
-    result.server_cpu = process_cpu(server_pid) - server_before if server_pid else 0.0
+    result.server_cpu = cpu.cpu_seconds(pids) - server_before
+    result.bare = bare
     return result
 
 

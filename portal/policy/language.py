@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 __all__ = [
@@ -77,8 +78,21 @@ def _get_identifier():
                 # probabilities); 0.3 named the loader from_pickled_model.
                 load = getattr(LanguageIdentifier, "from_model_file", None) or getattr(
                     LanguageIdentifier, "from_pickled_model")
-                _identifier = load(MODEL_FILE, norm_probs=True)
+                _identifier = _compact(load(MODEL_FILE, norm_probs=True))
     return _identifier
+
+
+def _compact(identifier):
+    """The model's two per-state lists (~100,000 int objects each) as flat arrays. Loaded once in
+    the uWSGI master and shared by the forked workers, a list's int objects would have their
+    reference counts written by every lookup, copying each page touched into the worker
+    (portal/web/prefork.py); an array's items are plain memory that lookups only read.
+    Same values, same answers; about 0.02 ms more per request text."""
+    for name, code in (("tk_output", "i"), ("_rowbase", "q")):
+        values = getattr(identifier, name, None)
+        if isinstance(values, list):
+            setattr(identifier, name, array(code, values))
+    return identifier
 
 
 # --------------------------------------------------------------------------- cleaning

@@ -245,5 +245,5 @@ def test_module_is_pure():  # the policy package imports no flask/peewee/portal
             assert node.level == 0, "no relative imports"
             imported.add((node.module or "").split(".")[0])
     assert not imported & {"flask", "peewee", "portal"}
-    assert imported <= {"__future__", "re", "threading", "unicodedata", "dataclasses",
+    assert imported <= {"__future__", "array", "re", "threading", "unicodedata", "dataclasses",
                         "py3langid"}
