@@ -32,6 +32,7 @@ def portal_env(db_url, workdir, **extra):
         "PORTAL_MAIL_BACKEND": "file",
         "PORTAL_MAIL_DIR": str(Path(workdir) / "outbox"),
         "PORTAL_UPLOAD_DIR": str(Path(workdir) / "uploads"),
+        "PORTAL_METRICS_DIR": str(Path(workdir) / "metrics"),  # not instance/: removed with the run
         "PORTAL_RATELIMIT": "false",
         # the inbound mail server uWSGI starts beside the portal: a port of its own, so two servers
         # (or a portal started by scripts/start on this machine) never fight over 2525

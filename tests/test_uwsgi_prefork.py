@@ -44,8 +44,8 @@ def test_app_loaded_once_and_respawned_workers_serve_with_their_own_connections(
     wait_for(url + "/healthz")
     time.sleep(1.5)  # the workers' minimum lifetime
     for _ in range(60):  # each worker is respawned (forked again from the master) several times
-        with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
-            assert response.status == 200 and b'"database":true' in response.read().replace(b" ", b"")
+        with urllib.request.urlopen(url + "/readyz", timeout=10) as response:  # asks the database
+            assert response.status == 200 and b'"database":"ok"' in response.read().replace(b" ", b"")
     with urllib.request.urlopen(url + "/login", timeout=10) as response:
         assert response.status == 200
     deadline = time.monotonic() + 10

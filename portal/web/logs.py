@@ -112,7 +112,7 @@ def init_app(app):
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder:
         os.makedirs(folder, exist_ok=True)  # set by hand without wsgi.ini: every sample would fail
-        metrics.forget_on_exit(os.getpid())
+        metrics.forget_on_exit()
 
 
 def _start():

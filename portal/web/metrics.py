@@ -11,6 +11,7 @@ samples live in this process. docs/operations.md, *Logs and metrics*.
 import atexit
 import logging
 import os
+from pathlib import Path
 
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, disable_created_metrics,
                                generate_latest)
@@ -53,10 +54,19 @@ def observe(endpoint, method, status, seconds):
             logging.getLogger("portal.metrics").error("request metrics failed: %s", exc.__class__.__name__)
 
 
-def forget_on_exit(pid):
-    """Multiprocess mode: a worker that exits marks its live gauges dead (its counters stay summed)."""
+def forget_on_exit():
+    """Multiprocess mode: a process that exits marks its live gauges dead (its counters stay
+    summed). The pid is read at exit, so a worker forked from the master marks its own."""
     from prometheus_client import multiprocess
-    atexit.register(multiprocess.mark_process_dead, pid)
+    atexit.register(lambda: multiprocess.mark_process_dead(os.getpid()))
+
+
+def forget_samples_of(pid):
+    """Remove a process's sample files: the master's, after its rehearsal requests before the
+    fork (portal/web/prefork.py), so a scrape counts only requests the workers answered."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    for path in Path(folder).glob(f"*_{pid}.db") if folder else ():
+        path.unlink(missing_ok=True)
 
 
 class StateCollector:

@@ -58,13 +58,23 @@ def _compile_templates(app):
 def _rehearse(app):
     """Three anonymous requests through the whole stack (routing, session, CSRF, a template, the
     database connection): Python 3.11 rewrites the bytecode it runs (specialising), and code run
-    first here is rewritten once in the shared copy rather than in every worker's."""
+    first here is rewritten once in the shared copy rather than in every worker's. They are no
+    one's requests: no access line, and the master's metric samples are removed afterwards."""
+    import logging
+    import os
+
+    from portal.web import logs, metrics
+    level = logs.access.level
+    logs.access.setLevel(logging.WARNING)
     try:
         with app.test_client() as client:
             for path in ("/ping", "/login", "/"):
                 client.get(path)
     except Exception:  # noqa: BLE001 - a rehearsal only; the first real request says what is wrong
         app.logger.warning("the rehearsal requests before the fork failed", exc_info=True)
+    finally:
+        logs.access.setLevel(level)
+        metrics.forget_samples_of(os.getpid())
 
 
 def _fixed_malloc_thresholds():
