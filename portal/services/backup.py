@@ -18,7 +18,7 @@ import subprocess
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlencode, urlparse
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse
 
 from portal.services.errors import ServiceError
 
@@ -156,8 +156,8 @@ def _pg(url):
     host = parts.hostname or ""
     netloc = (unquote(parts.username) + "@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")
     uri = f"postgresql://{netloc}{parts.path}"
-    if query:
-        uri += "?" + urlencode(query)
+    if query:  # libpq decodes %XX only: a space written as "+" (urlencode's default) would stay "+"
+        uri += "?" + urlencode(query, quote_via=quote)
     return _Pg(uri, unquote(parts.password) if parts.password else None, schema)
 
 

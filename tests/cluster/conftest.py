@@ -212,6 +212,18 @@ class Load:
     def filed_count(self):
         return sum(len(c.filed) for c in self.clients)
 
+    def wait_answers(self, since, count, allowed=None, seconds=120):
+        """Block until `count` answers (with a status in `allowed`, when given) came to requests
+        started after the monotonic moment `since`: the load went on through a fault (on a quiet
+        machine the clients could otherwise finish before the fault was felt)."""
+        def seen():
+            return [a for a in self.answers if a[0] > since and (allowed is None or a[2] in allowed)]
+        deadline = time.monotonic() + seconds
+        while len(seen()) < count and time.monotonic() < deadline and self.thread.is_alive():
+            time.sleep(0.05)
+        assert not self.crashed, self.crashed
+        assert len(seen()) >= count, f"only {len(seen())} answers since the fault"
+
     def finish(self):
         self.done_at = time.monotonic()
         self.thread.join(300)

@@ -37,6 +37,7 @@ def test_a_node_killed_under_load_nginx_moves_traffic_to_the_other(cluster):
             load.wait_filed(6)
             cluster.kill_node(1)  # kill -9 of its master, workers and daemons: the machine died
             killed_at = time.monotonic()
+            load.wait_answers(killed_at + 1, 12)  # traffic goes on well past the kill
             load.finish()
         finally:
             if cluster.state["nodes"][1]["pid"] is None:
@@ -52,8 +53,9 @@ def test_a_node_killed_under_load_nginx_moves_traffic_to_the_other(cluster):
 def test_postgresql_restarted_under_load_answers_clean_503s_then_recovers(cluster):
     with Load(cluster, "pg", after=6) as load:
         load.wait_filed(6)
-        try:
-            cluster.pg_ctl("restart")  # the cluster's own server: fast shutdown cuts every connection
+        try:  # the cluster's own server: fast shutdown cuts every connection; it stays down until a
+            cluster.pg_ctl("stop")  # client has felt it, so the fault is exercised however fast the machine
+            load.wait_answers(time.monotonic(), 1, allowed=(503,), seconds=60)
         finally:
             if not (Path(cluster.state["pg_data"]) / "postmaster.pid").exists():
                 cluster.pg_ctl("start")

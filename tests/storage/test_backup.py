@@ -235,3 +235,10 @@ def test_the_url_is_taken_apart_for_libpq_without_the_password():
     assert pg.password == "s@cret" and "s@cret" not in pg.uri and "cret" not in pg.uri
     assert pg.schema == "t_abc" and pg.uri.startswith("postgresql://portal@db.internal:5432/portal?")
     assert backup._pg("postgres://u@h/db").schema is None
+
+
+def test_several_server_options_reach_libpq_as_they_were_written():
+    """libpq reads %20 as a space but "+" as a plus: two -c options must not become one bad value."""
+    pg = backup._pg("postgresql://u@h/db?options=-csynchronous_commit%3Doff%20-csearch_path%3Dt_abc")
+    assert pg.schema == "t_abc"
+    assert pg.uri == "postgresql://u@h/db?options=-csynchronous_commit%3Doff%20-csearch_path%3Dt_abc"
