@@ -28,9 +28,9 @@ def wait_for(url, seconds=90):
             time.sleep(0.2)
 
 
-# /healthz answers once one worker is ready; a worker still loading the app (lazy-apps) when
-# SIGTERM comes is given uWSGI's worker-reload-mercy (60 s) before it is killed, which a busy
-# machine running tests in parallel reaches: wait past it (the server still has to stop by itself).
+# /healthz answers once one worker is ready; a worker that SIGTERM finds still starting (inside its
+# postfork hook, where the signal lands as a KeyboardInterrupt) is given uWSGI's
+# worker-reload-mercy (60 s) before it is killed: wait past it (the server still has to stop by itself).
 UWSGI_STOP_SECONDS = 90
 
 
@@ -94,4 +94,4 @@ def test_inbound_off_leaves_the_inbound_server_out(db_url, tmp_path):
         assert "spawned uWSGI worker" in text and "uwsgi-daemons" not in text
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        proc.wait(timeout=UWSGI_STOP_SECONDS)  # a worker stopped inside its start waits out uWSGI's mercy
