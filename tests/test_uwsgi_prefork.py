@@ -13,7 +13,7 @@ import pytest
 from portal.config import ROOT
 from tests.conftest import app_env
 from tests.e2e.conftest import free_port
-from tests.test_uwsgi import UWSGI_STOP_SECONDS, wait_for
+from tests.test_uwsgi import stop, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -34,8 +34,7 @@ def forked_server(db_url, tmp_path):
     try:
         yield f"http://127.0.0.1:{port}", log_path
     finally:
-        proc.terminate()
-        proc.wait(timeout=UWSGI_STOP_SECONDS)
+        stop(proc)
         log.close()
 
 

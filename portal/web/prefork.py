@@ -16,6 +16,7 @@ Under `lazy-apps = true` (or outside uWSGI) nothing here runs but the warm-up.
 """
 import gc
 import random
+import signal
 import threading
 from collections import defaultdict
 
@@ -35,6 +36,10 @@ def prepare(app, uwsgi):
     uwsgidecorators.postfork(lambda: after_fork(app))
     gc.collect()
     gc.freeze()
+    # Python's SIGINT handler raises KeyboardInterrupt; a worker that uWSGI's shutdown signals
+    # while it still runs its postfork hook (before uWSGI's own handlers are in place) would catch
+    # it there and hang until the worker mercy ends (60 s). The default action ends it at once.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def warm_up(app):

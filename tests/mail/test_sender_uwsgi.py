@@ -11,7 +11,7 @@ from portal.config import ROOT
 from tests.conftest import app_env
 from tests.e2e.conftest import free_port
 from tests.mail.test_outbox import _queue
-from tests.test_uwsgi import UWSGI_STOP_SECONDS, wait_for
+from tests.test_uwsgi import stop, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +33,5 @@ def test_uwsgi_starts_the_sender_and_it_delivers_the_outbox(smtp_app, sink, db_u
         assert len(sink.raw) == 2, (tmp_path / "uwsgi.log").read_text()[-2000:]
         assert {m["Message-ID"] for m in sink.messages()} and len({m["Message-ID"] for m in sink.messages()}) == 2
     finally:
-        proc.terminate()
-        proc.wait(timeout=UWSGI_STOP_SECONDS)
+        stop(proc)
     assert proc.returncode is not None

@@ -15,7 +15,7 @@ from portal.config import ROOT
 from tests.conftest import app_env
 from tests.e2e.conftest import free_port
 from tests.ops.conftest import TOKEN
-from tests.test_uwsgi import UWSGI_STOP_SECONDS, wait_for
+from tests.test_uwsgi import stop, wait_for
 
 pytestmark = pytest.mark.slow
 RESET_TOKEN = "ImSecretResetToken42.abcDEF-ghi_jkl"
@@ -41,8 +41,7 @@ def two_workers(db_url, tmp_path):
         wait_for(f"http://127.0.0.1:{port}/readyz")
         yield f"http://127.0.0.1:{port}", metrics_dir, log_path
     finally:
-        proc.terminate()
-        proc.wait(timeout=UWSGI_STOP_SECONDS)
+        stop(proc)
 
 
 def _get(url, headers=None):
