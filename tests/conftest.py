@@ -238,14 +238,20 @@ def db_url(migrated_template, tmp_path):
     return empty_database(migrated_template, tmp_path)
 
 
-@pytest.fixture
-def app(db_url, tmp_path):
-    from portal.web import create_app
-    app = create_app({"TESTING": True}, env=app_env(db_url, tmp_path))
+def serving_app(db_url, tmp_path, **settings):
+    """A test app on this database with a connection open (the `app` fixture's body; other
+    fixtures add settings): yields the app, closes the connection after."""
     from portal import db as database
+    from portal.web import create_app
+    app = create_app({"TESTING": True}, env=app_env(db_url, tmp_path) | settings)
     database.db.connect(reuse_if_open=True)
     yield app
     database.close_connection()
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    yield from serving_app(db_url, tmp_path)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from tests import factories
-from tests.conftest import app_env
+from tests.conftest import serving_app
 from tests.e2e.conftest import free_port
 
 
@@ -55,14 +55,8 @@ def sink():
 @pytest.fixture
 def smtp_app(db_url, tmp_path, sink):
     """The portal with PORTAL_MAIL_BACKEND=smtp to the sink: mail waits in the outbox until the sender runs."""
-    from portal import db as database
-    from portal.web import create_app
-    env = app_env(db_url, tmp_path) | {"PORTAL_MAIL_BACKEND": "smtp", "PORTAL_MAIL_PORT": str(sink.port),
-                                       "PORTAL_MAIL_DOMAIN": "support.example.test"}
-    app = create_app({"TESTING": True}, env=env)
-    database.db.connect(reuse_if_open=True)
-    yield app
-    database.close_connection()
+    yield from serving_app(db_url, tmp_path, PORTAL_MAIL_BACKEND="smtp", PORTAL_MAIL_PORT=str(sink.port),
+                           PORTAL_MAIL_DOMAIN="support.example.test")
 
 
 @pytest.fixture

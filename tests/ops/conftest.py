@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import app_env
+from tests.conftest import serving_app
 
 TOKEN = "metrics-token-for-tests-0123456789"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -13,13 +13,7 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture
 def app(db_url, tmp_path):
     """The usual test app, with JSON logs and a metrics token."""
-    from portal import db as database
-    from portal.web import create_app
-    env = app_env(db_url, tmp_path) | {"PORTAL_LOG_FORMAT": "json", "PORTAL_METRICS_TOKEN": TOKEN}
-    app = create_app({"TESTING": True}, env=env)
-    database.db.connect(reuse_if_open=True)
-    yield app
-    database.close_connection()
+    yield from serving_app(db_url, tmp_path, PORTAL_LOG_FORMAT="json", PORTAL_METRICS_TOKEN=TOKEN)
 
 
 @pytest.fixture
