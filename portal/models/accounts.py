@@ -78,7 +78,13 @@ class User(BaseModel):
 
     @property
     def name(self):
-        return self.display_name or self.email.split("@")[0]
+        return self.name_of(self.display_name, self.email)
+
+    @staticmethod
+    def name_of(display_name, email):
+        """The name pages show: the display name, else the email's local part (also for rows
+        read as tuples, which have no User)."""
+        return display_name or email.split("@")[0]
 
     @classmethod
     def by_email(cls, email):

@@ -91,7 +91,7 @@ class DatabaseStore:
         found, typing_since = {}, now - TYPING_TTL
         for kind, object_id, typing_at, user_id, display_name, email in rows:
             typing_at = Presence.typing_at.python_value(typing_at)
-            name = display_name or email.split("@")[0]  # User.name
+            name = User.name_of(display_name, email)
             found.setdefault((kind, object_id), []).append(Here(user_id, name, typing_at is not None
                                                                 and typing_at > typing_since))
         return found

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from portal.services.errors import FieldError, NotFound
 from portal import db as database
 from portal.db import UTC, utcnow
-from portal.models import PRODUCTS, Partner, Thread, Ticket
+from portal.models import PRODUCTS, Partner, Thread, Ticket, User
 from portal.policy import LEVELS
 from portal.services import get_policy, runtime
 from portal.services.licenses import masked_key
@@ -271,7 +271,7 @@ def _rows(items, policy, now):
          title, opened, *rest) = raw
         row = QueueRow(channel=channel, id=ident, title=title, level=level, product=product, version="",
                        version_status="", is_english=bool(is_english), requester=requester, assignee=assignee,
-                       assignee_name=(assignee_display or assignee.split("@")[0]) if assignee else None,  # User.name
+                       assignee_name=User.name_of(assignee_display, assignee) if assignee else None,
                        due=_moment(due), opened=_moment(opened), state="follow_up", time_text="follow-up",
                        answered=answered_at is not None, now=now, band=band)
         if channel == "ticket":
