@@ -112,6 +112,13 @@ class QueueRow:
     left: datetime.timedelta | None = None  # business time left (negative once overdue); None when answered
     now: datetime.datetime | None = None    # the moment the row was read
     band: int = 0                # the rank band (policy 4.6, 2.1, 3.4): the cursor's first column
+    raw: tuple = ()              # the database row it was made of
+
+    @property
+    def cache_key(self):
+        """What the row's HTML is made of: every column read and the clock's words at this moment
+        (portal/web/fragments.py keeps the rendered row per worker under it)."""
+        return self.channel, self.raw, self.state, self.time_text
 
     @property
     def due_iso(self):
@@ -144,6 +151,11 @@ class QueuePage:
     """A page of rows and the cursor of the next page (None on the last page)."""
     rows: list = field(default_factory=list)
     next_cursor: str | None = None
+
+    @property
+    def cache_key(self):
+        """What the page's rows show (QueueRow.cache_key of each, in order)."""
+        return tuple(row.cache_key for row in self.rows)
 
 
 _ROW_KEY = re.compile(r"^(ticket|forum)-\d{1,12}$")
@@ -273,7 +285,7 @@ def _rows(items, policy, now):
                        version_status="", is_english=bool(is_english), requester=requester, assignee=assignee,
                        assignee_name=User.name_of(assignee_display, assignee) if assignee else None,
                        due=_moment(due), opened=_moment(opened), state="follow_up", time_text="follow-up",
-                       answered=answered_at is not None, now=now, band=band)
+                       answered=answered_at is not None, now=now, band=band, raw=tuple(raw))
         if channel == "ticket":
             version, version_status, level_reason, company, email, partner_id, partner_name, key = rest
             row.version, row.version_status, row.level_reason = version, version_status, level_reason

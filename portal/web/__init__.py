@@ -12,7 +12,7 @@ from portal.config import ROOT, load_config
 from portal.mail import make_outbox
 from portal.services.errors import NotFound, ServiceError
 from portal.services.runtime import Runtime, activate, deactivate
-from portal.web import converters, logs, proxy, security, templating
+from portal.web import converters, fragments, logs, proxy, security, templating
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
 BLUEPRINTS = [
@@ -46,6 +46,7 @@ def create_app(overrides=None, env=None):
     _register_blueprints(app)
     _register_filters(app)
     templating.init_app(app)  # compiled templates kept in instance/jinja-cache
+    fragments.init_app(app)  # page pieces rendered once per worker for what they show
     _register_hooks(app)
     _register_errors(app)
     from portal import cli

@@ -1,0 +1,85 @@
+"""Pieces of pages rendered once per worker for what they show: a cache keyed by content.
+
+A fragment's HTML is a function of its key alone, and the key is the data it shows (a queue row's
+columns and its clock text, a form's values and choices), never a version number someone must
+remember to raise: changed data makes a new key, and the old entry ages out. What differs per
+request inside a fragment, the CSRF token, is a *slot*: the body is rendered with a marker in its
+place and every use fills it. A marker begins with "<", which escaped data cannot contain and nh3
+strips from sanitised HTML, so no user text can turn into a slot.
+
+In a template (the body sees `slot.<name>` for each slot given):
+
+    {% call(slot) fragment("queue-row", row.cache_key, csrf=csrf_input) %}
+      ... {{ slot.csrf }} ...
+    {% endcall %}
+
+Each worker keeps at most FRAGMENT_CACHE_ENTRIES (0: no cache, every call renders); the oldest
+entry goes first. In debug mode nothing is kept (templates change under it).
+"""
+from jinja2 import pass_environment
+from markupsafe import Markup, escape
+
+
+class Slots:
+    """The markers a fragment's body writes where per-request values go."""
+
+    def __init__(self, names):
+        self.markers = {name: Markup(f"<slot-{name}-{id(self):x}>") for name in names}
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["markers"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class FragmentCache:
+    """Rendered fragments of one worker: {key: (html, markers)}, first in first out."""
+
+    def __init__(self, entries):
+        self.entries = max(0, int(entries))
+        self.kept = {}
+        self.hits = self.misses = 0
+
+    def get(self, key, render, fills):
+        found = self.kept.get(key) if self.entries else None
+        if found is None:
+            self.misses += 1
+            slots = Slots(fills)
+            found = (str(render(slots)), slots.markers)
+            if self.entries:
+                while len(self.kept) >= self.entries:
+                    try:
+                        del self.kept[next(iter(self.kept))]
+                    except (KeyError, StopIteration, RuntimeError):
+                        break
+                self.kept[key] = found
+        else:
+            self.hits += 1
+        html, markers = found
+        for name, value in fills.items():
+            html = html.replace(markers[name], str(escape(value)))
+        return Markup(html)
+
+    def clear(self):
+        self.kept.clear()
+
+
+def cache_for(app):
+    cache = app.extensions.get("fragments")
+    if cache is None:
+        entries = 0 if app.debug else app.config.get("FRAGMENT_CACHE_ENTRIES", 2000)
+        cache = app.extensions["fragments"] = FragmentCache(entries)
+    return cache
+
+
+@pass_environment
+def fragment(environment, name, key, caller, **fills):
+    """The template global: the body's HTML for (name, key), rendered on the first use only; each
+    keyword is a slot filled with its value (escaped unless Markup) on every use. The key holds
+    everything the body reads but the slots (links included: they carry the script root)."""
+    return cache_for(environment.app).get((name, key), caller, fills)
+
+
+def init_app(app):
+    app.add_template_global(fragment)

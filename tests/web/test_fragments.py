@@ -1,0 +1,104 @@
+"""Page pieces kept per worker for what they show (portal/web/fragments.py): rendered once per key,
+slots filled on every use, never a stale or foreign piece, and the same HTML as without the cache."""
+import re
+
+import pytest
+from markupsafe import Markup
+
+from portal.web.fragments import FragmentCache
+from tests.staff.helpers import queue_rows
+
+TEMPLATE = ('{% call(slot) fragment("t", key, token=token) %}'
+            '<p>{{ title }}</p>{{ count() }}<input value="{{ slot.token }}">{% endcall %}')
+
+
+def _render(app, **context):
+    with app.test_request_context("/"):
+        return app.jinja_env.from_string(TEMPLATE).render(**context)
+
+
+def test_body_renders_once_per_key_and_slots_are_filled_every_time(app):
+    calls = []
+
+    def count():
+        calls.append(1)
+        return ""
+    first = _render(app, key=1, title="Hello", token="aaa", count=count)
+    second = _render(app, key=1, title="Hello", token="bbb", count=count)
+    assert len(calls) == 1  # the second use is the kept HTML
+    assert first == '<p>Hello</p><input value="aaa">'
+    assert second == '<p>Hello</p><input value="bbb">'
+    _render(app, key=2, title="Other", token="ccc", count=count)
+    assert len(calls) == 2  # another key is rendered on its own
+
+
+def test_slot_values_are_escaped_and_user_text_cannot_forge_a_slot(app):
+    html = _render(app, key="x", title="<slot-token>", token='"><script>', count=lambda: "")
+    assert "<script>" not in html and "&#34;&gt;&lt;script&gt;" in html
+    assert "&lt;slot-token&gt;" in html  # the text stays text, the real slot is filled
+    assert "<slot-" not in html
+
+
+def test_no_cache_renders_every_time_and_a_full_cache_drops_its_oldest():
+    cache, calls = FragmentCache(0), []
+
+    def body(slots):
+        calls.append(1)
+        return Markup("<b>x</b>")
+    cache.get("a", body, {})
+    cache.get("a", body, {})
+    assert len(calls) == 2 and not cache.kept
+    cache = FragmentCache(2)
+    for key in ("a", "b", "c"):
+        cache.get(key, body, {})
+    assert list(cache.kept) == ["b", "c"]
+
+
+def _tokenless(html):
+    return re.sub(r'(name="csrf_token" value=|"X-CSRFToken": )"[^"]+"', r"\1TOKEN", html)
+
+
+@pytest.fixture
+def uncached(db_url, tmp_path):
+    """A second app on the same database that keeps no fragments."""
+    from tests.conftest import serving_app
+    yield from serving_app(db_url, tmp_path, PORTAL_FRAGMENT_CACHE_ENTRIES="0")
+
+
+def test_queue_is_the_same_html_with_and_without_the_cache_and_follows_every_change(
+        app, uncached, make_user, login):
+    from tests import factories
+    staff = make_user(role="staff")
+    with app.app_context():
+        customer = factories.make_user(level="PRO")
+        tickets = [factories.make_ticket(customer, subject=f"Ticket {n}") for n in range(3)]
+        factories.make_thread(factories.make_user(level="FREE"), title="Forum question")
+    cached_client = login(staff, app.test_client())
+    plain_client = uncached.test_client()
+    plain_client.post("/login", data={"email": staff.email, "password": factories.PASSWORD,
+                                      "csrf_token": factories.csrf_token(plain_client, "/login")})
+
+    def both():
+        a = cached_client.get("/staff/queue").get_data(as_text=True)
+        b = plain_client.get("/staff/queue").get_data(as_text=True)
+        assert _tokenless(a) == _tokenless(b)
+        return a
+    both()
+    page = both()  # the second load comes from the cache
+    assert app.extensions["fragments"].hits >= 1
+    # the claim form of the forum row carries this request's own token
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    assert f'class="inline queue-claim"><input type="hidden" name="csrf_token" value="{token}">' in page
+    with app.app_context():
+        from portal.models import Ticket
+        Ticket.update(subject="Renamed <b>now</b>").where(Ticket.id == tickets[1].id).execute()
+        Ticket.update(assignee=staff.id).where(Ticket.id == tickets[2].id).execute()
+    page = both()
+    assert "Renamed &lt;b&gt;now&lt;/b&gt;" in page
+    assigned = [r for r in queue_rows(page) if r["request-id"] == str(tickets[2].id)]
+    assert assigned and assigned[0]["assignee"] == staff.email
+    # an open explanation and the rows beside it, drawn row by row
+    key = f"ticket-{tickets[0].id}"
+    a = cached_client.get(f"/staff/queue?open={key}").get_data(as_text=True)
+    b = plain_client.get(f"/staff/queue?open={key}").get_data(as_text=True)
+    assert _tokenless(a) == _tokenless(b) and 'open><summary>Why is this here?' in a
