@@ -49,6 +49,7 @@ class BusinessClock:
         self._prefix = [sum(1 for d in self.workdays if d < k) for k in range(8)]
         # Only holidays on workdays matter; weekends are closed anyway.
         self.holidays = tuple(sorted({h for h in holidays if h.weekday() in self.workdays}))
+        self._positions = {}  # instant -> position: a queue page asks for the same due times again
 
     @property
     def day_length(self) -> timedelta:
@@ -143,10 +144,21 @@ class BusinessClock:
             index, into_day = index - 1, self._day_len
         return self._instant(self._business_day(index), into_day)
 
-    def position(self, at: datetime) -> int:
+    def position(self, at: datetime, remember: bool = True) -> int:
         """Business time from the clock's origin to `at`, in microseconds: the difference of two
-        positions is the business time between them (a page of clocks shares `now`'s position)."""
-        return self._position(at)
+        positions is the business time between them (a page of clocks shares `now`'s position).
+        Remembered per instant (the clock never changes; a queue page shows the same due and
+        opening times on every load; `remember=False` for a moment never asked again, such as
+        now); at most 20,000 are kept."""
+        found = self._positions.get(at)
+        if found is None:
+            found = self._position(at)
+            if not remember:
+                return found
+            if len(self._positions) >= 20_000:
+                self._positions.clear()
+            self._positions[at] = found
+        return found
 
     def business_time_between(self, a: datetime, b: datetime) -> timedelta:
         """Business time from a to b; negative (the reverse span, negated) when a is after b."""

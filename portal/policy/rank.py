@@ -114,7 +114,7 @@ def sla_clock(opened_at: datetime, due_at: datetime, now: datetime,
 def sla_clocks(spans, now: datetime, clock: BusinessClock, at_risk: float) -> list[SlaClock]:
     """`sla_clock` for each (opened_at, due_at) of `spans` at one moment: a queue page's clocks,
     with `now`'s business position worked out once instead of twice per request."""
-    here = clock.position(require_aware(now, "now"))
+    here = clock.position(require_aware(now, "now"), remember=False)
     clocks = []
     for opened_at, due_at in spans:
         end = clock.position(require_aware(due_at, "due_at"))

@@ -273,25 +273,44 @@ def _one(channel, ident):
 _moment = Ticket.due_at.python_value  # the time field's own conversion (aware UTC)
 
 
+def _made(channel, raw):
+    """The fields of the QueueRow a database row makes, before its clock is read."""
+    (ident, level, product, is_english, band, due, answered_at, requester, assignee, assignee_display,
+     title, opened, *rest) = raw
+    row = QueueRow(channel=channel, id=ident, title=title, level=level, product=product, version="",
+                   version_status="", is_english=bool(is_english), requester=requester, assignee=assignee,
+                   assignee_name=User.name_of(assignee_display, assignee) if assignee else None,
+                   due=_moment(due), opened=_moment(opened), state="follow_up", time_text="follow-up",
+                   answered=answered_at is not None, band=band, raw=raw)
+    if channel == "ticket":
+        version, version_status, level_reason, company, email, partner_id, partner_name, key = rest
+        row.version, row.version_status, row.level_reason = version, version_status, level_reason
+        if partner_id is not None:  # a partner ticket (policy 3.1)
+            row.partner, row.end_customer = partner_name, end_customer(company, email)
+            row.license_key = masked_key(key) if key else ""
+    return row.__dict__
+
+
+# (channel, database row) -> the fields it makes: a pure function of the row, and the same rows
+# come back on every load of a page, so each worker works them out once (a changed row is a new key)
+_MADE = {}
+
+
 def _rows(items, policy, now):
     """QueueRows from (channel, result row) pairs of select_channel (columns in _COMMON order, then
     the channel's); the SLA clocks of the page in one call (policy 2.1: a clock runs only until the
     first response, so a follow-up has none)."""
     rows, spans = [], []
     for channel, raw in items:
-        (ident, level, product, is_english, band, due, answered_at, requester, assignee, assignee_display,
-         title, opened, *rest) = raw
-        row = QueueRow(channel=channel, id=ident, title=title, level=level, product=product, version="",
-                       version_status="", is_english=bool(is_english), requester=requester, assignee=assignee,
-                       assignee_name=User.name_of(assignee_display, assignee) if assignee else None,
-                       due=_moment(due), opened=_moment(opened), state="follow_up", time_text="follow-up",
-                       answered=answered_at is not None, now=now, band=band, raw=tuple(raw))
-        if channel == "ticket":
-            version, version_status, level_reason, company, email, partner_id, partner_name, key = rest
-            row.version, row.version_status, row.level_reason = version, version_status, level_reason
-            if partner_id is not None:  # a partner ticket (policy 3.1)
-                row.partner, row.end_customer = partner_name, end_customer(company, email)
-                row.license_key = masked_key(key) if key else ""
+        raw = tuple(raw)
+        fields = _MADE.get((channel, raw))
+        if fields is None:
+            if len(_MADE) >= 5000:
+                _MADE.clear()
+            fields = _MADE[(channel, raw)] = _made(channel, raw)
+        row = object.__new__(QueueRow)
+        row.__dict__.update(fields)
+        row.now = now
         rows.append(row)
         if not row.answered:
             spans.append(row)
@@ -363,6 +382,13 @@ def queue_depth(filters=None, now=None, cap=DEPTH_CAP):
 
 
 def partner_choices():
-    """(id, "name (number)") of every partner, by name, for the queue's partner filter."""
-    return [(p.id, f"{p.name} ({p.number})")
-            for p in Partner.select(Partner.id, Partner.name, Partner.number).order_by(Partner.name, Partner.id)]
+    """(id, "name (number)") of every partner, by name, for the queue's partner filter. Kept
+    DEPTH_SECONDS per worker, as the depth is: a new partner joins the filter a few seconds later."""
+    state = runtime.current().state
+    kept = state.get("partner_choices")
+    if kept is not None and kept[0] > _seconds():
+        return kept[1]
+    choices = [(ident, f"{name} ({number})") for ident, name, number in
+               Partner.select(Partner.id, Partner.name, Partner.number).order_by(Partner.name, Partner.id).tuples()]
+    state["partner_choices"] = (_seconds() + DEPTH_SECONDS, choices)
+    return choices

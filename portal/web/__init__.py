@@ -12,7 +12,7 @@ from portal.config import ROOT, load_config
 from portal.mail import make_outbox
 from portal.services.errors import NotFound, ServiceError
 from portal.services.runtime import Runtime, activate, deactivate
-from portal.web import converters, fragments, logs, proxy, security, templating
+from portal.web import converters, csrf_tokens, fragments, logs, proxy, security, templating
 from portal.web.extensions import csrf, htmx, limiter, login_manager
 
 BLUEPRINTS = [
@@ -136,6 +136,7 @@ def _register_hooks(app):
         if request.endpoint != "static" and request.endpoint not in ("ops.healthz", "ops.readyz"):
             database.open_connection()  # the probes open none: /healthz needs none, /readyz its own
 
+    csrf_tokens.init_app(app)  # a session's signed CSRF token reused for a minute
     app.teardown_request(database.end_request)  # SQLite keeps its connection (docs/benchmarks.md)
     app.after_request(security.set_security_headers)
     flush = getattr(getattr(app.extensions["outbox"], "sent", None), "flush", None)

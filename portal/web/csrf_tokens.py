@@ -1,0 +1,52 @@
+"""The signed CSRF token of a session, signed once a minute per worker instead of on every page.
+
+Flask-WTF keeps a random token in the session and writes it into each page signed with a
+timestamp (HMAC, base64): about a twentieth of a queue page's CPU, for a value that changes
+only with the second it was signed in. A token signed up to REUSE_SECONDS ago is as good as a
+new one: it is the same session's token, checked against the same 24 h limit
+(WTF_CSRF_TIME_LIMIT) shortened by at most that much. Each worker keeps {raw token: (signed,
+when)}; the request's token is put where Flask-WTF looks first (g.csrf_token), so every form,
+csrf_token() and the check of a POST behave as before.
+"""
+import time
+
+from flask import current_app, g, session
+
+REUSE_SECONDS = 60
+_MOST = 10_000
+
+
+def _field():
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def reuse():
+    """before_request: the signed token of this session from the last minute, if any."""
+    field = _field()
+    raw = session.get(field)
+    if raw is None or field in g:
+        return
+    kept = current_app.extensions.setdefault("signed_csrf", {})
+    found = kept.get(raw)
+    if found is not None and 0 <= time.time() - found[1] < REUSE_SECONDS:
+        setattr(g, field, found[0])
+
+
+def keep(response):
+    """after_request: remember a token signed by this request for the next minute's pages."""
+    field = _field()
+    signed, raw = g.get(field), session.get(field)
+    if signed is None or raw is None:
+        return response
+    kept = current_app.extensions.setdefault("signed_csrf", {})
+    found = kept.get(raw)
+    if found is None or found[0] != signed:
+        if len(kept) >= _MOST:
+            kept.clear()
+        kept[raw] = (signed, time.time())
+    return response
+
+
+def init_app(app):
+    app.before_request(reuse)
+    app.after_request(keep)
