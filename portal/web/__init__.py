@@ -156,7 +156,12 @@ def _register_hooks(app):
     @app.context_processor
     def globals_for_templates():
         policy = runtime.policy
-        return {"policy": policy, "levels": LEVELS, "may_see_forum": bool(policy.may_see_forum(account_facts(current_user))),
+        user = current_user._get_current_object() if has_request_context() else None
+        may_see_forum = bool(policy.may_see_forum(account_facts(user)))
+        # all the frame's header depends on (base.html keeps its HTML per worker for it)
+        frame_key = (bool(user and user.is_authenticated), getattr(user, "role", None), getattr(user, "email", None),
+                     may_see_forum)
+        return {"policy": policy, "levels": LEVELS, "may_see_forum": may_see_forum, "frame_key": frame_key,
                 "nav_endpoints": app.view_functions, "links": page_links() if has_request_context() else {}}
 
 

@@ -33,10 +33,18 @@ _SENTINEL = 987654321  # an id no route gives meaning to: url_parts splits the U
 
 def url_parts(endpoint, name, **values):
     """(head, tail) of `endpoint`'s URL around its argument `name`: a list builds them once and
-    writes head + id + tail per row (url_for per row was a tenth of the queue page)."""
+    writes head + id + tail per row (url_for per row was a tenth of the queue page). Kept per
+    worker: they depend on the routes and the script root only."""
     from flask import url_for
-    head, _, tail = url_for(endpoint, **{name: _SENTINEL}, **values).partition(str(_SENTINEL))
-    return head, tail
+    kept = current_app.extensions.setdefault("url_parts", {})
+    key = (endpoint, name, request.script_root, tuple(sorted(values.items())))
+    found = kept.get(key)
+    if found is None:
+        head, _, tail = url_for(endpoint, **{name: _SENTINEL}, **values).partition(str(_SENTINEL))
+        if len(kept) > 256:
+            kept.clear()
+        found = kept[key] = (head, tail)
+    return found
 
 
 def url_head(endpoint, name, **values):

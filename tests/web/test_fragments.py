@@ -102,3 +102,32 @@ def test_queue_is_the_same_html_with_and_without_the_cache_and_follows_every_cha
     a = cached_client.get(f"/staff/queue?open={key}").get_data(as_text=True)
     b = plain_client.get(f"/staff/queue?open={key}").get_data(as_text=True)
     assert _tokenless(a) == _tokenless(b) and 'open><summary>Why is this here?' in a
+
+
+def test_frame_header_is_the_same_with_and_without_the_cache_for_every_kind_of_user(app, uncached, make_user):
+    from portal.models import User
+    from tests import factories
+    people = [make_user(role=role) for role in ("customer", "staff", "admin", "reseller")]
+    people.append(make_user(verified=False))
+
+    def log_in(application, user):
+        c = application.test_client()
+        c.post("/login", data={"email": user.email, "password": factories.PASSWORD,
+                               "csrf_token": factories.csrf_token(c, "/login")})
+        return c
+    pairs = [(app.test_client(), uncached.test_client())] + [(log_in(app, u), log_in(uncached, u)) for u in people]
+    for _ in range(2):
+        for cached_client, plain_client in pairs:
+            a = cached_client.get("/policy").get_data(as_text=True)
+            b = plain_client.get("/policy").get_data(as_text=True)
+            assert _tokenless(a) == _tokenless(b)
+    # the logout form carries this request's own token
+    page = pairs[1][0].get("/policy").get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    assert f'<input type="hidden" name="csrf_token" value="{token}">' in page
+    # a customer made staff sees the staff links on the next page
+    with app.app_context():
+        User.update(role="staff").where(User.id == people[0].id).execute()
+    a = pairs[1][0].get("/policy").get_data(as_text=True)
+    b = pairs[1][1].get("/policy").get_data(as_text=True)
+    assert _tokenless(a) == _tokenless(b) and ">Queue</a>" in a
