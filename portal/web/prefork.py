@@ -85,13 +85,16 @@ def _rehearse(app):
 def _fixed_malloc_thresholds():
     """glibc raises its mmap threshold each time a large block is freed, after which large
     blocks come from the heap and, freed, stay there: a worker's heap keeps the high-water mark
-    of its largest page. Fixed thresholds (glibc's starting values) hand them back. Linux/glibc only."""
+    of its largest page. Fixed thresholds hand them back. Not glibc's starting 128 KiB: a queue
+    page's text (70 KB of UTF-8, twice that as a Python string) and its copies would then be an
+    mmap and 50 page faults each, on every load; up to 1 MiB comes from the heap, and at most
+    4 MiB of free heap is kept. Linux/glibc only."""
     import ctypes
     import ctypes.util
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
-        libc.mallopt(-1, 128 * 1024)  # M_TRIM_THRESHOLD
+        libc.mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 4 * 1024 * 1024)  # M_TRIM_THRESHOLD
         libc.malloc_trim(0)
     except (OSError, AttributeError):
         pass
