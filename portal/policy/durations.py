@@ -20,11 +20,24 @@ def require_aware(value: datetime, name: str = "datetime") -> datetime:
     return value
 
 
+_MINUTE = timedelta(minutes=1)
+_WORDED = {}  # (negative, whole minutes) -> words: a queue page words fifty durations per load
+
+
 def format_business_duration(delta: timedelta) -> str:
     """Word a duration as '1 h 20 min' (minutes rounded down, '0 min' when under one)."""
-    minutes = abs(delta) // timedelta(minutes=1)
+    key = (delta < timedelta(0), abs(delta) // _MINUTE)
+    found = _WORDED.get(key)
+    if found is None:
+        if len(_WORDED) >= 20_000:
+            _WORDED.clear()
+        found = _WORDED[key] = _word(*key)
+    return found
+
+
+def _word(negative: bool, minutes: int) -> str:
     hours, minutes = divmod(minutes, 60)
-    sign = "-" if delta < timedelta(0) and (hours or minutes) else ""
+    sign = "-" if negative and (hours or minutes) else ""
     if hours and minutes:
         return f"{sign}{hours} h {minutes} min"
     if hours:

@@ -221,7 +221,8 @@ def on_rows(rows, user, now=None):
     found = store().here(keys, now or utcnow())
     result = {}
     for row, key in zip(rows, keys):
-        people = _sorted(h for h in found.get(key, []) if h.user_id != user.id)
+        here = found.get(key)
+        people = _sorted(h for h in here if h.user_id != user.id) if here else None
         if people:
             result[(row.channel, row.id)] = people
     return result

@@ -60,6 +60,7 @@ def url_head(endpoint, name, **values):
 # and the script root only, so each worker builds them once instead of ~20 url_for per page.
 PAGE_LINKS = ("main.index", "main.policy_page", "partner.home", "tickets.index", "staff.queue", "staff.tickets",
               "staff.bug_list", "staff.sessions_calendar", "staff.overview", "staff.audit_log", "staff.search",
+              "staff.canned", "staff.today_sessions",
               "admin.users", "admin.partners_page", "admin.orders_page", "admin.releases", "admin.mail",
               "forum.index", "account.home", "auth.logout", "auth.login", "auth.register",
               "auth.resend_verification")

@@ -122,6 +122,8 @@ class PanelActionForm(ActionForm):
 
 # -- the queue -----------------------------------------------------------------------------------
 
+_VALIDATED = {}  # QueueFilterForm.validated
+
 class QueueFilterForm(ListForm):
     level = SelectField("Level", choices=_choices("Any level", LEVELS), default="",
                         filters=[lambda value: _strip(value).upper()],
@@ -143,6 +145,20 @@ class QueueFilterForm(ListForm):
         super().__init__(*args, **kwargs)
         self.partner.choices = [SelectChoice("", "Any partner"),
                                 *(SelectChoice(pid, label) for pid, label in queue.partner_choices())]
+
+    @classmethod
+    def validated(cls, args):
+        """(form, valid) for this query string, kept per worker: a GET filter's state is a function
+        of its query string and the partner list alone (no token, nothing of the user's), and the
+        queue's poll sends the same one every 30 s. The form is only read afterwards."""
+        key = (tuple(args.items(multi=True)), tuple(queue.partner_choices()))
+        found = _VALIDATED.get(key)
+        if found is None:
+            form = cls(args)
+            if len(_VALIDATED) >= 256:
+                _VALIDATED.clear()
+            found = _VALIDATED[key] = (form, form.validate())
+        return found
 
     def filters(self, user):
         """The validated filters as the queue service takes them; "me" is `user`."""

@@ -25,8 +25,8 @@ def home():
 @bp.route("/queue", endpoint="queue")
 def queue_list():
     """Staff: the shared queue of tickets and forum threads in policy order, filtered and paged."""
-    form, page, filters = QueueFilterForm(request.args), queue.QueuePage(), queue.Filters()
-    if form.validate():
+    (form, valid), page, filters = QueueFilterForm.validated(request.args), queue.QueuePage(), queue.Filters()
+    if valid:
         filters = form.filters(current_user)
         page = queue.queue_page(filters, form.after.data or None)
     after = form.after.data if not form.after.errors else ""
