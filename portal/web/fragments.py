@@ -16,6 +16,8 @@ In a template (the body sees `slot.<name>` for each slot given):
 Each worker keeps at most FRAGMENT_CACHE_ENTRIES (0: no cache, every call renders); the oldest
 entry goes first. In debug mode nothing is kept (templates change under it).
 """
+import re
+
 from jinja2 import pass_environment
 from markupsafe import Markup, escape
 
@@ -25,6 +27,7 @@ class Slots:
 
     def __init__(self, names):
         self.markers = {name: Markup(f"<slot-{name}-{id(self):x}>") for name in names}
+        self.pattern = re.compile("<slot-(%s)-%x>" % ("|".join(map(re.escape, self.markers)) or "(?!)", id(self)))
 
     def __getattr__(self, name):
         try:
@@ -34,7 +37,8 @@ class Slots:
 
 
 class FragmentCache:
-    """Rendered fragments of one worker: {key: (html, markers)}, first in first out."""
+    """Rendered fragments of one worker, first in first out: {key: pieces}, the HTML split at its
+    slots (literal, slot name, literal, ...), so a use is one join however long the fragment."""
 
     def __init__(self, entries):
         self.entries = max(0, int(entries))
@@ -42,24 +46,26 @@ class FragmentCache:
         self.hits = self.misses = 0
 
     def get(self, key, render, fills):
-        found = self.kept.get(key) if self.entries else None
-        if found is None:
+        pieces = self.kept.get(key) if self.entries else None
+        if pieces is None:
             self.misses += 1
             slots = Slots(fills)
-            found = (str(render(slots)), slots.markers)
+            pieces = tuple(slots.pattern.split(str(render(slots))))  # literal, name, literal, ...
             if self.entries:
                 while len(self.kept) >= self.entries:
                     try:
                         del self.kept[next(iter(self.kept))]
                     except (KeyError, StopIteration, RuntimeError):
                         break
-                self.kept[key] = found
+                self.kept[key] = pieces
         else:
             self.hits += 1
-        html, markers = found
-        for name, value in fills.items():
-            html = html.replace(markers[name], str(escape(value)))
-        return Markup(html)
+        if len(pieces) == 1:
+            return Markup(pieces[0])
+        out = list(pieces)
+        for i in range(1, len(out), 2):
+            out[i] = str(escape(fills[out[i]]))
+        return Markup("".join(out))
 
     def clear(self):
         self.kept.clear()
