@@ -123,9 +123,10 @@ def _register_filters(app):
     app.add_template_filter(format_hours, "business_hours")  # '4 business hours', never '4.0'
     app.add_template_filter(format_business_duration, "duration")  # '1 h 30 min'
     app.add_template_filter(date_text, "pt_date")  # 'Tue 18 Mar 2031'
-    from portal.web.render import url_head, url_parts
+    from portal.web.render import url_head, url_of, url_parts
     app.add_template_global(url_parts)  # a list's links: one url_for per page, not per row
     app.add_template_global(url_head)
+    app.add_template_global(url_of)
 
 
 def _register_hooks(app):

@@ -47,6 +47,20 @@ def url_parts(endpoint, name, **values):
     return found
 
 
+def url_of(endpoint, **values):
+    """url_for(endpoint, **values), kept per worker for these values and the script root: a list's
+    own address with its filters (the queue's poll and pager) is the same on every load."""
+    from flask import url_for
+    kept = current_app.extensions.setdefault("urls_of", {})
+    key = (endpoint, request.script_root, tuple(values.items()))
+    found = kept.get(key)
+    if found is None:
+        if len(kept) >= 1024:
+            kept.clear()
+        found = kept[key] = url_for(endpoint, **values)
+    return found
+
+
 def url_head(endpoint, name, **values):
     """The start of `endpoint`'s URL for a route that ends in its argument `name`
     ("/staff/tickets/"): a row writes head + id."""

@@ -10,7 +10,7 @@ from portal.services import (assign, canned, get_policy, presence, queue, reques
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
-from portal.web.render import cached_block, render, wants_fragment
+from portal.web.render import cached_block, render, url_of, wants_fragment
 from portal.web.staff import ops
 
 from portal.web.staff import bp
@@ -37,7 +37,7 @@ def queue_list():
                   filters=filters, form=form, filter_form=_filter_form(form, filters) if whole else None,
                   depth=queue.queue_depth(filters) if not form.has_errors and whole else {},
                   after=form.after.data, open_rows=form.open.data or frozenset(), view_labels=ticket_views.VIEW_LABELS,
-                  poll_url=url_for("staff.queue", **filters.as_args(), **({"after": after} if after else {})),
+                  poll_url=url_of("staff.queue", **filters.as_args(), **({"after": after} if after else {})),
                   presence=presence.on_rows(page.rows, current_user))  # who else is on each row's page
 
 
