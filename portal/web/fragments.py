@@ -62,9 +62,10 @@ class FragmentCache:
             self.hits += 1
         if len(pieces) == 1:
             return Markup(pieces[0])
+        values = {name: str(escape(value)) for name, value in fills.items()}
         out = list(pieces)
         for i in range(1, len(out), 2):
-            out[i] = str(escape(fills[out[i]]))
+            out[i] = values[out[i]]
         return Markup("".join(out))
 
     def clear(self):
