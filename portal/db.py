@@ -82,12 +82,15 @@ class BaseModel(Model):
         legacy_table_names = False
 
     def save(self, *args, **kwargs):
+        self.check_lengths()
+        return super().save(*args, **kwargs)
+
+    def check_lengths(self):
         """Refuse a text value past its column alike on both databases (a backstop: services say why first)."""
         for field in self._meta.sorted_fields:
             limit, value = getattr(field, "max_length", None), self.__data__.get(field.name)
             if limit and isinstance(value, str) and len(value) > limit:
                 raise FieldTooLong(field)
-        return super().save(*args, **kwargs)
 
 
 def make_database(url, pool_size=8):

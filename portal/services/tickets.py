@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, IntegrityError
 
-from portal import prepared
+from portal import prepared, prepared_writes
 from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import (PRODUCTS, STATUSES, Attachment, Bug, License, Message, Partner, Release, RemoteSession,
                            Ticket, User)
@@ -240,15 +240,15 @@ def insert_ticket(new, uploads=(), names=(), token=None):
         decided = partner_tickets.ticket_level(new.end_customer)
         level, reason = decided.level, decided.reason
     lang = detect_language(f"{new.subject}\n{new.body}")
-    ticket = Ticket.create(
-        requester=requester, product=new.product, version=new.version, subject=new.subject,
+    ticket = prepared_writes.create(
+        Ticket, requester=requester, product=new.product, version=new.version, subject=new.subject,
         version_status=new.verdict.status if new.verdict else "unknown", level=level,
         level_reason=(reason or "")[:200], **partner,
         rank_band=policy.rank_band("ticket", level), opened_at=now,
         due_at=policy.first_response_due(now, level),
         policy_version=policy.version, language=(lang.language or "")[:8],
         is_english=lang.is_english, submit_token=token, updated_at=now)
-    message = Message.create(ticket=ticket, author=requester, body=new.body, created_at=now)
+    message = prepared_writes.create(Message, ticket=ticket, author=requester, body=new.body, created_at=now)
     attachments.record(ticket, message, requester, uploads, names)
     mail_prefs.notify(ticket, "ticket_received", "ticket_received", level=policy.level_label(level),
                       per_reader=lambda person: {"due": policy.time_text_for(ticket.due_at, person.time_zone)})
