@@ -205,8 +205,12 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
                                    end_customer)
     uploads, names = _accepted_uploads(files, errors, secret)
     try:
-        return _insert(new, uploads, names, token)
+        with write_tx():
+            return insert_ticket(new, uploads, names, token)
     except IntegrityError:
+        # the same form filed meanwhile (a double click racing this one past the look-up above):
+        # the token's unique index refused the second ticket and the transaction rolled back,
+        # its mail and files with it; the first ticket is the answer
         attachments.remove_files(names)
         found = _existing(token, requester)
         if found is None:
@@ -215,15 +219,6 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
     except Exception:
         attachments.remove_files(names)
         raise
-
-
-def _insert(new, uploads, names, token):
-    with write_tx():
-        found = _existing(token, new.requester)
-        if found is not None:
-            attachments.remove_files(names)
-            return found
-        return insert_ticket(new, uploads, names, token)
 
 
 def insert_ticket(new, uploads=(), names=(), token=None):
