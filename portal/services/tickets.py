@@ -141,7 +141,7 @@ def _existing(token, requester):
                          .where(Ticket.submit_token == value).limit(1), token)
     if hit is not None and hit.requester_id != requester.id:
         raise FieldError("form", "This form was already used. Reload the page and try again.")
-    return Ticket.get_by_id(hit.id) if hit is not None else None
+    return prepared.first("ticket by id", _by_id, hit.id) if hit is not None else None
 
 
 @dataclass(frozen=True)
