@@ -82,12 +82,27 @@ class BaseModel(Model):
         legacy_table_names = False
 
     def save(self, *args, **kwargs):
-        """Refuse a text value past its column alike on both databases (a backstop: services say why first)."""
-        for field in self._meta.sorted_fields:
-            limit, value = getattr(field, "max_length", None), self.__data__.get(field.name)
-            if limit and isinstance(value, str) and len(value) > limit:
-                raise FieldTooLong(field)
+        self.check_lengths()
         return super().save(*args, **kwargs)
+
+    def check_lengths(self):
+        """Refuse a text value past its column alike on both databases (a backstop: services say why first)."""
+        data = self.__data__
+        for field, limit in _limited(type(self)):
+            value = data.get(field.name)
+            if isinstance(value, str) and len(value) > limit:
+                raise FieldTooLong(field)
+
+
+_LIMITED = {}  # model class -> its (field, max_length) pairs: looked up once, checked on every save
+
+
+def _limited(model):
+    found = _LIMITED.get(model)
+    if found is None:
+        found = _LIMITED[model] = tuple((f, f.max_length) for f in model._meta.sorted_fields
+                                        if getattr(f, "max_length", None))
+    return found
 
 
 def make_database(url, pool_size=8):

@@ -157,11 +157,13 @@ def send_template(to, template, *, kind="", ticket=None, attachments=(), auto=Tr
 
 
 def send_mail(to, subject, body, attachments=(), *, kind="", ticket_id=None, auto=True, headers=None):
-    """Queue one mail (text and its HTML part) as an outbox row; the sender delivers it."""
+    """Queue one mail as an outbox row; the sender delivers it. Its HTML part is a function of the
+    text alone (text_to_html), so the sender writes it as it builds the mail (mail_sender.build):
+    the request that queues the mail does not pay for it (issue 16), and the row holds the text once."""
     from portal.services.outbox import enqueue
     g.mail_queued = True  # the memory backend (tests) delivers after this request
-    return enqueue(to, subject, body, text_to_html(subject, body), kind=kind, ticket_id=ticket_id, auto=auto,
-                   headers=headers, attachments=attachments)
+    return enqueue(to, subject, body, kind=kind, ticket_id=ticket_id, auto=auto, headers=headers,
+                   attachments=attachments)
 
 
 def memory_flush(app):

@@ -7,6 +7,8 @@ or "none". No preference row means on. `notify` is the one way a ticket notifica
 it asks `recipients` (one query) and sends through runtime.send_template inside the caller's
 transaction, so the outbox row commits with the change that caused it.
 """
+import functools
+
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import JOIN
 
@@ -116,7 +118,15 @@ def _serializer():
 
 def unsubscribe_token(user, kind):
     """A signed token naming the user and the kind; no expiry: an old mail's link keeps working."""
-    return _serializer().dumps({"u": user.id, "k": check_kind(kind)})
+    return _token(setting("SECRET_KEY"), user.id, check_kind(kind))
+
+
+@functools.lru_cache(maxsize=4096)
+def _token(secret, user_id, kind):
+    # the same three give the same token (no timestamp, no salt of its own): signed once per
+    # process, not for every mail's link and header (issue 16); the key is in the cache's key,
+    # so a test app or a rotated key never reads another key's tokens
+    return URLSafeSerializer(secret, salt=_SALT).dumps({"u": user_id, "k": kind})
 
 
 def unsubscribe_path(token):

@@ -87,8 +87,11 @@ def build(mail):
         if name.lower() not in {k.lower() for k in msg.keys()}:
             msg[name] = " ".join(str(value).splitlines())
     msg.set_content(mail.text)
-    if mail.html:
-        msg.add_alternative(mail.html, subtype="html")
+    # rows queued since issue 16 leave the HTML part to this step (portal.mail.send_mail); a row
+    # queued before keeps the one it was queued with
+    html = mail.html or runtime.current().mail_html(mail.subject, mail.text)
+    if html:
+        msg.add_alternative(html, subtype="html")
     for part in OutboxAttachment.select().where(OutboxAttachment.mail == mail.id).order_by(OutboxAttachment.id):
         kind, _, rest = part.content_type.partition(";")
         maintype, subtype = kind.strip().split("/")

@@ -1,18 +1,23 @@
 """Queue a mail: one outbox row (and its files) in the caller's transaction, so the mail exists
 exactly when the change that causes it was saved (issue 14: a durable outbox)."""
+import contextlib
 import json
 import secrets
 
+from portal import prepared_writes
 from portal.db import db, utcnow
 from portal.models import OutboxAttachment, OutboxMail
 
 
 def enqueue(to, subject, text, html="", *, kind="", ticket_id=None, auto=True, headers=None, attachments=()):
-    """Write the row; the sender delivers it later. `attachments` are (filename, content type, bytes)."""
+    """Write the row; the sender delivers it later. `attachments` are (filename, content type, bytes).
+    An empty `html` leaves the HTML part to the sender (portal.mail.send_mail)."""
     now = utcnow()
-    with db.atomic():  # joins the caller's transaction (a savepoint), or is its own
-        mail = OutboxMail.create(
-            to=to, subject=" ".join(subject.splitlines()), text=text, html=html, kind=kind[:40],
+    # the row and its files in one transaction: joining the caller's (a savepoint), or its own;
+    # a row alone is one statement, atomic by itself (two fewer round trips on every filing)
+    with db.atomic() if attachments else contextlib.nullcontext():
+        mail = prepared_writes.create(
+            OutboxMail, to=to, subject=" ".join(subject.splitlines()), text=text, html=html, kind=kind[:40],
             headers=json.dumps(dict(headers or {})), ticket_id=ticket_id, auto=bool(auto),
             token=secrets.token_hex(8), status="queued", next_attempt_at=now, created_at=now)
         for filename, content_type, data in attachments:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, IntegrityError
 
-from portal import prepared
+from portal import prepared, prepared_writes
 from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import (PRODUCTS, STATUSES, Attachment, Bug, License, Message, Partner, Release, RemoteSession,
                            Ticket, User)
@@ -141,7 +141,7 @@ def _existing(token, requester):
                          .where(Ticket.submit_token == value).limit(1), token)
     if hit is not None and hit.requester_id != requester.id:
         raise FieldError("form", "This form was already used. Reload the page and try again.")
-    return Ticket.get_by_id(hit.id) if hit is not None else None
+    return prepared.first("ticket by id", _by_id, hit.id) if hit is not None else None
 
 
 @dataclass(frozen=True)
@@ -205,8 +205,12 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
                                    end_customer)
     uploads, names = _accepted_uploads(files, errors, secret)
     try:
-        return _insert(new, uploads, names, token)
+        with write_tx():
+            return insert_ticket(new, uploads, names, token)
     except IntegrityError:
+        # the same form filed meanwhile (a double click racing this one past the look-up above):
+        # the token's unique index refused the second ticket and the transaction rolled back,
+        # its mail and files with it; the first ticket is the answer
         attachments.remove_files(names)
         found = _existing(token, requester)
         if found is None:
@@ -215,15 +219,6 @@ def create_ticket(requester, product, version, subject, body, files=(), submit_t
     except Exception:
         attachments.remove_files(names)
         raise
-
-
-def _insert(new, uploads, names, token):
-    with write_tx():
-        found = _existing(token, new.requester)
-        if found is not None:
-            attachments.remove_files(names)
-            return found
-        return insert_ticket(new, uploads, names, token)
 
 
 def insert_ticket(new, uploads=(), names=(), token=None):
@@ -240,15 +235,15 @@ def insert_ticket(new, uploads=(), names=(), token=None):
         decided = partner_tickets.ticket_level(new.end_customer)
         level, reason = decided.level, decided.reason
     lang = detect_language(f"{new.subject}\n{new.body}")
-    ticket = Ticket.create(
-        requester=requester, product=new.product, version=new.version, subject=new.subject,
+    ticket = prepared_writes.create(
+        Ticket, requester=requester, product=new.product, version=new.version, subject=new.subject,
         version_status=new.verdict.status if new.verdict else "unknown", level=level,
         level_reason=(reason or "")[:200], **partner,
         rank_band=policy.rank_band("ticket", level), opened_at=now,
         due_at=policy.first_response_due(now, level),
         policy_version=policy.version, language=(lang.language or "")[:8],
         is_english=lang.is_english, submit_token=token, updated_at=now)
-    message = Message.create(ticket=ticket, author=requester, body=new.body, created_at=now)
+    message = prepared_writes.create(Message, ticket=ticket, author=requester, body=new.body, created_at=now)
     attachments.record(ticket, message, requester, uploads, names)
     mail_prefs.notify(ticket, "ticket_received", "ticket_received", level=policy.level_label(level),
                       per_reader=lambda person: {"due": policy.time_text_for(ticket.due_at, person.time_zone)})

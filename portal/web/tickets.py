@@ -95,8 +95,8 @@ def new():
     form = NewTicketForm(author=current_user)
     if form.validate_on_submit():
         try:
-            ticket = tickets.create_ticket(
-                current_user, form.product.data, form.version.data, form.subject.data, form.body.data,
+            ticket = tickets.create_ticket(  # the user itself: the service reads it often, not via the proxy
+                current_user._get_current_object(), form.product.data, form.version.data, form.subject.data, form.body.data,
                 files=form.files.data, submit_token=form.submit_token.data, accept_policy=form.accept_policy.data,
                 end_customer=form.end_customer())
         except ServiceError as exc:

@@ -54,3 +54,34 @@ def test_closing_ends_the_sessions_and_reopening_waits_for_staff(ticket, custome
 def test_staff_set_any_status(ticket, agent):
     tickets.set_status(ticket, agent, "solved")
     assert Ticket.get_by_id(ticket.id).status == "solved"
+
+
+def _racing_past_the_look_up(monkeypatch):
+    """The first look-up of the token finds nothing, as for a double click whose twin is still
+    being written: the insert then meets the twin's ticket."""
+    real, calls = tickets._existing, []
+
+    def look_up(token, requester):
+        calls.append(token)
+        return None if len(calls) == 1 else real(token, requester)
+    monkeypatch.setattr(tickets, "_existing", look_up)
+
+
+def test_a_double_submit_racing_past_the_look_up_files_one_ticket_and_one_mail(customer, monkeypatch):
+    from portal.models import OutboxMail
+    args = ("Remote Utilities", "8.1.0.3", "Viewer cannot connect", "The Viewer does not connect after the update.")
+    first = tickets.create_ticket(customer, *args, submit_token="r" * 32, accept_policy=True)
+    _racing_past_the_look_up(monkeypatch)
+    again = tickets.create_ticket(customer, *args, submit_token="r" * 32, accept_policy=True)
+    assert again.id == first.id and Ticket.select().count() == 1 and Message.select().count() == 1
+    assert OutboxMail.select().count() == 1  # the twin's mail rolled back with its ticket
+
+
+def test_another_users_token_met_at_the_insert_is_refused(customer, monkeypatch):
+    from tests import factories
+    args = ("Remote Utilities", "8.1.0.3", "Viewer cannot connect", "The Viewer does not connect after the update.")
+    tickets.create_ticket(factories.make_user(level="PRO"), *args, submit_token="o" * 32, accept_policy=True)
+    _racing_past_the_look_up(monkeypatch)
+    with pytest.raises(ServiceError) as refused:
+        tickets.create_ticket(customer, *args, submit_token="o" * 32, accept_policy=True)
+    assert "already used" in refused.value.errors["form"] and Ticket.select().count() == 1
