@@ -34,17 +34,21 @@ def _stand_in(value):
 class _Prepared:
     def __init__(self, key, build, args):
         marks = [_stand_in(value) for value in args]
-        self.sql, params = build(*marks).sql()
+        # the query built with stand-ins has the shape of every run (its columns, models, joins),
+        # which is all a row reader takes from it: runs that find no rows, which set no reader
+        # up, use its reader instead of building the query again each time
+        self.shape = build(*marks)
+        self.sql, params = self.shape.sql()
         where = {mark: n for n, mark in enumerate(marks)}
         self.plan = [("arg", where[p]) if _plain(p) and p in where else ("const", p) for p in params]
         if sorted(n for kind, n in self.plan if kind == "arg") != list(range(len(args))):
             raise ValueError(f"prepared {key!r}: each argument must appear exactly once among the parameters")
         self.reader = None  # (wrapper class, its set-up state) once a run has read a row
 
-    def execute(self, build, args):
+    def execute(self, args):
         cursor = db.execute_sql(self.sql, [args[v] if kind == "arg" else v for kind, v in self.plan])
         if self.reader is None:  # the first rows: peewee sets its reader up for this query
-            wrapper = build(*args)._get_cursor_wrapper(cursor)
+            wrapper = self.shape._get_cursor_wrapper(cursor)
             found = list(wrapper)
             if wrapper.initialized:
                 self.reader = (type(wrapper), {k: v for k, v in vars(wrapper).items() if k not in _FRESH})
@@ -65,7 +69,7 @@ def rows(key, build, *args):
     entry = _made.get((key, type(db.obj)))
     if entry is None:
         entry = _made[(key, type(db.obj))] = _Prepared(key, build, args)
-    return entry.execute(build, args)
+    return entry.execute(args)
 
 
 def first(key, build, *args):
