@@ -76,7 +76,7 @@ def test_staff_ticket_page_is_the_same_html_with_and_without_the_cache_and_follo
     first = Message.select().where(Message.ticket == ticket.id).order_by(Message.id).first()
     page = change(lambda: Attachment.create(ticket=ticket, message=first, uploaded_by=customer, filename="host.log",
                                             stored_name="f" * 32, content_type="text/plain", size=2048))
-    assert ">host.log</a>" in page
+    assert f'<a href="/tickets/{ticket.id}/attachments/' in page and '" download>host.log</a>' in page
     page = change(lambda: User.update(display_name="Ann A. Agent").where(User.id == agent.id).execute())
     assert "<strong>Ann A. Agent</strong>" in page and "Ann A. Agent (" in page  # author and the staff to pick
     # the ticket: assignment, status (the status form, the reply's status, no assignment when closed)

@@ -1,6 +1,7 @@
 """The staff console: the shared queue, working a ticket, canned replies (forum threads: threads.py)."""
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from portal import prepared
 from portal.db import utcnow
@@ -106,7 +107,8 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
     here = url_for("staff.ticket", ticket_id=ticket.id)  # its forms post to here + "/reply" etc.: one url_for
     return dict(
-        ticket=ticket, here=here, files_at=url_for("tickets.detail", ticket_id=ticket.id) + "/attachments/",
+        ticket=ticket, here=here, token=generate_csrf(),  # the request's one CSRF token, the pieces' slot
+        files_at=url_for("tickets.detail", ticket_id=ticket.id) + "/attachments/",
         tickets_at=page_links()["staff.tickets"] + "/",  # the requester's other tickets: + id
         messages=messages, conversation=tuple(messages), notice=notice, held=held, confirm=confirm,
         panels=ops.panels_context(ticket, staff) if whole else None,

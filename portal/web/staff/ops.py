@@ -3,6 +3,7 @@ from collections import namedtuple
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from portal import prepared
 from portal.models import Bug, RemoteSession, User
@@ -91,6 +92,7 @@ def panels_context(ticket, staff=None, forms=None, back=None):
         "credentials": credentials,
         "forms": lazy,
         "key": key,
+        "token": generate_csrf(),  # the request's one CSRF token, a slot of the kept panels
     }
 
 
