@@ -34,6 +34,19 @@ def _stand_in(value):
     return -(7_300_000_000_000 + mark) if isinstance(value, int) else f"\x00prepared-{mark}\x00"
 
 
+_AS_READ = {peewee._StringField.adapt: frozenset({type(None), str}),
+            peewee.IntegerField.adapt: frozenset({type(None), int})}
+
+
+def _kept_as_read(convert):
+    """The types of value a column's converter gives back unchanged, which need no call: None and
+    str for peewee's own text fields, None and int for its integers (nothing for any other)."""
+    field = getattr(convert, "__self__", None)
+    if getattr(convert, "__func__", None) not in (peewee.Field.python_value, peewee.IntegerField.python_value):
+        return frozenset()
+    return _AS_READ.get(type(field).adapt, frozenset({type(None)}))
+
+
 class _Prepared:
     def __init__(self, key, build, args):
         marks = [_stand_in(value) for value in args]
@@ -53,17 +66,20 @@ class _Prepared:
         cursor = db.execute_sql(self.sql, [args[v] if kind == "arg" else v for kind, v in self.plan])
         if self.reader is None:  # the first rows: peewee sets its reader up for this query
             wrapper = self.shape._get_cursor_wrapper(cursor)
+            if cursor.description:  # set up from the columns, so that a run finding no rows sets it up too
+                wrapper.initialize()
+                wrapper.initialized = True
             found = list(wrapper)
             if wrapper.initialized:
                 self.reader = (type(wrapper), {k: v for k, v in vars(wrapper).items() if k not in _FRESH})
                 if type(wrapper) is peewee.ModelTupleCursorWrapper:
-                    self.converters = tuple(wrapper.converters)
+                    self.converters = tuple((convert, _kept_as_read(convert)) for convert in wrapper.converters)
             return found
         if self.converters is not None:  # tuples: what that reader's process_row does, per row
             found, converters = cursor.fetchall(), self.converters
             cursor.close()
-            return [tuple([value if convert is None else convert(value) for convert, value in zip(converters, row)])
-                    for row in found]
+            return [tuple([value if convert is None or type(value) in kept else convert(value)
+                           for (convert, kept), value in zip(converters, row)]) for row in found]
         kind, state = self.reader
         wrapper = kind.__new__(kind)
         wrapper.__dict__.update(state)

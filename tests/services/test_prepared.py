@@ -55,3 +55,23 @@ def test_arguments_that_are_not_ints_or_strings_run_as_peewee_does(ctx, customer
 def test_an_argument_missing_from_the_parameters_is_refused(ctx, customer):
     with pytest.raises(ValueError, match="exactly once"):
         prepared.rows(object(), lambda ticket_id: Ticket.select().where(Ticket.id == 1), 5)
+
+
+def _typed(requester_id):
+    """Every kind of conversion a row may need: ids, a foreign key, text, a flag, moments, a NULL."""
+    return (Ticket.select(Ticket.id, Ticket.requester, Ticket.subject, Ticket.is_english, Ticket.opened_at,
+                          Ticket.first_response_at, Ticket.assignee, Ticket.revision)
+            .where(Ticket.requester == requester_id).order_by(Ticket.id).tuples())
+
+
+def test_tuples_are_converted_as_peewee_converts_them_also_after_a_run_that_found_nothing(ctx, customer, agent):
+    key = object()
+    assert prepared.rows(key, _typed, customer.id) == []  # the first run finds no rows
+    made = [factories.make_ticket(customer, subject=f"Ticket {n}") for n in range(2)]
+    Ticket.update(assignee=agent.id, is_english=False).where(Ticket.id == made[1].id).execute()
+    for _ in range(2):
+        rows = prepared.rows(key, _typed, customer.id)
+        assert rows == list(_typed(customer.id))
+        assert [tuple(type(v) for v in row) for row in rows] == [tuple(type(v) for v in row)
+                                                                 for row in _typed(customer.id)]
+        assert rows[1][3] is False and rows[0][6] is None and rows[1][6] == agent.id
