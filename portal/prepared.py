@@ -6,8 +6,8 @@ about 40 % of the request (issue 16). `rows(key, build, *args)` gives the rows o
 the first time `key` runs on a kind of database, peewee builds and runs the query as usual; later
 runs reuse its SQL text with the new `args` as parameters, and a copy of the first run's row reader
 (its cursor wrapper, set up), so rows come back as the same models, tuples or dicts, with every
-field conversion, as peewee gives them; tuples are converted straight from the fetched rows, as
-that reader would (its per-row iteration cost more than the conversions).
+field conversion, as peewee gives them; portal/row_readers.py makes the fetched rows into models
+and tuples as that reader would, at less cost per row.
 
 Where each argument sits among the parameters is learnt by building the query once more with
 stand-ins (distinct ints and strings no real value takes). Only `args` may vary between runs: what
@@ -16,8 +16,7 @@ Arguments other than ints and strings (None, a date, a model) run the query as p
 """
 import itertools
 
-import peewee
-
+from portal import row_readers
 from portal.db import db
 
 _made = {}  # (key, kind of database) -> _Prepared: the SQL text depends on the dialect only
@@ -34,19 +33,6 @@ def _stand_in(value):
     return -(7_300_000_000_000 + mark) if isinstance(value, int) else f"\x00prepared-{mark}\x00"
 
 
-_AS_READ = {peewee._StringField.adapt: frozenset({type(None), str}),
-            peewee.IntegerField.adapt: frozenset({type(None), int})}
-
-
-def _kept_as_read(convert):
-    """The types of value a column's converter gives back unchanged, which need no call: None and
-    str for peewee's own text fields, None and int for its integers (nothing for any other)."""
-    field = getattr(convert, "__self__", None)
-    if getattr(convert, "__func__", None) not in (peewee.Field.python_value, peewee.IntegerField.python_value):
-        return frozenset()
-    return _AS_READ.get(type(field).adapt, frozenset({type(None)}))
-
-
 class _Prepared:
     def __init__(self, key, build, args):
         marks = [_stand_in(value) for value in args]
@@ -60,7 +46,7 @@ class _Prepared:
         if sorted(n for kind, n in self.plan if kind == "arg") != list(range(len(args))):
             raise ValueError(f"prepared {key!r}: each argument must appear exactly once among the parameters")
         self.reader = None  # (wrapper class, its set-up state) once a run has read a row
-        self.converters = None  # a query's .tuples(): each column's converter (None: as read)
+        self.read = None  # the fetched rows as that reader makes them (row_readers), for its kinds
 
     def execute(self, args):
         cursor = db.execute_sql(self.sql, [args[v] if kind == "arg" else v for kind, v in self.plan])
@@ -72,14 +58,12 @@ class _Prepared:
             found = list(wrapper)
             if wrapper.initialized:
                 self.reader = (type(wrapper), {k: v for k, v in vars(wrapper).items() if k not in _FRESH})
-                if type(wrapper) is peewee.ModelTupleCursorWrapper:
-                    self.converters = tuple((convert, _kept_as_read(convert)) for convert in wrapper.converters)
+                self.read = row_readers.reader_for(wrapper)
             return found
-        if self.converters is not None:  # tuples: what that reader's process_row does, per row
-            found, converters = cursor.fetchall(), self.converters
+        if self.read is not None:
+            found = cursor.fetchall()
             cursor.close()
-            return [tuple([value if convert is None or type(value) in kept else convert(value)
-                           for (convert, kept), value in zip(converters, row)]) for row in found]
+            return self.read(found)
         kind, state = self.reader
         wrapper = kind.__new__(kind)
         wrapper.__dict__.update(state)
