@@ -57,7 +57,8 @@ _License = namedtuple("_License", "key type purchased_on expires_on")  # what is
 
 
 def _licenses(user_id):
-    return License.for_user(user_id).select(License.key, License.type, License.purchased_on, License.expires_on).tuples()
+    return (License.for_user(user_id)
+            .select(License.key, License.type, License.purchased_on, License.expires_on).tuples())
 
 
 def requester_facts(ticket, now=None):

@@ -3,11 +3,10 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from portal import prepared
 from portal.db import utcnow
-from portal.models import CannedReply, Release, User
-from portal.services import (assign, canned, conversation_rows, get_policy, presence, queue, requester, staff_partner, ticket_views,
-                             tickets)
+from portal.models import CannedReply, Release
+from portal.services import (assign, canned, conversation_rows, get_policy, presence, queue, requester, staff_partner,
+                             ticket_views, tickets)
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
@@ -88,7 +87,7 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     last_seen = messages[-1].id if messages else 0
     replies, staff = canned.titles(), ops.staff_choices()
     forms = LazyForms(forms)
-    choices = tuple((c.key, c.title) for c in replies)
+    choices = tuple(replies)  # (key, title) rows
     picker = CannedPickForm(query, replies=replies) if query else None  # none asked: none picked
     if picker is not None:
         picker.validate()  # an unknown canned reply is none
@@ -96,7 +95,8 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     chosen = next((c for c in canned.all_replies() if c.key == picked), None) if picked else None
     body = canned.fill(chosen.body, canned.placeholder_values(ticket, current_user)) if chosen else ""
     kept = picker is not None and picker.revision.data is not None  # the htmx picker keeps what the agent saw
-    forms.add("picker", lambda: picker if picker is not None else CannedPickForm(None, replies=replies), choices, chosen.key if chosen else "")
+    forms.add("picker", lambda: picker if picker is not None else CannedPickForm(None, replies=replies),
+              choices, chosen.key if chosen else "")
     reply = dict(body=body, status=_reply_status(ticket), revision=picker.revision.data if kept else ticket.revision,
                  seen=picker.seen.data if kept else last_seen)
     forms.add("reply", lambda: ReplyForm(formdata=None, **reply), *reply.values())
