@@ -11,7 +11,7 @@ from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
 from portal.web.forms.lazy import LazyForms
-from portal.web.render import cached_block, page_links, render, url_of, wants_fragment
+from portal.web.render import cached_block, page_links, render, url_head, url_of, wants_fragment
 from portal.web.staff import ops
 
 from portal.web.staff import bp
@@ -105,10 +105,10 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     forms.add("status", lambda: StatusForm(formdata=None, status=ticket.status), ticket.status)
     forms.add("note", lambda: NoteForm(formdata=None))
     whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
-    here = url_for("staff.ticket", ticket_id=ticket.id)  # its forms post to here + "/reply" etc.: one url_for
+    here = url_head("staff.ticket", "ticket_id") + str(ticket.id)  # its forms post to here + "/reply" etc.
     return dict(
         ticket=ticket, here=here, token=generate_csrf(),  # the request's one CSRF token, the pieces' slot
-        files_at=url_for("tickets.detail", ticket_id=ticket.id) + "/attachments/",
+        files_at=url_head("tickets.detail", "ticket_id") + f"{ticket.id}/attachments/",
         tickets_at=page_links()["staff.tickets"] + "/",  # the requester's other tickets: + id
         messages=messages, conversation=tuple(messages), notice=notice, held=held, confirm=confirm,
         panels=ops.panels_context(ticket, staff) if whole else None,
