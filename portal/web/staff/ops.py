@@ -30,10 +30,6 @@ def staff_choices():
                  for sid, name, email in prepared.rows("staff choices", query))
 
 
-def _when(moment):
-    return moment.isoformat() if moment is not None else None
-
-
 def panels_context(ticket, staff=None, forms=None, back=None):
     """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal,
     and their forms (`forms`: a submitted one, by name, with its errors; `back`: where a panel form
@@ -51,7 +47,7 @@ def panels_context(ticket, staff=None, forms=None, back=None):
     all_sessions = sessions.sessions_of(ticket)
     active = sessions.newest(all_sessions, sessions.ACTIVE)
     offered = tuple((b.id, b.title) for b in bugs.open_bugs()) if bug is None else ()
-    moved = (active.agent_id, _when(active.starts_at), active.duration_minutes) if active is not None else None
+    moved = (active.agent_id, active.starts_at, active.duration_minutes) if active is not None else None
     agent = current_user.id
 
     def fresh(make):
@@ -73,15 +69,17 @@ def panels_context(ticket, staff=None, forms=None, back=None):
         form.next.data = back
     credentials = sessions.credential_rows(ticket, current_user, all_sessions)
     eligible = sessions.eligibility(ticket)
+    # moments are keyed as the instants they are: pages write them in the policy's zone or the
+    # viewer's, which the key holds
     key = None if forms else (
         request.script_root, ticket.id, ticket.is_open, getattr(current_user, "time_zone", None),
-        (bug.id, bug.title, bug.status, _when(bug.eta), bug.fixed_in, bug.workaround) if bug else None,
-        tuple((s.id, s.status, _when(s.starts_at), s.duration_minutes, s.agent.name if s.agent else None, s.tool,
-               _when(s.confirmed_at), _when(s.change_requested_at), s.change_note) for s in all_sessions),
+        (bug.id, bug.title, bug.status, bug.eta, bug.fixed_in, bug.workaround) if bug else None,
+        tuple((s.id, s.status, s.starts_at, s.duration_minutes, s.agent.name if s.agent else None, s.tool,
+               s.confirmed_at, s.change_requested_at, s.change_note) for s in all_sessions),
         (bool(eligible), eligible.reason, eligible.clause),
-        tuple((row["credential"].id, row["credential"].ciphertext is not None, _when(row["credential"].created_at),
-               _when(row["credential"].destroyed_at), bool(row["decision"]), row["decision"].reason,
-               row["decision"].clause, tuple((v.viewer.name, _when(v.viewed_at)) for v in row["views"]))
+        tuple((row["credential"].id, row["credential"].ciphertext is not None, row["credential"].created_at,
+               row["credential"].destroyed_at, bool(row["decision"]), row["decision"].reason,
+               row["decision"].clause, tuple((v.viewer.name, v.viewed_at) for v in row["views"]))
               for row in credentials),
         *(lazy.key(name) for name in ("action", "bug", "schedule", "reschedule")))
     return {
