@@ -88,6 +88,12 @@ def test_staff_ticket_page_is_the_same_html_with_and_without_the_cache_and_follo
     page = change(lambda: Ticket.update(status="closed").where(Ticket.id == ticket.id).execute())
     assert "The ticket is closed; reopen it" in page
     change(lambda: Ticket.update(status="open").where(Ticket.id == ticket.id).execute())
+    page = change(lambda: Ticket.update(subject="Renamed <b>", version="9.9.9.9", version_status="unknown",
+                                        level="STARTER").where(Ticket.id == ticket.id).execute())
+    assert "Renamed &lt;b&gt;</h1>" in page and "9.9.9.9" in page
+    page = change(lambda: Ticket.update(first_response_at=utcnow(), first_response_met=True)
+                  .where(Ticket.id == ticket.id).execute())
+    assert "on time" in page
     # the requester: another ticket, a license that ends
     change(lambda: factories.make_ticket(customer, subject="Second <question>"))
     change(lambda: License.update(expires_on=factories.today(3)).where(License.user == customer.id).execute())
