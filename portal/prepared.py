@@ -6,7 +6,8 @@ about 40 % of the request (issue 16). `rows(key, build, *args)` gives the rows o
 the first time `key` runs on a kind of database, peewee builds and runs the query as usual; later
 runs reuse its SQL text with the new `args` as parameters, and a copy of the first run's row reader
 (its cursor wrapper, set up), so rows come back as the same models, tuples or dicts, with every
-field conversion, as peewee gives them.
+field conversion, as peewee gives them; portal/row_readers.py makes the fetched rows into models
+and tuples as that reader would, at less cost per row.
 
 Where each argument sits among the parameters is learnt by building the query once more with
 stand-ins (distinct ints and strings no real value takes). Only `args` may vary between runs: what
@@ -15,6 +16,7 @@ Arguments other than ints and strings (None, a date, a model) run the query as p
 """
 import itertools
 
+from portal import row_readers
 from portal.db import db
 
 _made = {}  # (key, kind of database) -> _Prepared: the SQL text depends on the dialect only
@@ -34,21 +36,34 @@ def _stand_in(value):
 class _Prepared:
     def __init__(self, key, build, args):
         marks = [_stand_in(value) for value in args]
-        self.sql, params = build(*marks).sql()
+        # the query built with stand-ins has the shape of every run (its columns, models, joins),
+        # which is all a row reader takes from it: runs that find no rows, which set no reader
+        # up, use its reader instead of building the query again each time
+        self.shape = build(*marks)
+        self.sql, params = self.shape.sql()
         where = {mark: n for n, mark in enumerate(marks)}
         self.plan = [("arg", where[p]) if _plain(p) and p in where else ("const", p) for p in params]
         if sorted(n for kind, n in self.plan if kind == "arg") != list(range(len(args))):
             raise ValueError(f"prepared {key!r}: each argument must appear exactly once among the parameters")
         self.reader = None  # (wrapper class, its set-up state) once a run has read a row
+        self.read = None  # the fetched rows as that reader makes them (row_readers), for its kinds
 
-    def execute(self, build, args):
+    def execute(self, args):
         cursor = db.execute_sql(self.sql, [args[v] if kind == "arg" else v for kind, v in self.plan])
         if self.reader is None:  # the first rows: peewee sets its reader up for this query
-            wrapper = build(*args)._get_cursor_wrapper(cursor)
+            wrapper = self.shape._get_cursor_wrapper(cursor)
+            if cursor.description:  # set up from the columns, so that a run finding no rows sets it up too
+                wrapper.initialize()
+                wrapper.initialized = True
             found = list(wrapper)
             if wrapper.initialized:
                 self.reader = (type(wrapper), {k: v for k, v in vars(wrapper).items() if k not in _FRESH})
+                self.read = row_readers.reader_for(wrapper)
             return found
+        if self.read is not None:
+            found = cursor.fetchall()
+            cursor.close()
+            return self.read(found)
         kind, state = self.reader
         wrapper = kind.__new__(kind)
         wrapper.__dict__.update(state)
@@ -65,7 +80,7 @@ def rows(key, build, *args):
     entry = _made.get((key, type(db.obj)))
     if entry is None:
         entry = _made[(key, type(db.obj))] = _Prepared(key, build, args)
-    return entry.execute(build, args)
+    return entry.execute(args)
 
 
 def first(key, build, *args):

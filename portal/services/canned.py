@@ -7,6 +7,7 @@ They are seeded from the policy the first time anyone looks at them (once per ru
 by the demo); after that the database copy is what staff use, and admins may edit it.
 """
 import re
+from collections import namedtuple
 
 from peewee import IntegrityError
 
@@ -58,6 +59,17 @@ def all_replies():
     """Every canned reply, policy order first (by key)."""
     _seed_once()
     return prepared.rows("canned replies", lambda: CannedReply.select().order_by(CannedReply.key))
+
+
+CannedTitle = namedtuple("CannedTitle", "key title")
+
+
+def titles():
+    """(key, title) of every canned reply in the order of all_replies: what a picker offers,
+    without the bodies (plain rows)."""
+    _seed_once()
+    return [CannedTitle(*row) for row in prepared.rows(
+        "canned titles", lambda: CannedReply.select(CannedReply.key, CannedReply.title).order_by(CannedReply.key).tuples())]
 
 
 def check(title, body):

@@ -2,8 +2,10 @@
 their licenses, and their other open and recent tickets.
 
 A fixed number of queries whatever the requester has (one for the licenses, one for the open
-tickets, one for the recent ones): the page's ticket query already joined the requester.
+tickets, one for the recent ones): the page's ticket query already joined the requester. The facts
+are plain values (tuples, no models), so the page may key its kept HTML by them.
 """
+from collections import namedtuple
 from dataclasses import dataclass
 
 from portal import prepared
@@ -22,6 +24,9 @@ class LicenseLine:
     expires_on: object
 
 
+OtherTicket = namedtuple("OtherTicket", "id subject status updated_at")
+
+
 @dataclass(frozen=True)
 class RequesterFacts:
     name: str
@@ -30,9 +35,9 @@ class RequesterFacts:
     level_reason: str         # why, recorded with the ticket
     account_level: str        # the account's level now
     account_reason: str
-    licenses: list            # LicenseLine, newest first
-    open_tickets: list        # other open or waiting tickets, newest activity first
-    recent_tickets: list      # other solved or closed tickets, newest activity first
+    licenses: tuple           # LicenseLine, newest first
+    open_tickets: tuple       # OtherTicket: other open or waiting tickets, newest activity first
+    recent_tickets: tuple     # OtherTicket: other solved or closed tickets, newest activity first
 
     @property
     def level_changed(self):
@@ -41,17 +46,26 @@ class RequesterFacts:
 
 def _others(ticket, statuses):
     def query(requester_id, ticket_id):
-        return (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.level, Ticket.updated_at)
+        return (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.updated_at)
                 .where((Ticket.requester == requester_id) & (Ticket.id != ticket_id) & Ticket.status.in_(statuses))
-                .order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(OTHER_TICKETS))
-    return prepared.rows(("requester's tickets", statuses), query, ticket.requester_id, ticket.id)
+                .order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(OTHER_TICKETS).tuples())
+    return tuple(OtherTicket(*row) for row in
+                 prepared.rows(("requester's tickets", statuses), query, ticket.requester_id, ticket.id))
+
+
+_License = namedtuple("_License", "key type purchased_on expires_on")  # what is_current and the panel read
+
+
+def _licenses(user_id):
+    return (License.for_user(user_id)
+            .select(License.key, License.type, License.purchased_on, License.expires_on).tuples())
 
 
 def requester_facts(ticket, now=None):
     """The panel's facts for `ticket`, whose `requester` the caller joined in."""
     person, now = ticket.requester, now or utcnow()
-    licenses = [LicenseLine(masked_key(lic.key), lic.type, is_current(lic, now), lic.expires_on)
-                for lic in prepared.rows("licenses of a user", License.for_user, person.id)]
+    licenses = tuple(LicenseLine(masked_key(lic.key), lic.type, is_current(lic, now), lic.expires_on)
+                     for lic in map(_License._make, prepared.rows("license rows of a user", _licenses, person.id)))
     return RequesterFacts(
         name=person.name, email=person.email, level=ticket.level, level_reason=ticket.level_reason or "",
         account_level=person.level, account_reason=person.level_reason or "", licenses=licenses,

@@ -8,9 +8,10 @@ ACTIVE = ("scheduled", "running")
 LIVE = ("requested", "scheduled", "running")
 
 
-def with_agent(where):
-    """Sessions matching `where` with their agent joined (None when unassigned), newest first."""
-    return (RemoteSession.select(RemoteSession, User)
+def with_agent(where, agent=(User,)):
+    """Sessions matching `where` with their agent joined (None when unassigned), newest first;
+    `agent` the agent's columns (the whole row by default)."""
+    return (RemoteSession.select(RemoteSession, *agent)
             .join(User, JOIN.LEFT_OUTER, on=(RemoteSession.agent == User.id), attr="agent")
             .where(where)
             .order_by(RemoteSession.id.desc()))
@@ -26,9 +27,13 @@ def live_session(ticket, statuses=LIVE):
     return prepared.first(("live session", tuple(statuses)), query, getattr(ticket, "id", ticket))
 
 
+NAMED = (User.id, User.email, User.display_name, User.role)  # of an agent, what `name` needs and pages show
+
+
 def sessions_of(ticket):
-    """Every session of a ticket with its agent, newest first."""
-    return prepared.rows("sessions of a ticket", lambda ticket_id: with_agent(RemoteSession.ticket == ticket_id),
+    """Every session of a ticket with its agent (NAMED: the staff panels and the credential
+    check show the agent's name only), newest first."""
+    return prepared.rows("sessions of a ticket", lambda ticket_id: with_agent(RemoteSession.ticket == ticket_id, NAMED),
                          getattr(ticket, "id", ticket))
 
 

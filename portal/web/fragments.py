@@ -36,6 +36,13 @@ class Slots:
             raise AttributeError(name) from None
 
 
+class _Filled:
+    """The slots of a body drawn afresh: each is its value, escaped unless Markup."""
+
+    def __init__(self, fills):
+        self.__dict__.update({name: escape(value) for name, value in fills.items()})
+
+
 class FragmentCache:
     """Rendered fragments of one worker, first in first out: {key: pieces}, the HTML split at its
     slots (literal, slot name, literal, ...), so a use is one join however long the fragment."""
@@ -84,7 +91,10 @@ def cache_for(app):
 def fragment(environment, name, key, caller, **fills):
     """The template global: the body's HTML for (name, key), rendered on the first use only; each
     keyword is a slot filled with its value (escaped unless Markup) on every use. The key holds
-    everything the body reads but the slots (links included: they carry the script root)."""
+    everything the body reads but the slots (links included: they carry the script root). A key of
+    None draws the body afresh with the values in the slots' place (a form with its errors)."""
+    if key is None:
+        return caller(_Filled(fills))
     return cache_for(environment.app).get((name, key), caller, fills)
 
 

@@ -1,16 +1,17 @@
 """The staff console: the shared queue, working a ticket, canned replies (forum threads: threads.py)."""
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
-from portal import prepared
 from portal.db import utcnow
-from portal.models import CannedReply, Release, User
-from portal.services import (assign, canned, get_policy, presence, queue, requester, staff_partner, ticket_views,
-                             tickets)
+from portal.models import CannedReply, Release
+from portal.services import (assign, canned, conversation_rows, get_policy, presence, queue, requester, staff_partner,
+                             ticket_views, tickets)
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
-from portal.web.render import cached_block, render, url_of, wants_fragment
+from portal.web.forms.lazy import LazyForms
+from portal.web.render import cached_block, page_links, render, url_head, url_of, wants_fragment
 from portal.web.staff import ops
 
 from portal.web.staff import bp
@@ -76,36 +77,43 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     """Everything the ticket page and its fragments show; `forms` are the submitted ones (with their
     errors) that take the place of fresh ones; `query` the page's own query (the canned reply picked,
     and from the htmx picker the revision the reply form had); `held` a reply held by the
-    optimistic check; `confirm` the take-over step of the assignment."""
+    optimistic check; `confirm` the take-over step of the assignment.
+
+    The forms are built when drawn (LazyForms): the page keeps their HTML per worker for their
+    inputs, so a page whose pieces are kept builds none."""
     policy, now = get_policy(), utcnow()
     due, opened = ticket.due_at, ticket.opened_at
-    messages = list(tickets.messages_for(ticket, current_user))  # attachments prefetched
+    messages = conversation_rows.staff_conversation(ticket.id)  # plain rows, files and notes included
     last_seen = messages[-1].id if messages else 0
-    replies, staff, forms = canned.all_replies(), prepared.rows("staff members", User.staff_members), forms or {}
-    picker = CannedPickForm(query, replies=replies)
-    picker.validate()  # an unknown canned reply is none
-    chosen = next((c for c in replies if picker.canned.data and c.key == picker.canned.data), None)
+    replies, staff = canned.titles(), ops.staff_choices()
+    forms = LazyForms(forms)
+    choices = tuple(replies)  # (key, title) rows
+    picker = CannedPickForm(query, replies=replies) if query else None  # none asked: none picked
+    if picker is not None:
+        picker.validate()  # an unknown canned reply is none
+    picked = picker.canned.data if picker is not None else ""
+    chosen = next((c for c in canned.all_replies() if c.key == picked), None) if picked else None
     body = canned.fill(chosen.body, canned.placeholder_values(ticket, current_user)) if chosen else ""
-    kept = picker.revision.data is not None  # the htmx picker keeps what the agent saw
-    fresh = {
-        "action": ActionForm(formdata=None),
-        "unassign": UnassignForm(formdata=None),
-        "assign": AssignForm(formdata=None, staff=staff),  # nobody preselected
-        "status": StatusForm(formdata=None, status=ticket.status),
-        "reply": ReplyForm(formdata=None, body=body, status=_reply_status(ticket),
-                           revision=picker.revision.data if kept else ticket.revision,
-                           seen=picker.seen.data if kept else last_seen),
-        "note": NoteForm(formdata=None),
-    }
+    kept = picker is not None and picker.revision.data is not None  # the htmx picker keeps what the agent saw
+    forms.add("picker", lambda: picker if picker is not None else CannedPickForm(None, replies=replies),
+              choices, chosen.key if chosen else "")
+    reply = dict(body=body, status=_reply_status(ticket), revision=picker.revision.data if kept else ticket.revision,
+                 seen=picker.seen.data if kept else last_seen)
+    forms.add("reply", lambda: ReplyForm(formdata=None, **reply), *reply.values())
+    forms.add("action", lambda: ActionForm(formdata=None))
+    forms.add("assign", lambda: AssignForm(formdata=None, staff=staff), staff)  # nobody preselected
+    forms.add("status", lambda: StatusForm(formdata=None, status=ticket.status), ticket.status)
+    forms.add("note", lambda: NoteForm(formdata=None))
     whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
-    here = url_for("staff.ticket", ticket_id=ticket.id)  # its forms post to here + "/reply" etc.: one url_for
+    here = url_head("staff.ticket", "ticket_id") + str(ticket.id)  # its forms post to here + "/reply" etc.
     return dict(
-        ticket=ticket, here=here, files_at=url_for("tickets.detail", ticket_id=ticket.id) + "/attachments/",
-        tickets_at=url_for("staff.tickets") + "/",  # the requester's other tickets: + id
-        messages=messages, notice=notice, picker=picker, held=held, confirm=confirm,
+        ticket=ticket, here=here, token=generate_csrf(),  # the request's one CSRF token, the pieces' slot
+        files_at=url_head("tickets.detail", "ticket_id") + f"{ticket.id}/attachments/",
+        tickets_at=page_links()["staff.tickets"] + "/",  # the requester's other tickets: + id
+        messages=messages, conversation=tuple(messages), notice=notice, held=held, confirm=confirm,
         panels=ops.panels_context(ticket, staff) if whole else None,
         requester=requester.requester_facts(ticket, now) if whole else None,
-        forms=fresh | forms, partner=staff_partner.partner_ticket_facts(ticket, now),
+        forms=forms, partner=staff_partner.partner_ticket_facts(ticket, now),
         verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
         due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
             "ticket", ticket.level, due, now), chosen=chosen, last_seen=last_seen)
@@ -139,7 +147,7 @@ def ticket(ticket_id):
 def _assignment_refused(ticket_id, exc):
     """The assignment component with the refusal of a claim or an unassign (who holds it, closed)."""
     ticket = _ticket(ticket_id)
-    form = AssignForm(formdata=None, staff=User.staff_members()).apply(exc.errors)
+    form = AssignForm(formdata=None, staff=ops.staff_choices()).apply(exc.errors)
     return render("staff/ticket.html", block="assignment", status=exc.status,
                   **_ticket_ctx(ticket, forms={"assign": form}))
 
@@ -168,7 +176,7 @@ def claim(ticket_id):
 def assign_to(ticket_id):
     """Staff: assign a ticket to a staff member; taking it from another agent asks first, then mails them."""
     _ticket(ticket_id)
-    form = AssignForm(staff=User.staff_members())
+    form = AssignForm(staff=ops.staff_choices())
     if not form.validate_on_submit():
         return _refused(ticket_id, "assignment", "assign", form)
     try:

@@ -1,6 +1,9 @@
 """Staff operations: bugs (5.2, 5.3), remote sessions and credentials (8.1-8.5), audit log, dashboard."""
+from collections import namedtuple
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from portal import prepared
 from portal.models import Bug, RemoteSession, User
@@ -8,11 +11,23 @@ from portal.services import audit, bugs, dashboard, get_policy, sessions, ticket
 from portal.services.errors import NotFound, ServiceError
 from portal.web.forms.staff import (ActionForm, AuditFilterForm, BugFilterForm, BugForm, BugLinkForm,
                                     PanelActionForm, RescheduleForm, ScheduleForm)
+from portal.web.forms.lazy import LazyForms
 from portal.web.render import render, wants_fragment
 from portal.web.security import safe_next
 from portal.web.staff import bp
 
 PANELS = "staff/session_ticket.html"
+StaffMember = namedtuple("StaffMember", "id name email")  # what the forms show of each
+
+
+def staff_choices():
+    """The staff members the assignment and session forms offer, by email: (id, name, email) rows,
+    plain data a fragment's key may hold (one query, no models built)."""
+    def query():
+        return (User.select(User.id, User.display_name, User.email).where(User.role.in_(("staff", "admin")))
+                .order_by(User.email).tuples())
+    return tuple(StaffMember(sid, User.name_of(name, email), email)
+                 for sid, name, email in prepared.rows("staff choices", query))
 
 
 def panels_context(ticket, staff=None, forms=None, back=None):
@@ -21,29 +36,61 @@ def panels_context(ticket, staff=None, forms=None, back=None):
     returns without htmx, by default this page).
 
     A fixed number of queries however many sessions, credentials and views; `staff` is the page's
-    own list of staff members when it has one already.
+    own staff_choices() when it has them already. `key` is everything the panels show but the
+    notice and the CSRF token (their HTML is kept per worker for it), None with a submitted form.
     """
     if back is None:
         back = request.path if request.method == "GET" else url_for("staff.ticket", ticket_id=ticket.id)
-    staff = list(User.staff_members()) if staff is None else staff
+    staff = staff_choices() if staff is None else staff
     bug = prepared.first("bug", lambda bug_id: Bug.select().where(Bug.id == bug_id).limit(1),
                          ticket.bug_id) if ticket.bug_id else None
     all_sessions = sessions.sessions_of(ticket)
     active = sessions.newest(all_sessions, sessions.ACTIVE)
-    forms = {"action": PanelActionForm(formdata=None),
-             "bug": BugLinkForm(formdata=None),
-             "schedule": ScheduleForm(formdata=None, staff=staff, agent=current_user.id),
-             "reschedule": RescheduleForm(formdata=None, staff=staff, session=active)} | (forms or {})
-    forms["bug"].offer(bugs.open_bugs() if bug is None else [])
-    for form in forms.values():
+    offered = tuple((b.id, b.title) for b in bugs.open_bugs()) if bug is None else ()
+    moved = (active.agent_id, active.starts_at, active.duration_minutes) if active is not None else None
+    agent = current_user.id
+
+    def fresh(make):
+        def made():
+            form = make()
+            form.next.data = back
+            return form
+        return made
+    lazy = LazyForms(forms)
+    lazy.add("action", fresh(lambda: PanelActionForm(formdata=None)), back)
+    lazy.add("bug", fresh(lambda: BugLinkForm(formdata=None).offer(Bug(id=i, title=t) for i, t in offered)),
+             back, offered)
+    lazy.add("schedule", fresh(lambda: ScheduleForm(formdata=None, staff=staff, agent=agent)), back, staff, agent)
+    lazy.add("reschedule", fresh(lambda: RescheduleForm(formdata=None, staff=staff, session=active)),
+             back, staff, moved)
+    for name, form in (forms or {}).items():  # a submitted form: its choices and way back as a fresh one's
+        if name == "bug":
+            form.offer(Bug(id=i, title=t) for i, t in offered)
         form.next.data = back
+    credentials = sessions.credential_rows(ticket, current_user, all_sessions)
+    eligible = sessions.eligibility(ticket)
+    # moments are keyed as the instants they are: pages write them in the policy's zone or the
+    # viewer's, which the key holds
+    key = None if forms else (
+        request.script_root, ticket.id, ticket.is_open, getattr(current_user, "time_zone", None),
+        (bug.id, bug.title, bug.status, bug.eta, bug.fixed_in, bug.workaround) if bug else None,
+        tuple((s.id, s.status, s.starts_at, s.duration_minutes, s.agent.name if s.agent else None, s.tool,
+               s.confirmed_at, s.change_requested_at, s.change_note) for s in all_sessions),
+        (bool(eligible), eligible.reason, eligible.clause),
+        tuple((row["credential"].id, row["credential"].ciphertext is not None, row["credential"].created_at,
+               row["credential"].destroyed_at, bool(row["decision"]), row["decision"].reason,
+               row["decision"].clause, tuple((v.viewer.name, v.viewed_at) for v in row["views"]))
+              for row in credentials),
+        *(lazy.key(name) for name in ("action", "bug", "schedule", "reschedule")))
     return {
         "bug": bug,
         "sessions": all_sessions,
         "active": active,
-        "eligible": sessions.eligibility(ticket),
-        "credentials": sessions.credential_rows(ticket, current_user, all_sessions),
-        "forms": forms,
+        "eligible": eligible,
+        "credentials": credentials,
+        "forms": lazy,
+        "key": key,
+        "token": generate_csrf(),  # the request's one CSRF token, a slot of the kept panels
     }
 
 
@@ -98,7 +145,7 @@ def unlink_bug(ticket_id):
 @bp.post("/tickets/<int:ticket_id>/sessions")
 def schedule_session(ticket_id):
     """Staff: schedule a remote session on a ticket within support hours (policy 8.3, 1.5)."""
-    ticket, form = _ticket(ticket_id), ScheduleForm(staff=User.staff_members())
+    ticket, form = _ticket(ticket_id), ScheduleForm(staff=staff_choices())
     if not form.validate_on_submit():
         return _panels(ticket, form, refused={"schedule": form})
     try:
@@ -115,7 +162,7 @@ def schedule_session(ticket_id):
 def reschedule_session(session_id):
     """Staff: move a scheduled session to a new start, length or agent (same rules); a new invitation goes out."""
     session = RemoteSession.get_or_none(RemoteSession.id == session_id) or abort(404)
-    ticket, form = _ticket(session.ticket_id), RescheduleForm(staff=User.staff_members())
+    ticket, form = _ticket(session.ticket_id), RescheduleForm(staff=staff_choices())
     if not form.validate_on_submit():
         return _panels(ticket, form, refused={"reschedule": form})
     try:
