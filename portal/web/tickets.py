@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from portal.models import Attachment, RemoteSession
-from portal.services import (attachments, credentials, get_policy, ics, partner_tickets, session_answers, sessions,
-                             tickets)
+from portal.services import (attachments, conversation, credentials, get_policy, ics, partner_tickets, session_answers,
+                             sessions, tickets)
 from portal.services.access import account_facts
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.search import search_threads
 from portal.web.extensions import limiter, user_key
+from portal.web.forms.blank import Blank
 from portal.web.forms.tickets import (CredentialsForm, NewTicketForm, ParticipantForm, PartnerFilterForm, ReplyForm,
                                       SessionAnswerForm, SessionChangeForm, TicketFilterForm)
 from portal.web.render import render, render_block, wants_fragment
@@ -155,23 +156,27 @@ def similar():
 
 
 def _status_context(ticket):
-    """What the status, message and reply-form blocks need (no conversation, sessions or credentials)."""
+    """What the status, message and reply-form blocks need (no conversation, sessions or credentials).
+    Unsubmitted forms are Blank: the page keeps their HTML and makes them only when it draws it."""
     open_now, next_opening = tickets.support_hours_now()
+    user = current_user._get_current_object()
     return dict(ticket=ticket, clock=tickets.clock_for(ticket), open_now=open_now, next_opening=next_opening,
-                oob=False, is_requester=ticket.requester_id == current_user.id,
-                reply_form=ReplyForm(formdata=None, author=current_user))
+                oob=False, is_requester=ticket.requester_id == user.id,
+                reply_form=Blank(lambda: ReplyForm(formdata=None, author=user)))
 
 
 def _detail_context(ticket):
     session = tickets.live_session(ticket)
+    user = current_user._get_current_object()
     return _status_context(ticket) | dict(
-        messages=tickets.messages_for(ticket, current_user), bug=tickets.bug_of(ticket),
+        messages=conversation.shown_to(ticket, user), bug=tickets.bug_of(ticket),
         verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
-        remote=tickets.remote_decision(current_user), session=session, remote_error=None,
+        remote=tickets.remote_decision(user), session=session, remote_error=None,
         scheduled=scheduled_session(ticket, session), session_notice="",
-        answer_form=SessionAnswerForm(formdata=None), change_form=SessionChangeForm(formdata=None),
+        answer_form=Blank(lambda: SessionAnswerForm(formdata=None)),
+        change_form=Blank(lambda: SessionChangeForm(formdata=None)),
         creds=credentials.received_for(ticket), cred_saved=False,
-        cred_form=CredentialsForm(formdata=None, author=current_user, ticket=ticket),
+        cred_form=Blank(lambda: CredentialsForm(formdata=None, author=user, ticket=ticket)),
         **_partner_context(ticket))
 
 
