@@ -42,8 +42,14 @@ class _Prepared:
         self.reader = None  # (wrapper class, its set-up state) once a run has read a row
 
     def execute(self, build, args):
-        cursor = db.execute_sql(self.sql, [args[v] if kind == "arg" else v for kind, v in self.plan])
+        params = [args[v] if kind == "arg" else v for kind, v in self.plan]
+        cursor = db.execute_sql(self.sql, params)
         if self.reader is None:  # the first rows: peewee sets its reader up for this query
+            first = cursor.fetchone()
+            cursor.close()
+            if first is None:  # none: nothing to read, and no query to build for it
+                return []
+            cursor = db.execute_sql(self.sql, params)  # again, for peewee to read from the first row
             wrapper = build(*args)._get_cursor_wrapper(cursor)
             found = list(wrapper)
             if wrapper.initialized:
