@@ -1,4 +1,5 @@
 """Ticket use cases: file, read, reply, change status, ask for remote support (policy 1.2-8.5)."""
+import functools
 import re
 from collections import namedtuple
 from dataclasses import dataclass
@@ -47,8 +48,14 @@ def detect_language(text):
 
 
 def judge_version(product, version):
-    """policy 7.2: the verdict on a product version against the known releases."""
-    return get_policy().judge_version(version, Release.versions(product))
+    """policy 7.2: the verdict on a product version against the known releases (read afresh)."""
+    return _verdict(get_policy(), version, tuple(Release.versions(product)))
+
+
+@functools.lru_cache(maxsize=512)
+def _verdict(policy, version, releases):
+    # a function of these alone (a verdict is immutable): every ticket page judged its version anew
+    return policy.judge_version(version, releases)
 
 
 def needs_policy_acceptance(user):
