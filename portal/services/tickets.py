@@ -582,15 +582,24 @@ def list_query(user, filters=ListFilters(), columns=(Ticket, User, License)):
 _Key, _Email = namedtuple("_Key", "key"), namedtuple("_Email", "email")
 
 
-class Listed(namedtuple("Listed", "id subject product version status level updated_at opened_at due_at "
-                                  "first_response_at first_response_met license_id end_customer_company "
-                                  "end_customer_email license_key requester_email")):
-    """A ticket as a list shows it (tickets/_list.html and clock_for read these), read as a tuple:
-    no model instances per row; `license.key` and `requester.email` as a Ticket names them."""
+def _converted(field):
+    """A property giving `field` of a Listed as a model gives it (its column's stored value converted)."""
+    return property(lambda self: field.python_value(getattr(self, f"stored_{field.name}")))
+
+
+class Listed(namedtuple("Listed", "id subject product version status level stored_updated_at stored_opened_at "
+                                  "stored_due_at stored_first_response_at stored_first_response_met license_id "
+                                  "end_customer_company end_customer_email license_key requester_email")):
+    """A ticket as a list shows it (tickets/_list.html and clock_for read these), read as the
+    database driver gives it: no model instances per row, and times and flags converted only when
+    read (a page's rows are a fragment key as they are); `license.key` and `requester.email` as a
+    Ticket names them."""
     __slots__ = ()
     is_open = Ticket.is_open
     license = property(lambda self: _Key(self.license_key))
     requester = property(lambda self: _Email(self.requester_email))
+    updated_at, opened_at, due_at = (_converted(f) for f in (Ticket.updated_at, Ticket.opened_at, Ticket.due_at))
+    first_response_at, first_response_met = _converted(Ticket.first_response_at), _converted(Ticket.first_response_met)
 
 
 LISTED = (Ticket.id, Ticket.subject, Ticket.product, Ticket.version, Ticket.status, Ticket.level, Ticket.updated_at,
@@ -600,13 +609,13 @@ LISTED = (Ticket.id, Ticket.subject, Ticket.product, Ticket.version, Ticket.stat
 
 def _own_page(wanted):
     """A page of one requester's tickets where each field in `wanted` equals a value, as
-    prepared.rows builds it: build(requester_id, *values, limit, offset)."""
+    prepared.raw builds it: build(requester_id, *values, limit, offset)."""
     def build(requester_id, *values):
         *values, limit, offset = values
         query = _listing(LISTED, Ticket.requester == requester_id)
         for name, value in zip(wanted, values):
             query = query.where(getattr(Ticket, name) == value)
-        return query.limit(limit).offset(offset).tuples()
+        return query.limit(limit).offset(offset)
     return build
 
 
@@ -622,10 +631,11 @@ def list_for(user, status=None, product=None, page=1, filters=None):
         build = _own_page(wanted)
 
         def fetch(limit, offset):
-            return [Listed(*row) for row in prepared.rows(("own tickets", wanted), build, *args, limit, offset)]
+            return [Listed(*row) for row in prepared.raw(("own tickets", wanted), build, *args, limit, offset)]
         return page_of(fetch, page, PAGE_SIZE)
-    query = list_query(user, filters, LISTED).tuples()
-    return page_of(lambda limit, offset: [Listed(*row) for row in query.limit(limit).offset(offset)],
+    query = list_query(user, filters, LISTED)
+    return page_of(lambda limit, offset: [Listed(*row) for row in
+                                          db.execute_sql(*query.limit(limit).offset(offset).sql()).fetchall()],
                    page, PAGE_SIZE)
 
 
@@ -645,6 +655,21 @@ def clock_for(ticket, now=None):
         return Clock("closed", "Closed before a first response.")
     sla = get_policy().sla_clock(ticket.opened_at, ticket.due_at, now or utcnow())
     return Clock(sla.state, sla.text())
+
+
+def clocks_for(tickets, now=None):
+    """{id: Clock} of a list's tickets at one moment: clock_for each, the running clocks' business
+    positions worked out together (policy.sla_clocks, as the queue does)."""
+    now = now or utcnow()
+    clocks, running = {}, []
+    for ticket in tickets:
+        if ticket.first_response_at is None and ticket.is_open:
+            running.append(ticket)
+        else:
+            clocks[ticket.id] = clock_for(ticket, now)
+    for ticket, sla in zip(running, get_policy().sla_clocks([(t.opened_at, t.due_at) for t in running], now)):
+        clocks[ticket.id] = Clock(sla.state, sla.text())
+    return clocks
 
 
 def support_hours_now(now=None):

@@ -53,7 +53,7 @@ def list_context():
     wanted = filters.wanted
     found = tickets.list_for(current_user, page=filters.page.data, filters=filters.list_filters())
     rows = found.rows
-    clocks = {t.id: tickets.clock_for(t) for t in rows}
+    clocks = tickets.clocks_for(rows)
     return dict(tickets=rows, clocks=clocks, filters=filters, page=found.page, has_next=found.has_next,
                 filter_args=wanted, rows_key=tuple((t, clocks[t.id]) for t in rows))
 
