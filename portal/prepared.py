@@ -49,11 +49,10 @@ class _Prepared:
         cursor = db.execute_sql(self.sql, params)
         if self.reader is None:  # the first rows: peewee sets its reader up for this query
             first = cursor.fetchone()
-            cursor.close()
             if first is None:  # none: nothing to read, and no query to build for it
+                cursor.close()
                 return []
-            cursor = db.execute_sql(self.sql, params)  # again, for peewee to read from the first row
-            wrapper = build(*args)._get_cursor_wrapper(cursor)
+            wrapper = build(*args)._get_cursor_wrapper(_Replay(cursor, first))
             found = list(wrapper)
             if wrapper.initialized:
                 self.reader = (type(wrapper), {k: v for k, v in vars(wrapper).items() if k not in _FRESH})
@@ -64,6 +63,21 @@ class _Prepared:
         wrapper.cursor, wrapper.count, wrapper.index, wrapper.row_cache = cursor, 0, 0, []
         wrapper.initialized, wrapper.populated = True, False
         return list(wrapper)
+
+
+class _Replay:
+    """The cursor of a run whose first row was read already (to learn there was one): peewee's
+    reader gets that row first, then the cursor's own (fetchone, description, close are all it uses)."""
+
+    def __init__(self, cursor, first):
+        self.cursor, self.first, self.description = cursor, first, cursor.description
+
+    def fetchone(self):
+        row, self.first = self.first, None
+        return row if row is not None else self.cursor.fetchone()
+
+    def close(self):
+        self.cursor.close()
 
 
 def rows(key, build, *args):
