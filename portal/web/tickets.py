@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.models import Attachment, RemoteSession
 from portal.services import (attachments, conversation, credentials, get_policy, ics, partner_tickets, session_answers,
-                             sessions, tickets)
+                             session_rows, sessions, tickets)
 from portal.services.access import account_facts
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.search import search_threads
@@ -167,7 +167,7 @@ def _status_context(ticket):
 
 
 def _detail_context(ticket):
-    session = tickets.live_session(ticket)
+    session = session_rows.live_row(ticket)
     user = current_user._get_current_object()
     return _status_context(ticket) | dict(
         messages=conversation.shown_to(ticket, user), bug=tickets.bug_of(ticket),
@@ -350,9 +350,10 @@ def scheduled_session(ticket, live=None):
     """The ticket's scheduled or running session with its local start time, or None.
 
     `live` may be the page's own live session of this ticket (requested, scheduled or running; a
-    ticket has at most one), which spares the query; anything else is ignored.
+    ticket has at most one; a RemoteSession or the page's LiveRow), which spares the query;
+    anything else is ignored.
     """
-    known = isinstance(live, RemoteSession) and live.ticket_id == ticket.id
+    known = isinstance(live, (RemoteSession, session_rows.LiveRow)) and live.ticket_id == ticket.id
     session = live if known else sessions.live_session(ticket, sessions.ACTIVE)
     if session is None or session.status not in sessions.ACTIVE:
         return None
