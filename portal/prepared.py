@@ -48,8 +48,11 @@ class _Prepared:
         self.reader = None  # (wrapper class, its set-up state) once a run has read a row
         self.read = None  # the fetched rows as that reader makes them (row_readers), for its kinds
 
+    def params(self, args):
+        return [args[v] if kind == "arg" else v for kind, v in self.plan]
+
     def execute(self, args):
-        cursor = db.execute_sql(self.sql, [args[v] if kind == "arg" else v for kind, v in self.plan])
+        cursor = db.execute_sql(self.sql, self.params(args))
         if self.reader is None:  # the first rows: peewee sets its reader up for this query
             wrapper = self.shape._get_cursor_wrapper(cursor)
             if cursor.description:  # set up from the columns, so that a run finding no rows sets it up too
@@ -81,6 +84,18 @@ def rows(key, build, *args):
     if entry is None:
         entry = _made[(key, type(db.obj))] = _Prepared(key, build, args)
     return entry.execute(args)
+
+
+def raw(key, build, *args):
+    """The rows of `build(*args)` as the database driver gives them: tuples of the selected
+    columns without peewee's conversions (SQLite's times stay text, its booleans 0 and 1), for a
+    reader that converts only what it uses. Prepared as `rows` is."""
+    if not all(_plain(value) for value in args):
+        return db.execute_sql(*build(*args).sql()).fetchall()
+    entry = _made.get((key, type(db.obj)))
+    if entry is None:
+        entry = _made[(key, type(db.obj))] = _Prepared(key, build, args)
+    return db.execute_sql(entry.sql, entry.params(args)).fetchall()
 
 
 def first(key, build, *args):

@@ -61,6 +61,7 @@ class Ticket(BaseModel):
         indexes = (
             (("awaiting_staff", "rank_band", "due_at", "opened_at", "id"), False),
             (("requester", "status", "updated_at"), False),
+            (("requester", "updated_at", "id"), False),  # a customer's list, newest activity first (0016)
             (("partner", "status", "updated_at"), False),  # the Partner Area's list
             (("status", "updated_at"), False),  # staff views of a status (migration 0009)
             (("updated_at",), False),  # the staff view of every ticket, newest activity first

@@ -51,6 +51,11 @@ def sees_colleagues(user):
         partner_id, user.partner_role, user.id, partner_id, None))
 
 
+def sees_only_own(user):
+    """Does `user` see only the tickets they filed (no partner), so visible_to is requester = user?"""
+    return _partner_of(user) is None
+
+
 def visible_to(user):
     """The SQL condition of the tickets `user` may see in their list: their own, and for a partner
     member those of the partner the Decision shows them plus those they follow."""

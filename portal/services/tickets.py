@@ -1,5 +1,7 @@
 """Ticket use cases: file, read, reply, change status, ask for remote support (policy 1.2-8.5)."""
+import functools
 import re
+from collections import namedtuple
 from dataclasses import dataclass
 
 from peewee import JOIN, IntegrityError
@@ -46,8 +48,14 @@ def detect_language(text):
 
 
 def judge_version(product, version):
-    """policy 7.2: the verdict on a product version against the known releases."""
-    return get_policy().judge_version(version, Release.versions(product))
+    """policy 7.2: the verdict on a product version against the known releases (read afresh)."""
+    return _verdict(get_policy(), version, tuple(Release.versions(product)))
+
+
+@functools.lru_cache(maxsize=512)
+def _verdict(policy, version, releases):
+    # a function of these alone (a verdict is immutable): every ticket page judged its version anew
+    return policy.judge_version(version, releases)
 
 
 def needs_policy_acceptance(user):
@@ -547,12 +555,17 @@ class ListFilters:
     filed_by: int | None = None
 
 
-def list_query(user, filters=ListFilters()):
+def _listing(columns, condition):
+    """The tickets matching `condition` with their requester and license, newest activity first."""
+    return (Ticket.select(*columns).join(User, on=(Ticket.requester == User.id))
+            .join_from(Ticket, License, JOIN.LEFT_OUTER, on=(Ticket.license == License.id))
+            .where(condition).order_by(Ticket.updated_at.desc(), Ticket.id.desc()))
+
+
+def list_query(user, filters=ListFilters(), columns=(Ticket, User, License)):
     """The tickets `user` may see in a list (their own; a partner member's as `[partners]
     visibility` says, policy 3.1), filtered in SQL, newest activity first."""
-    query = (Ticket.select(Ticket, User, License).join(User, on=(Ticket.requester == User.id))
-             .join_from(Ticket, License, JOIN.LEFT_OUTER, on=(Ticket.license == License.id))
-             .where(partner_tickets.visible_to(user)))
+    query = _listing(columns, partner_tickets.visible_to(user))
     if filters.status in STATUSES:
         query = query.where(Ticket.status == filters.status)
     if filters.product in PRODUCTS:
@@ -564,13 +577,67 @@ def list_query(user, filters=ListFilters()):
         query = query.where(partner_tickets.customer_condition(filters.customer))
     if filters.filed_by:
         query = query.where(Ticket.requester == filters.filed_by)
-    return query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+    return query
+
+
+_Key, _Email = namedtuple("_Key", "key"), namedtuple("_Email", "email")
+
+
+def _converted(field):
+    """A property giving `field` of a Listed as a model gives it (its column's stored value converted)."""
+    return property(lambda self: field.python_value(getattr(self, f"stored_{field.name}")))
+
+
+class Listed(namedtuple("Listed", "id subject product version status level stored_updated_at stored_opened_at "
+                                  "stored_due_at stored_first_response_at stored_first_response_met license_id "
+                                  "end_customer_company end_customer_email license_key requester_email")):
+    """A ticket as a list shows it (tickets/_list.html and clock_for read these), read as the
+    database driver gives it: no model instances per row, and times and flags converted only when
+    read (a page's rows are a fragment key as they are); `license.key` and `requester.email` as a
+    Ticket names them."""
+    __slots__ = ()
+    is_open = Ticket.is_open
+    license = property(lambda self: _Key(self.license_key))
+    requester = property(lambda self: _Email(self.requester_email))
+    updated_at, opened_at, due_at = (_converted(f) for f in (Ticket.updated_at, Ticket.opened_at, Ticket.due_at))
+    first_response_at, first_response_met = _converted(Ticket.first_response_at), _converted(Ticket.first_response_met)
+
+
+LISTED = (Ticket.id, Ticket.subject, Ticket.product, Ticket.version, Ticket.status, Ticket.level, Ticket.updated_at,
+          Ticket.opened_at, Ticket.due_at, Ticket.first_response_at, Ticket.first_response_met, Ticket.license,
+          Ticket.end_customer_company, Ticket.end_customer_email, License.key, User.email)
+
+
+def _own_page(wanted):
+    """A page of one requester's tickets where each field in `wanted` equals a value, as
+    prepared.raw builds it: build(requester_id, *values, limit, offset)."""
+    def build(requester_id, *values):
+        *values, limit, offset = values
+        query = _listing(LISTED, Ticket.requester == requester_id)
+        for name, value in zip(wanted, values):
+            query = query.where(getattr(Ticket, name) == value)
+        return query.limit(limit).offset(offset)
+    return build
 
 
 def list_for(user, status=None, product=None, page=1, filters=None):
-    """A page of the tickets the user may see (a Page); see list_query."""
+    """A page of the tickets the user may see (a Page of Listed); see list_query. The list of
+    someone who sees only their own tickets, narrowed by status or product, runs SQL made once."""
     filters = filters or ListFilters(status=status or "", product=product or "")
-    return page_of(list_query(user, filters), page, PAGE_SIZE)
+    if partner_tickets.sees_only_own(user) and not (filters.q.strip() or filters.customer.strip()
+                                                    or filters.filed_by):
+        wanted = tuple(name for name, allowed in (("status", STATUSES), ("product", PRODUCTS))
+                       if getattr(filters, name) in allowed)
+        args = (user.id, *(getattr(filters, name) for name in wanted))
+        build = _own_page(wanted)
+
+        def fetch(limit, offset):
+            return [Listed(*row) for row in prepared.raw(("own tickets", wanted), build, *args, limit, offset)]
+        return page_of(fetch, page, PAGE_SIZE)
+    query = list_query(user, filters, LISTED)
+    return page_of(lambda limit, offset: [Listed(*row) for row in
+                                          db.execute_sql(*query.limit(limit).offset(offset).sql()).fetchall()],
+                   page, PAGE_SIZE)
 
 
 @dataclass(frozen=True)
@@ -589,6 +656,21 @@ def clock_for(ticket, now=None):
         return Clock("closed", "Closed before a first response.")
     sla = get_policy().sla_clock(ticket.opened_at, ticket.due_at, now or utcnow())
     return Clock(sla.state, sla.text())
+
+
+def clocks_for(tickets, now=None):
+    """{id: Clock} of a list's tickets at one moment: clock_for each, the running clocks' business
+    positions worked out together (policy.sla_clocks, as the queue does)."""
+    now = now or utcnow()
+    clocks, running = {}, []
+    for ticket in tickets:
+        if ticket.first_response_at is None and ticket.is_open:
+            running.append(ticket)
+        else:
+            clocks[ticket.id] = clock_for(ticket, now)
+    for ticket, sla in zip(running, get_policy().sla_clocks([(t.opened_at, t.due_at) for t in running], now)):
+        clocks[ticket.id] = Clock(sla.state, sla.text())
+    return clocks
 
 
 def support_hours_now(now=None):

@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from portal.models import Attachment, RemoteSession
-from portal.services import (attachments, credentials, get_policy, ics, partner_tickets, session_answers, sessions,
-                             tickets)
+from portal.services import (attachments, conversation, credentials, get_policy, ics, partner_tickets, session_answers,
+                             session_rows, sessions, tickets)
 from portal.services.access import account_facts
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.search import search_threads
 from portal.web.extensions import limiter, user_key
+from portal.web.forms.blank import Blank
 from portal.web.forms.tickets import (CredentialsForm, NewTicketForm, ParticipantForm, PartnerFilterForm, ReplyForm,
                                       SessionAnswerForm, SessionChangeForm, TicketFilterForm)
 from portal.web.render import render, render_block, wants_fragment
@@ -52,8 +53,9 @@ def list_context():
     wanted = filters.wanted
     found = tickets.list_for(current_user, page=filters.page.data, filters=filters.list_filters())
     rows = found.rows
-    return dict(tickets=rows, clocks={t.id: tickets.clock_for(t) for t in rows}, filters=filters,
-                page=found.page, has_next=found.has_next, filter_args=wanted)
+    clocks = tickets.clocks_for(rows)
+    return dict(tickets=rows, clocks=clocks, filters=filters, page=found.page, has_next=found.has_next,
+                filter_args=wanted, rows_key=tuple((t, clocks[t.id]) for t in rows))
 
 
 @bp.route("/")
@@ -155,23 +157,27 @@ def similar():
 
 
 def _status_context(ticket):
-    """What the status, message and reply-form blocks need (no conversation, sessions or credentials)."""
+    """What the status, message and reply-form blocks need (no conversation, sessions or credentials).
+    Unsubmitted forms are Blank: the page keeps their HTML and makes them only when it draws it."""
     open_now, next_opening = tickets.support_hours_now()
+    user = current_user._get_current_object()
     return dict(ticket=ticket, clock=tickets.clock_for(ticket), open_now=open_now, next_opening=next_opening,
-                oob=False, is_requester=ticket.requester_id == current_user.id,
-                reply_form=ReplyForm(formdata=None, author=current_user))
+                oob=False, is_requester=ticket.requester_id == user.id,
+                reply_form=Blank(lambda: ReplyForm(formdata=None, author=user)))
 
 
 def _detail_context(ticket):
-    session = tickets.live_session(ticket)
+    session = session_rows.live_row(ticket)
+    user = current_user._get_current_object()
     return _status_context(ticket) | dict(
-        messages=tickets.messages_for(ticket, current_user), bug=tickets.bug_of(ticket),
+        messages=conversation.shown_to(ticket, user), bug=tickets.bug_of(ticket),
         verdict=tickets.judge_version(ticket.product, ticket.version) if ticket.version else None,
-        remote=tickets.remote_decision(current_user), session=session, remote_error=None,
+        remote=tickets.remote_decision(user), session=session, remote_error=None,
         scheduled=scheduled_session(ticket, session), session_notice="",
-        answer_form=SessionAnswerForm(formdata=None), change_form=SessionChangeForm(formdata=None),
+        answer_form=Blank(lambda: SessionAnswerForm(formdata=None)),
+        change_form=Blank(lambda: SessionChangeForm(formdata=None)),
         creds=credentials.received_for(ticket), cred_saved=False,
-        cred_form=CredentialsForm(formdata=None, author=current_user, ticket=ticket),
+        cred_form=Blank(lambda: CredentialsForm(formdata=None, author=user, ticket=ticket)),
         **_partner_context(ticket))
 
 
@@ -344,9 +350,10 @@ def scheduled_session(ticket, live=None):
     """The ticket's scheduled or running session with its local start time, or None.
 
     `live` may be the page's own live session of this ticket (requested, scheduled or running; a
-    ticket has at most one), which spares the query; anything else is ignored.
+    ticket has at most one; a RemoteSession or the page's LiveRow), which spares the query;
+    anything else is ignored.
     """
-    known = isinstance(live, RemoteSession) and live.ticket_id == ticket.id
+    known = isinstance(live, (RemoteSession, session_rows.LiveRow)) and live.ticket_id == ticket.id
     session = live if known else sessions.live_session(ticket, sessions.ACTIVE)
     if session is None or session.status not in sessions.ACTIVE:
         return None

@@ -111,3 +111,31 @@ def _joined_all(requester_id):
             .join_from(Ticket, owner, on=(Ticket.requester == owner.id), attr="requester")
             .join_from(Ticket, helper, JOIN.LEFT_OUTER, on=(Ticket.assignee == helper.id), attr="assignee")
             .where(Ticket.requester == requester_id).order_by(Ticket.id))
+
+
+def test_a_first_run_with_no_rows_builds_no_query_and_a_later_one_reads_as_peewee(ctx, customer):
+    key, built = object(), []
+
+    def build(*args):
+        built.append(args)
+        return _by_subject(*args)
+    assert prepared.rows(key, build, customer.id, "nothing yet") == []
+    assert len(built) == 1  # the stand-ins that learn the parameters' places, and the reader's shape
+    made = factories.make_ticket(customer, subject="Now one")
+    assert prepared.rows(key, build, customer.id, "Now one") == [(made.id, "Now one")]
+    assert prepared.rows(key, build, customer.id, "Now one") == [(made.id, "Now one")] and len(built) == 1
+
+
+def test_raw_gives_the_rows_as_the_driver_does_with_sql_made_once(ctx, customer):
+    made = factories.make_ticket(customer, subject="Raw")
+    key = object()
+
+    def build(requester_id):
+        return Ticket.select(Ticket.id, Ticket.opened_at).where(Ticket.requester == requester_id)
+    for _ in range(2):
+        [(ticket_id, stored)] = prepared.raw(key, build, customer.id)
+        assert ticket_id == made.id and Ticket.opened_at.python_value(stored) == made.opened_at
+    assert prepared.raw(key, build, -1) == []
+    with counting_queries() as seen:
+        prepared.raw(key, lambda *a: pytest.fail("built again"), customer.id)
+    assert len(seen) == 1
