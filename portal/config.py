@@ -199,6 +199,7 @@ def load_config(env=None):
         "PRESENCE_STORE": presence_store,
         # rendered page pieces kept per worker, keyed by what they show (portal/web/fragments.py)
         "FRAGMENT_CACHE_ENTRIES": _int(env, "PORTAL_FRAGMENT_CACHE_ENTRIES", 2000, 0, 1_000_000),
+        "FRAGMENT_CACHE_MB": _int(env, "PORTAL_FRAGMENT_CACHE_MB", 8, 1, 4096),
         # flask / flask-wtf / cookies (policy: staff pages stay open a working day)
         "WTF_CSRF_TIME_LIMIT": 24 * 3600,
         "SESSION_COOKIE_HTTPONLY": True,

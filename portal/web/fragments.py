@@ -13,8 +13,8 @@ In a template (the body sees `slot.<name>` for each slot given):
       ... {{ slot.csrf }} ...
     {% endcall %}
 
-Each worker keeps at most FRAGMENT_CACHE_ENTRIES (0: no cache, every call renders); the oldest
-entry goes first. In debug mode nothing is kept (templates change under it).
+Each worker keeps at most FRAGMENT_CACHE_ENTRIES pieces (0: no cache, every call renders) and
+FRAGMENT_CACHE_MB of their text; the oldest entry goes first. In debug mode nothing is kept (templates change under it).
 """
 import re
 
@@ -45,28 +45,27 @@ class _Filled:
 
 class FragmentCache:
     """Rendered fragments of one worker, first in first out: {key: pieces}, the HTML split at its
-    slots (literal, slot name, literal, ...), so a use is one join however long the fragment."""
+    slots (literal, slot name, literal, ...), so a use is one join however long the fragment. At
+    most `entries` pieces and `max_bytes` of their text (counted in characters) are kept: a long
+    conversation is one large piece, and a worker's memory must not grow with the tickets opened."""
 
-    def __init__(self, entries):
+    def __init__(self, entries, max_bytes=8 * 1024 * 1024):
         self.entries = max(0, int(entries))
+        self.max_bytes = max(0, int(max_bytes))
         self.kept = {}
+        self.size = 0
         self.hits = self.misses = 0
 
     def get(self, key, render, fills):
-        pieces = self.kept.get(key) if self.entries else None
-        if pieces is None:
+        found = self.kept.get(key) if self.entries else None
+        if found is None:
             self.misses += 1
             slots = Slots(fills)
             pieces = tuple(slots.pattern.split(str(render(slots))))  # literal, name, literal, ...
-            if self.entries:
-                while len(self.kept) >= self.entries:
-                    try:
-                        del self.kept[next(iter(self.kept))]
-                    except (KeyError, StopIteration, RuntimeError):
-                        break
-                self.kept[key] = pieces
+            self._keep(key, pieces)
         else:
             self.hits += 1
+            pieces = found[0]
         if len(pieces) == 1:
             return Markup(pieces[0])
         values = {name: str(escape(value)) for name, value in fills.items()}
@@ -75,15 +74,30 @@ class FragmentCache:
             out[i] = values[out[i]]
         return Markup("".join(out))
 
+    def _keep(self, key, pieces):
+        size = sum(len(piece) for piece in pieces)
+        if not self.entries or size > self.max_bytes // 4:  # one piece never takes a quarter
+            return
+        while self.kept and (len(self.kept) >= self.entries or self.size + size > self.max_bytes):
+            try:
+                oldest = next(iter(self.kept))
+                self.size -= self.kept.pop(oldest)[1]
+            except (KeyError, StopIteration, RuntimeError):
+                break
+        self.kept[key] = (pieces, size)
+        self.size += size
+
     def clear(self):
         self.kept.clear()
+        self.size = 0
 
 
 def cache_for(app):
     cache = app.extensions.get("fragments")
     if cache is None:
         entries = 0 if app.debug else app.config.get("FRAGMENT_CACHE_ENTRIES", 2000)
-        cache = app.extensions["fragments"] = FragmentCache(entries)
+        megabytes = app.config.get("FRAGMENT_CACHE_MB", 8)
+        cache = app.extensions["fragments"] = FragmentCache(entries, megabytes * 1024 * 1024)
     return cache
 
 

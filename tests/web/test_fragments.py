@@ -54,6 +54,16 @@ def test_no_cache_renders_every_time_and_a_full_cache_drops_its_oldest():
     assert list(cache.kept) == ["b", "c"]
 
 
+def test_the_cache_keeps_no_more_text_than_its_bound():
+    cache = FragmentCache(100, max_bytes=4000)
+    for key in range(10):  # 900 characters each: four fit
+        cache.get(key, lambda slots: Markup("x" * 900), {})
+    assert list(cache.kept) == [6, 7, 8, 9] and cache.size == 3600
+    cache.get("big", lambda slots: Markup("y" * 1500), {})  # over a quarter of the bound: not kept
+    assert "big" not in cache.kept and cache.size == 3600
+    assert cache.get("big", lambda slots: Markup("y" * 1500), {}) == "y" * 1500
+
+
 def _tokenless(html):
     return re.sub(r'(name="csrf_token" value=|"X-CSRFToken": )"[^"]+"', r"\1TOKEN", html)
 
