@@ -14,7 +14,7 @@ from portal.services.access import account_facts
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.search import search_threads
 from portal.web.extensions import limiter, user_key
-from portal.web.forms.blank import Blank
+from portal.web.forms.lazy import Blank
 from portal.web.forms.tickets import (CredentialsForm, NewTicketForm, ParticipantForm, PartnerFilterForm, ReplyForm,
                                       SessionAnswerForm, SessionChangeForm, TicketFilterForm)
 from portal.web.render import render, render_block, wants_fragment

@@ -1,4 +1,5 @@
-"""A page's forms, each built on its first use, with the key of what a fresh one shows.
+"""Forms built on their first use: a page's forms with the key of what a fresh one shows (LazyForms),
+or the one unsubmitted form a page shows (Blank).
 
 A page of many forms (the staff ticket page has eleven) keeps each form's HTML per worker
 (portal/web/fragments.py) for the form's inputs: a kept piece that is found never builds its
@@ -47,3 +48,31 @@ class LazyForms:
     def built(self):
         """The forms built so far, by name (tests: which ones a page needed)."""
         return dict(self._forms)
+
+
+# One form a page shows unsubmitted, made only when something reads it (the customer's ticket page):
+# `Blank(lambda: ReplyForm(formdata=None, author=user))` stands for it, `is_blank` tells the template
+# it may draw the kept piece; a submitted form (its values and errors) is passed as itself.
+class Blank:
+    is_blank = True
+
+    def __init__(self, make):
+        self._make = make
+        self._form = None
+
+    def form(self):
+        """The form itself, made on the first call."""
+        if self._form is None:
+            self._form = self._make()
+        return self._form
+
+    def __getattr__(self, name):
+        if name.startswith("__"):  # copy, pickle and other probes: no form for those
+            raise AttributeError(name)
+        return getattr(self.form(), name)
+
+    def __getitem__(self, name):
+        return self.form()[name]
+
+    def __iter__(self):
+        return iter(self.form())
