@@ -255,6 +255,13 @@ def app(db_url, tmp_path):
 
 
 @pytest.fixture
+def uncached(db_url, tmp_path):
+    """A second app on the same database that keeps no page fragments (portal/web/fragments.py):
+    a page must read the same with and without them."""
+    yield from serving_app(db_url, tmp_path, PORTAL_FRAGMENT_CACHE_ENTRIES="0")
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

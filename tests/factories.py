@@ -140,6 +140,21 @@ def csrf_token(client, url="/policy"):
     return match.group(1)
 
 
+def logged_in(app, user):
+    """A test client of `app` logged in as `user` through the login form."""
+    client = app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def tokenless(html):
+    """A page without its CSRF tokens (they differ per request): pages compared with and without
+    the fragment cache."""
+    return re.sub(r'(name="csrf_token" value=|"X-CSRFToken": )"[^"]+"', r"\1TOKEN", html)
+
+
 @contextlib.contextmanager
 def counting_queries():
     """Collect every SQL statement the bound database runs inside the block (N+1 tests)."""

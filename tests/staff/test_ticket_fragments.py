@@ -13,23 +13,7 @@ from portal.web.fragments import cache_for
 from tests import factories
 
 
-def _tokenless(html):
-    return re.sub(r'(name="csrf_token" value=|"X-CSRFToken": )"[^"]+"', r"\1TOKEN", html)
 
-
-@pytest.fixture
-def uncached(db_url, tmp_path):
-    """A second app on the same database that keeps no fragments."""
-    from tests.conftest import serving_app
-    yield from serving_app(db_url, tmp_path, PORTAL_FRAGMENT_CACHE_ENTRIES="0")
-
-
-def _logged_in(app, user):
-    client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
-                                           "csrf_token": factories.csrf_token(client, "/login")})
-    assert response.status_code == 302
-    return client
 
 
 def test_staff_ticket_page_is_the_same_html_with_and_without_the_cache_and_follows_every_change(app, uncached):
@@ -38,7 +22,7 @@ def test_staff_ticket_page_is_the_same_html_with_and_without_the_cache_and_follo
         other = factories.make_user(role="staff", display_name="Bob Backup")
         customer = factories.make_user(level="PRO", display_name="Carla <Customer>")
         ticket = factories.make_ticket(customer, subject="Host & Viewer", body="It <b>does not</b> connect.")
-    cached, plain = _logged_in(app, agent), _logged_in(uncached, agent)
+    cached, plain = factories.logged_in(app, agent), factories.logged_in(uncached, agent)
     page_url, ops_url = f"/staff/tickets/{ticket.id}", f"/staff/tickets/{ticket.id}/ops"
     kept = cache_for(app)
 
@@ -47,7 +31,7 @@ def test_staff_ticket_page_is_the_same_html_with_and_without_the_cache_and_follo
         b = plain.get(url, headers=headers)
         assert a.status_code == b.status_code == 200
         html = a.get_data(as_text=True)
-        assert _tokenless(html) == _tokenless(b.get_data(as_text=True)), url
+        assert factories.tokenless(html) == factories.tokenless(b.get_data(as_text=True)), url
         return html
 
     def both(*urls):

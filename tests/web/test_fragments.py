@@ -6,6 +6,7 @@ import pytest
 from markupsafe import Markup
 
 from portal.web.fragments import FragmentCache
+from tests import factories
 from tests.staff.helpers import queue_rows
 
 TEMPLATE = ('{% call(slot) fragment("t", key, token=token) %}'
@@ -64,34 +65,21 @@ def test_the_cache_keeps_no_more_text_than_its_bound():
     assert cache.get("big", lambda slots: Markup("y" * 1500), {}) == "y" * 1500
 
 
-def _tokenless(html):
-    return re.sub(r'(name="csrf_token" value=|"X-CSRFToken": )"[^"]+"', r"\1TOKEN", html)
-
-
-@pytest.fixture
-def uncached(db_url, tmp_path):
-    """A second app on the same database that keeps no fragments."""
-    from tests.conftest import serving_app
-    yield from serving_app(db_url, tmp_path, PORTAL_FRAGMENT_CACHE_ENTRIES="0")
 
 
 def test_queue_is_the_same_html_with_and_without_the_cache_and_follows_every_change(
-        app, uncached, make_user, login):
-    from tests import factories
+        app, uncached, make_user):
     staff = make_user(role="staff")
     with app.app_context():
         customer = factories.make_user(level="PRO")
         tickets = [factories.make_ticket(customer, subject=f"Ticket {n}") for n in range(3)]
         factories.make_thread(factories.make_user(level="FREE"), title="Forum question")
-    cached_client = login(staff, app.test_client())
-    plain_client = uncached.test_client()
-    plain_client.post("/login", data={"email": staff.email, "password": factories.PASSWORD,
-                                      "csrf_token": factories.csrf_token(plain_client, "/login")})
+    cached_client, plain_client = factories.logged_in(app, staff), factories.logged_in(uncached, staff)
 
     def both():
         a = cached_client.get("/staff/queue").get_data(as_text=True)
         b = plain_client.get("/staff/queue").get_data(as_text=True)
-        assert _tokenless(a) == _tokenless(b)
+        assert factories.tokenless(a) == factories.tokenless(b)
         return a
     both()
     page = both()  # the second load comes from the cache
@@ -111,26 +99,20 @@ def test_queue_is_the_same_html_with_and_without_the_cache_and_follows_every_cha
     key = f"ticket-{tickets[0].id}"
     a = cached_client.get(f"/staff/queue?open={key}").get_data(as_text=True)
     b = plain_client.get(f"/staff/queue?open={key}").get_data(as_text=True)
-    assert _tokenless(a) == _tokenless(b) and 'open><summary>Why is this here?' in a
+    assert factories.tokenless(a) == factories.tokenless(b) and 'open><summary>Why is this here?' in a
 
 
 def test_frame_header_is_the_same_with_and_without_the_cache_for_every_kind_of_user(app, uncached, make_user):
     from portal.models import User
-    from tests import factories
     people = [make_user(role=role) for role in ("customer", "staff", "admin", "reseller")]
     people.append(make_user(verified=False))
-
-    def log_in(application, user):
-        c = application.test_client()
-        c.post("/login", data={"email": user.email, "password": factories.PASSWORD,
-                               "csrf_token": factories.csrf_token(c, "/login")})
-        return c
-    pairs = [(app.test_client(), uncached.test_client())] + [(log_in(app, u), log_in(uncached, u)) for u in people]
+    pairs = [(app.test_client(), uncached.test_client())] + [
+        (factories.logged_in(app, u), factories.logged_in(uncached, u)) for u in people]
     for _ in range(2):
         for cached_client, plain_client in pairs:
             a = cached_client.get("/policy").get_data(as_text=True)
             b = plain_client.get("/policy").get_data(as_text=True)
-            assert _tokenless(a) == _tokenless(b)
+            assert factories.tokenless(a) == factories.tokenless(b)
     # the logout form carries this request's own token
     page = pairs[1][0].get("/policy").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
@@ -140,4 +122,4 @@ def test_frame_header_is_the_same_with_and_without_the_cache_for_every_kind_of_u
         User.update(role="staff").where(User.id == people[0].id).execute()
     a = pairs[1][0].get("/policy").get_data(as_text=True)
     b = pairs[1][1].get("/policy").get_data(as_text=True)
-    assert _tokenless(a) == _tokenless(b) and ">Queue</a>" in a
+    assert factories.tokenless(a) == factories.tokenless(b) and ">Queue</a>" in a

@@ -15,15 +15,6 @@ from tests import factories
 NOTE = "Internal: their server runs a very old build"
 
 
-def _tokenless(html):
-    return re.sub(r'(name="csrf_token" value=|"X-CSRFToken": )"[^"]+"', r"\1TOKEN", html)
-
-
-@pytest.fixture
-def uncached(db_url, tmp_path):
-    """A second app on the same database that keeps no fragments."""
-    from tests.conftest import serving_app
-    yield from serving_app(db_url, tmp_path, PORTAL_FRAGMENT_CACHE_ENTRIES="0")
 
 
 @pytest.fixture
@@ -34,25 +25,18 @@ def still(monkeypatch):
     return moment
 
 
-def _logged_in(app, user):
-    client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
-                                           "csrf_token": factories.csrf_token(client, "/login")})
-    assert response.status_code == 302
-    return client
-
 
 class Pair:
     """A reader logged in to the caching app and to the one without a cache."""
 
     def __init__(self, app, uncached, user):
-        self.app, self.cached, self.plain = app, _logged_in(app, user), _logged_in(uncached, user)
+        self.app, self.cached, self.plain = app, factories.logged_in(app, user), factories.logged_in(uncached, user)
 
     def page(self, path):
         a, b = self.cached.get(path), self.plain.get(path)
         assert a.status_code == b.status_code == 200
         a, b = a.get_data(as_text=True), b.get_data(as_text=True)
-        assert _tokenless(a) == _tokenless(b)
+        assert factories.tokenless(a) == factories.tokenless(b)
         token = re.search(r'name="csrf_token" value="([^"]+)"', a)
         assert token is None or f'value="{token.group(1)}"' in a  # this request's own token
         return a
@@ -125,7 +109,7 @@ def test_a_page_kept_for_one_reader_is_never_shown_to_another(app, uncached, sti
         TicketParticipant.create(ticket=ticket, user=manager)
         ticket_service.add_reply(Ticket.get_by_id(ticket.id), User.get_by_id(staff.id), NOTE, internal=True)
     path = f"/tickets/{ticket.id}"
-    staff_client = _logged_in(app, staff)
+    staff_client = factories.logged_in(app, staff)
     refused = staff_client.post(f"{path}/reply", data={"csrf_token": factories.csrf_token(staff_client),
                                                        "body": ""})
     assert refused.status_code == 400 and NOTE in refused.get_data(as_text=True)  # staff's page, notes and all
