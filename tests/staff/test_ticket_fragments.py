@@ -4,7 +4,6 @@ every piece is kept."""
 import datetime
 import re
 
-import pytest
 
 from portal.db import utcnow
 from portal.models import (Attachment, Bug, CannedReply, Credential, CredentialView, License, Message, RemoteSession,

@@ -2,7 +2,6 @@
 slots filled on every use, never a stale or foreign piece, and the same HTML as without the cache."""
 import re
 
-import pytest
 from markupsafe import Markup
 
 from portal.web.fragments import FragmentCache
