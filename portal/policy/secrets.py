@@ -27,15 +27,16 @@ import re
 from dataclasses import dataclass
 
 from .reading import flowed, html_text, normalise
+from .secret_commands import PW_WORDS, command_line_hits, keyed_password_hits, may_hold
 from .secret_patterns import (
     ACCOUNT_KEY, ADMIN_NAMES, BEARER, COLON_PAIR, CONNECTOR, CONN_CONTEXT,
-    CONN_URL, DASH_U_P, ID_PW_SEP, KEYED_VALUE, LICENSE_CTX, LICENSE_CTX_NEAR,
-    LICENSE_DIGITS, LICENSE_KEY, LICENSE_LOOSE, LOGIN_CTX, MASKED, MYSQL_P,
-    NET_USER, NET_USE_USER, NUMERIC_SHAPE, PAIR_CTX, PLACEHOLDER_CORE, PLACEHOLDER_WORDS,
-    PLINK_PW, POSSESSIVE_BEFORE, PRIVATE_KEY, PUTTY_KEY, PW_ASSIGN, PW_BARE,
+    CONN_URL, ID_PW_SEP, KEYED_VALUE, LICENSE_CTX, LICENSE_CTX_NEAR,
+    LICENSE_DIGITS, LICENSE_KEY, LICENSE_LOOSE, LOGIN_CTX, MASKED,
+    PAIR_CTX, PLACEHOLDER_CORE, PLACEHOLDER_WORDS,
+    POSSESSIVE_BEFORE, PRIVATE_KEY, PUTTY_KEY, PW_ASSIGN, PW_BARE,
     PW_KEY, PW_NEAR, PW_WINDOW, PW_XML, RU_ID, SAS_SIG,
-    SECRET_ASSIGN, SECRET_PHRASE, SECURE_STRING, SLASH_PAIR, SSHPASS, STOPWORDS, TEMPLATE,
-    TIGHT_PAIR, TOKEN_LITERALS, TOKEN_PATTERNS, TRAILING, USERINFO, USER_COLON, WORD,
+    SECRET_ASSIGN, SECRET_PHRASE, SLASH_PAIR, STOPWORDS, TEMPLATE,
+    TIGHT_PAIR, TOKEN_LITERALS, TOKEN_PATTERNS, TRAILING, USERINFO, WORD,
     bare_word, clause_ends, is_mixed_case_word, is_password_shaped, is_placeholder, is_stopword, is_strong,
     looks_random, read_value, strip_value,
 )
@@ -66,33 +67,15 @@ class SecretFinding:
     reason: str
 
 
-# --------------------------------------------------------------------------- gates
-# Speed only (a filing scans subject and body): a pattern is skipped when it cannot match.
-# Two kinds of gate, both exact: a literal the pattern needs, case-sensitive ("://", "-u",
-# "="), checked on the text itself; and words a case-insensitive pattern needs, checked on
-# ``low``, the lower-cased text, which `_scan` gives only for a pure-ASCII text (else None:
-# re.I folds some non-ASCII letters to ASCII ones, the Kelvin sign K to k, the long s to s,
-# so a non-ASCII text always takes the full path). tests/policy/test_fast_paths_equal.py
-# checks the results against the ungated code kept in tests/policy/oracle.
-
-# Substrings one of which every match of PW_KEY (so PW_WORD) holds in an ASCII text.
-_PW_WORDS = ("pass", "pw", "kennwort", "contrase", "senha", "parol", "haslo", "wachtwoord",
-             "losenord", "adgangskode", "salasana", "jelszo", "heslo", "lozinka", "sifre")
-
-
-def _may(low: str | None, words: tuple[str, ...]) -> bool:
-    """False only when ``low`` (an ASCII text, lower case) holds none of ``words``."""
-    return low is None or any(w in low for w in words)
-
-
 # --------------------------------------------------------------------------- detectors
+# Each pattern is searched only when it can match (the gates: see secret_commands.py).
 
 def _password_hits(text: str, low: str | None = None) -> list[int]:
     """Positions of password values given in the text (policy 8.6)."""
     if low is None and text.isascii():
         low = text.lower()
     hits: list[int] = []
-    pw_word = _may(low, _PW_WORDS)
+    pw_word = may_hold(low, PW_WORDS)
 
     for m in (PW_ASSIGN.finditer(text) if pw_word and (":" in text or "=" in text or "->" in text)
               else ()):
@@ -107,7 +90,7 @@ def _password_hits(text: str, low: str | None = None) -> list[int]:
               and clause_ends(text, end)):
             hits.append(m.start())  # "pass: admin" standing alone
 
-    for m in (PW_XML.finditer(text) if "</" in text and _may(low, ("pass",)) else ()):
+    for m in (PW_XML.finditer(text) if "</" in text and may_hold(low, ("pass",)) else ()):
         value = m.group(2).strip()
         if value and not is_placeholder(value) and not is_stopword(value):
             hits.append(m.start())
@@ -137,11 +120,11 @@ def _password_hits(text: str, low: str | None = None) -> list[int]:
         if is_strong(value) and LOGIN_CTX.search(text, max(0, m.start() - 40), m.start() + 1 + len(m.group(1))):
             hits.append(m.start())
     for m in (COLON_PAIR.finditer(text)
-              if (":" in text or "/" in text) and _may(low, ("log", "user", "cred")) else ()):
+              if (":" in text or "/" in text) and may_hold(low, ("log", "user", "cred")) else ()):
         if is_strong(strip_value(m.group(2))):
             hits.append(m.start())
-    hits.extend(_command_line_hits(text, low))
-    hits.extend(_keyed_password_hits(text, low))
+    hits.extend(command_line_hits(text, low))
+    hits.extend(keyed_password_hits(text, low))
     if "/" in text:
         hits.extend(_tight_pair_hits(text))
     if pw_word:
@@ -151,71 +134,6 @@ def _password_hits(text: str, low: str | None = None) -> list[int]:
 
 
 _THREE_DIGITS = re.compile(r"\d{3}")
-
-
-def _given(value: str, quoted: bool) -> bool:
-    """A value typed on a command line: a quoted literal, or a password-like bare word."""
-    if not value or is_placeholder(value) or is_stopword(value) or value in ("*", "-"):
-        return False
-    if quoted:
-        return len(value) >= 3
-    return is_strong(value) and not value.isdigit()
-
-
-def _command_line_hits(text: str, low: str | None = None) -> list[int]:
-    """Passwords given as arguments: net user/net use, psexec -u -p, plink -pw, sshpass -p,
-    mysql -pXXX, curl -u user:pass, ConvertTo-SecureString "..." (policy 8.6)."""
-    if low is None and text.isascii():
-        low = text.lower()
-    hits = []
-    dash_u = "-u" in text  # DASH_U_P, USER_COLON (-u, --user): case-sensitive
-    patterns = (
-        NET_USER if _may(low, ("net",)) and _may(low, ("user",)) else None,
-        NET_USE_USER if "/" in text and ":" in text and _may(low, ("/u",)) else None,
-        DASH_U_P if dash_u and "-p" in text else None,
-        PLINK_PW if "-" in text and _may(low, ("-pw",)) and _may(low, ("plink", "pscp", "psftp"))
-        else None,
-        SSHPASS if "sshpass" in text else None,
-    )
-    for pattern in patterns:
-        if pattern is None:
-            continue
-        for m in pattern.finditer(text):
-            value, quoted, _end = read_value(text, m.end())
-            if value.startswith("/") and not quoted:
-                continue  # the next switch, not a password
-            if _given(value, quoted):
-                hits.append(m.start())
-    for m in (MYSQL_P.finditer(text)
-              if "-p" in text and ("mysql" in text or "mariadb" in text) else ()):
-        value, quoted, _end = read_value(text, m.end())
-        if value and not is_placeholder(value) and (quoted or len(value) >= 3):
-            hits.append(m.start())
-    for m in (USER_COLON.finditer(text) if dash_u and ":" in text else ()):
-        value = strip_value(m.group(2))
-        if (len(value) >= 3 and not value.isdigit() and not is_placeholder(value)
-                and not is_stopword(value) and not NUMERIC_SHAPE.match(value)):
-            hits.append(m.start())
-    for m in (SECURE_STRING.finditer(text)
-              if "-" in text and _may(low, ("convertto-securestring",)) else ()):
-        value, quoted, _end = read_value(text, m.end())
-        if quoted and _given(value, True):
-            hits.append(m.start())
-    return hits
-
-
-def _keyed_password_hits(text: str, low: str | None = None) -> list[int]:
-    """<add key="AdminPassword" value="..."/>: a key/value pair whose key names a password."""
-    if low is None and text.isascii():
-        low = text.lower()
-    hits = []
-    for m in (KEYED_VALUE.finditer(text) if "=" in text and _may(low, ("value",)) else ()):
-        if not re.fullmatch(PW_KEY, m.group(3), re.I):
-            continue
-        value, quoted, _end = read_value(text, m.end())
-        if quoted and _given(value, True):
-            hits.append(m.start())
-    return hits
 
 
 def _tight_pair_hits(text: str) -> list[int]:
@@ -333,7 +251,7 @@ def _secret_phrases(text: str, shared: bool, low: str | None = None) -> list[int
     if low is None and text.isascii():
         low = text.lower()
     hits = []
-    if not (":" in text or "=" in text) or not _may(low, ("shared", "psk", "secret", "key")):
+    if not (":" in text or "=" in text) or not may_hold(low, ("shared", "psk", "secret", "key")):
         return hits
     for m in SECRET_PHRASE.finditer(text):
         if bool(m.group(1)) != shared:
@@ -354,12 +272,12 @@ def _tokens(text: str, low: str | None = None) -> bool:
         if looks_random(m.group(1)):
             return True
     for m in (SECRET_ASSIGN.finditer(text)
-              if (":" in text or "=" in text) and _may(low, ("key", "secret", "token")) else ()):
+              if (":" in text or "=" in text) and may_hold(low, ("key", "secret", "token")) else ()):
         if looks_random(m.group(1)):
             return True
     if _secret_phrases(text, shared=False, low=low):
         return True
-    for m in (KEYED_VALUE.finditer(text) if "=" in text and _may(low, ("value",)) else ()):
+    for m in (KEYED_VALUE.finditer(text) if "=" in text and may_hold(low, ("value",)) else ()):
         if re.fullmatch(PW_KEY, m.group(3), re.I):
             continue  # a password key: see _password_hits
         value, _quoted, _end = read_value(text, m.end())
