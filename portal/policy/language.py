@@ -190,14 +190,15 @@ _NON_WORD_LINE_MIN = 8
 # A line can match _LOG_LINE only if it holds one of these (per alternative: ":" for the
 # times and "Exception:"/"Error:", the level names, "at ", 'File "', "Traceback", "#" for a
 # native frame, "$" or ">" for a prompt).
-_LOG_NEEDS = (":", "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "ERR", "FATAL", "CRITICAL", "at ",
-              'File "', "Traceback", "#", "$", ">")
+_LOG_NEEDS = re.compile(r':|TRACE|DEBUG|INFO|NOTICE|WARN|ERR|FATAL|CRITICAL|at |File "|Traceback|#|\$|>')
 _PRODUCT_PHRASE_WORDS = ("remote", "rut", "internet", "task", "address", "windows", "active",
                          "wake", "file", "power")
 _PRODUCT_NAME_WORDS = ("Host", "Viewer", "Agent", "Server", "Windows", "Linux", "Ubuntu", "Debian",
                        "macOS", "Android", "iOS", "Microsoft", "Azure", "Office", "Outlook", "Chrome",
                        "Firefox", "Edge", "Usoris", "Kaspersky", "Avast", "Defender", "AnyDesk",
                        "Remote", "Utilities")
+_SYMBOLS = re.compile(r"[^\w\s'’.,;:!?¿¡()\"-]|_")
+_SPACES = re.compile(r"\s+")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _ASCII_UPPER = re.compile(r"[A-Z]")
 _ANY_DIGIT = re.compile(r"\d")
@@ -237,7 +238,7 @@ _GATES = {  # pattern -> False only when it cannot match the text
     _REG_KEY: lambda t: "\\" in t,
     _WIN_PATH: lambda t: "\\" in t,
     _UNIX_PATH: lambda t: "/" in t,
-    _GUID: lambda t: "-" in t,
+    _GUID: lambda t: t.count("-") >= 4,
     _HEX: lambda t: _ASCII_DIGIT.search(t) is not None,  # "0x", or a digit among the hex digits
     _PRODUCT_PHRASES: lambda t: _may(t, _PRODUCT_PHRASE_WORDS),
     _PRODUCT_NAMES: lambda t: any(w in t for w in _PRODUCT_NAME_WORDS),
@@ -263,7 +264,7 @@ def clean_text(text: str) -> str:
     kept = []
     for line in text.splitlines():
         if (line.startswith(("    ", "\t"))
-                or (any(s in line for s in _LOG_NEEDS) and _LOG_LINE.search(line))
+                or (_LOG_NEEDS.search(line) and _LOG_LINE.search(line))
                 or _symbol_heavy(line)):
             continue
         kept.append(line)
@@ -278,8 +279,8 @@ def clean_text(text: str) -> str:
     identifiers = _identifier_pattern(text)  # _IDENTIFIER, without what cannot match here
     if identifiers is not None:
         text = identifiers.sub(" ", text)
-    text = re.sub(r"[^\w\s'’.,;:!?¿¡()\"-]|_", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SYMBOLS.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
     return text[:MAX_ANALYSED_CHARS]
 
 
@@ -325,7 +326,7 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 def _english_ratio(words: list[str]) -> float:
     if not words:
         return 0.0
-    return sum(1 for w in words if w.lower() in _ENGLISH_FUNCTION_WORDS) / len(words)
+    return sum(map(_ENGLISH_FUNCTION_WORDS.__contains__, map(str.lower, words))) / len(words)
 
 
 def _min_confidence(n_words: int) -> float:

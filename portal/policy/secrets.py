@@ -355,7 +355,7 @@ def find_secrets(text: str, *, html: bool = False, channel: str = "forum") -> Se
 
 def _scan(text: str) -> set[str]:
     found: set[str] = set()
-    low = text.lower() if text.isascii() else None  # for the gates: see `_may`
+    low = text.lower() if text.isascii() else None  # for the gates: see secret_commands.may_hold
     if (("-----BEGIN" in text and PRIVATE_KEY.search(text))
             or ("PuTTY-User-Key-File-" in text and PUTTY_KEY.search(text))):
         found.add("private_key")

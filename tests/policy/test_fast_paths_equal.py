@@ -109,7 +109,7 @@ FRAGMENTS = [
     "[ERROR] failed", "INFO started", "WARNING: low", "   at RU.Host.Settings.Load()",
     'File "x.py", line 3', "Traceback (most recent call last)", "#3  0x7ffd12", "System.IO.IOException: x",
     "$ ls -la", "> dir", "PS C:\\Users> ", "C:\\Temp> ", "https://example.com/log.txt", "WWW.example.org",
-    "ftp://host/x", "jane.doe@example.com", "a@b.c", "C:\\Program Files\\Remote Utilities\\Host",
+    "ftp://host/x", "www.example.org/a?b=c", "WWW.Example.ORG/x?y=1 now", "jane.doe@example.com", "a@b.c", "C:\\Program Files\\Remote Utilities\\Host",
     "\\\\srv\\share\\dir", "HKEY_LOCAL_MACHINE\\SOFTWARE\\Usoris", "hklm\\x", "/var/log/rut.log",
     "~/x/y", "../up", "{3F2504E0-4F89-11D3-9A0C-0305E82C3301}", "0x80070005", "deadbeef12",
     "Remote Utilities", "remote-utilities host", "RUT Server", "rutserver", "Internet-ID",
