@@ -64,6 +64,7 @@ class LanguageResult:
 
 _identifier = None
 _identifier_lock = threading.Lock()
+_columns = None  # (labels, their first columns, first column of each _ENGLISH_LIKE_ORDER label or None)
 
 
 def _get_identifier():
@@ -78,8 +79,43 @@ def _get_identifier():
                 # probabilities); 0.3 named the loader from_pickled_model.
                 load = getattr(LanguageIdentifier, "from_model_file", None) or getattr(
                     LanguageIdentifier, "from_pickled_model")
-                _identifier = _compact(load(MODEL_FILE, norm_probs=True))
+                identifier = _compact(load(MODEL_FILE, norm_probs=True))
+                _set_columns(identifier)
+                _identifier = identifier
     return _identifier
+
+
+def _set_columns(identifier) -> None:
+    """Where each label's score sits in the model's output, as py3langid's ``rank`` reads it
+    (a label listed twice, a script alias, keeps its first column, which holds the merged score)."""
+    global _columns
+    first: dict[str, int] = {}
+    for i, label in enumerate(identifier.nb_classes):
+        first.setdefault(label, i)
+    _columns = (tuple(first), tuple(first.values()),
+                tuple(first.get(code) for code in _ENGLISH_LIKE_ORDER))
+
+
+def _top_and_english(identifier, text: str):
+    """(top label, its probability, summed probability of the English-like labels): what
+    ``rank`` gives, without building and sorting the full ranking of ~140 labels (speed
+    only). Same scores (py3langid's own ``_decide``); the top is the first label of highest
+    score, as the stable sort of ``rank`` puts it. Falls back to ``rank`` when a score is
+    NaN (sorting and max differ there) or when py3langid has no ``_decide``."""
+    decide = getattr(identifier, "_decide", None)
+    if decide is not None and _columns is not None:
+        labels, firsts, english = _columns
+        scores = decide(text).tolist()
+        values = [scores[i] for i in firsts]
+        if sum(values) == sum(values):  # no NaN
+            top_p = max(values)
+            top = labels[values.index(top_p)]
+            english_p = sum(scores[i] if i is not None else 0.0 for i in english)
+            return top, top_p, english_p
+    ranked = identifier.rank(text)
+    probs = dict(ranked)
+    top, top_p = ranked[0]
+    return top, top_p, sum(probs.get(code, 0.0) for code in _ENGLISH_LIKE_ORDER)
 
 
 def _compact(identifier):
@@ -133,15 +169,80 @@ _REG_KEY = re.compile(r"\b(?:HKEY_[A-Z_]+|HKLM|HKCU|HKCR|HKU)\\[^\s\"']*", re.I)
 _UNIX_PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/(?:[\w.@+-]+/)*[\w.@+-]*")
 _GUID = re.compile(r"\{?\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b\}?", re.I)
 _HEX = re.compile(r"\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b", re.I)
-_IDENTIFIER = re.compile(
-    r"\b[\w$]+(?:\.[\w$]+)+(?:\(\))?"          # dotted: RU.Host.Settings.Load(), rutview.exe
-    r"|\b\w*_\w*"                              # snake_case, SOME_CONST
-    r"|\b[a-z]+[A-Z]\w*"                       # camelCase
-    r"|\b[A-Z][a-z]+[A-Z]\w*"                  # PascalCase with inner capital
-    r"|\b\w*\d\w*"                             # anything with a digit: 7.6, x64, 22H2, E4012
-    r"|\b[A-Z]{2,}s?\b"                        # acronyms: RUT, MSI, PRO, TLS, IDs
+# Identifiers, acronyms and numbers. Each alternative with what it needs, for the gate in
+# `_identifier_pattern`: "." (dotted), "_" (snake), an ASCII capital, a \\d digit.
+_IDENTIFIER_PARTS = (
+    ("dot", r"\b[\w$]+(?:\.[\w$]+)+(?:\(\))?"),  # dotted: RU.Host.Settings.Load(), rutview.exe
+    ("under", r"\b\w*_\w*"),                   # snake_case, SOME_CONST
+    ("upper", r"\b[a-z]+[A-Z]\w*"),             # camelCase
+    ("upper", r"\b[A-Z][a-z]+[A-Z]\w*"),        # PascalCase with inner capital
+    ("digit", r"\b\w*\d\w*"),                   # anything with a digit: 7.6, x64, 22H2, E4012
+    ("upper", r"\b[A-Z]{2,}s?\b"),              # acronyms: RUT, MSI, PRO, TLS, IDs
 )
+_IDENTIFIER = re.compile("|".join(part for _name, part in _IDENTIFIER_PARTS))
 _NON_WORD_LINE_MIN = 8
+
+# Gates (speed only): a substitution is skipped when its pattern cannot match the text. Each
+# gate is a literal the pattern needs (case-sensitive, like the pattern), or for a re.I
+# pattern a word needed in the lower-cased text, checked only when the text is pure ASCII
+# (re.I folds some non-ASCII letters to ASCII ones: the Kelvin sign K to k, the long s to s).
+# tests/policy/test_fast_paths_equal.py compares with the ungated code (tests/policy/oracle).
+# A line can match _LOG_LINE only if it holds one of these (per alternative: ":" for the
+# times and "Exception:"/"Error:", the level names, "at ", 'File "', "Traceback", "#" for a
+# native frame, "$" or ">" for a prompt).
+_LOG_NEEDS = re.compile(r':|TRACE|DEBUG|INFO|NOTICE|WARN|ERR|FATAL|CRITICAL|at |File "|Traceback|#|\$|>')
+_PRODUCT_PHRASE_WORDS = ("remote", "rut", "internet", "task", "address", "windows", "active",
+                         "wake", "file", "power")
+_PRODUCT_NAME_WORDS = ("Host", "Viewer", "Agent", "Server", "Windows", "Linux", "Ubuntu", "Debian",
+                       "macOS", "Android", "iOS", "Microsoft", "Azure", "Office", "Outlook", "Chrome",
+                       "Firefox", "Edge", "Usoris", "Kaspersky", "Avast", "Defender", "AnyDesk",
+                       "Remote", "Utilities")
+_SYMBOLS = re.compile(r"[^\w\s'’.,;:!?¿¡()\"-]|_")
+_SPACES = re.compile(r"\s+")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_ASCII_UPPER = re.compile(r"[A-Z]")
+_ANY_DIGIT = re.compile(r"\d")
+# Dropping from an alternation alternatives that cannot match anywhere in a text changes no
+# match: _IDENTIFIER is applied with only the alternatives that can, in their order.
+_identifier_variants: dict[frozenset, re.Pattern | None] = {}
+
+
+def _identifier_pattern(text: str) -> re.Pattern | None:
+    present = frozenset(name for name, ok in (
+        ("dot", "." in text), ("under", "_" in text), ("upper", _ASCII_UPPER.search(text)),
+        ("digit", _ANY_DIGIT.search(text))) if ok)
+    try:
+        return _identifier_variants[present]
+    except KeyError:
+        parts = [part for name, part in _IDENTIFIER_PARTS if name in present]
+        pattern = re.compile("|".join(parts)) if parts else None
+        _identifier_variants[present] = pattern  # at most 16 entries
+        return pattern
+
+
+def _may(text: str, words: tuple[str, ...]) -> bool:
+    """False only when ``text`` is pure ASCII and its lower case holds none of ``words``."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(w in low for w in words)
+
+
+_GATES = {  # pattern -> False only when it cannot match the text
+    _FENCED_CODE: lambda t: "```" in t or "~~~" in t,
+    _HTML_CODE: lambda t: "</" in t,
+    _INLINE_CODE: lambda t: "`" in t,
+    _HTML_TAG: lambda t: "<" in t,
+    _URL: lambda t: "://" in t or _may(t, ("www.",)),
+    _EMAIL: lambda t: "@" in t,
+    _REG_KEY: lambda t: "\\" in t,
+    _WIN_PATH: lambda t: "\\" in t,
+    _UNIX_PATH: lambda t: "/" in t,
+    _GUID: lambda t: t.count("-") >= 4,
+    _HEX: lambda t: _ASCII_DIGIT.search(t) is not None,  # "0x", or a digit among the hex digits
+    _PRODUCT_PHRASES: lambda t: _may(t, _PRODUCT_PHRASE_WORDS),
+    _PRODUCT_NAMES: lambda t: any(w in t for w in _PRODUCT_NAME_WORDS),
+}
 
 
 def _symbol_heavy(line: str) -> bool:
@@ -149,7 +250,7 @@ def _symbol_heavy(line: str) -> bool:
     stripped = line.strip()
     if len(stripped) < _NON_WORD_LINE_MIN:
         return False
-    letters = sum(1 for c in stripped if c.isalpha())
+    letters = sum(map(str.isalpha, stripped))
     return letters < 0.5 * len(stripped.replace(" ", ""))
 
 
@@ -158,23 +259,28 @@ def clean_text(text: str) -> str:
     text = text[:MAX_INPUT_CHARS]
     text = unicodedata.normalize("NFC", text)
     for pattern in (_FENCED_CODE, _HTML_CODE, _INLINE_CODE):
-        text = pattern.sub(" ", text)
+        if _GATES[pattern](text):
+            text = pattern.sub(" ", text)
     kept = []
     for line in text.splitlines():
-        if line.startswith(("    ", "\t")) or _LOG_LINE.search(line) or _symbol_heavy(line):
+        if (line.startswith(("    ", "\t"))
+                or (_LOG_NEEDS.search(line) and _LOG_LINE.search(line))
+                or _symbol_heavy(line)):
             continue
         kept.append(line)
     text = "\n".join(kept)
     for pattern in (_HTML_TAG, _URL, _EMAIL, _REG_KEY, _WIN_PATH, _UNIX_PATH, _GUID, _HEX,
                     _PRODUCT_PHRASES, _PRODUCT_NAMES):
-        text = pattern.sub(" ", text)
-    letters = [c for c in text if c.isalpha()]
-    if letters and sum(1 for c in letters if c.isupper()) >= 0.7 * len(letters):
+        if _GATES[pattern](text):
+            text = pattern.sub(" ", text)
+    letters = sum(map(str.isalpha, text))
+    if letters and sum(map(str.isupper, filter(str.isalpha, text))) >= 0.7 * letters:
         text = text.lower()  # A SHOUTED POST: its words are not acronyms
-    for pattern in (_IDENTIFIER,):
-        text = pattern.sub(" ", text)
-    text = re.sub(r"[^\w\s'’.,;:!?¿¡()\"-]|_", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    identifiers = _identifier_pattern(text)  # _IDENTIFIER, without what cannot match here
+    if identifiers is not None:
+        text = identifiers.sub(" ", text)
+    text = _SYMBOLS.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
     return text[:MAX_ANALYSED_CHARS]
 
 
@@ -185,6 +291,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 def _script_counts(text: str) -> tuple[int, int]:
     """(Latin letters, letters of other scripts)."""
+    if text.isascii():
+        return sum(map(str.isalpha, text)), 0
     latin = other = 0
     for ch in text:
         if not ch.isalpha():
@@ -218,7 +326,7 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 def _english_ratio(words: list[str]) -> float:
     if not words:
         return 0.0
-    return sum(1 for w in words if w.lower() in _ENGLISH_FUNCTION_WORDS) / len(words)
+    return sum(map(_ENGLISH_FUNCTION_WORDS.__contains__, map(str.lower, words))) / len(words)
 
 
 def _min_confidence(n_words: int) -> float:
@@ -263,10 +371,7 @@ def detect_language(text: str) -> LanguageResult:
             "numbers), so it is given the benefit of the doubt and treated as English.",
         )
 
-    ranked = _get_identifier().rank(latin_text)
-    probs = dict(ranked)
-    top, top_p = ranked[0]
-    english_p = sum(probs.get(code, 0.0) for code in _ENGLISH_LIKE_ORDER)
+    top, top_p, english_p = _top_and_english(_get_identifier(), latin_text)
     ratio = _english_ratio(words)
 
     if top == "zxx":  # the model's own "no linguistic content"

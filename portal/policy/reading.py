@@ -68,7 +68,11 @@ def _ascii_char(char: str) -> str:
 def normalise(text: str) -> str:
     """NFKC, format characters (zero-width, soft hyphen, BOM) dropped, digits of any script
     and dashes as ASCII, look-alike letters folded to Latin."""
-    text = unicodedata.normalize("NFKC", text or "")
+    if not text:
+        return ""
+    if text.isascii():
+        return text  # speed: NFKC keeps ASCII as it is, and no ASCII character is a format one
+    text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     if not text.isascii():
         text = "".join(_ascii_char(c) for c in text)

@@ -27,15 +27,16 @@ import re
 from dataclasses import dataclass
 
 from .reading import flowed, html_text, normalise
+from .secret_commands import PW_WORDS, command_line_hits, keyed_password_hits, may_hold
 from .secret_patterns import (
     ACCOUNT_KEY, ADMIN_NAMES, BEARER, COLON_PAIR, CONNECTOR, CONN_CONTEXT,
-    CONN_URL, DASH_U_P, ID_PW_SEP, KEYED_VALUE, LICENSE_CTX, LICENSE_CTX_NEAR,
-    LICENSE_DIGITS, LICENSE_KEY, LICENSE_LOOSE, LOGIN_CTX, MASKED, MYSQL_P,
-    NET_USER, NET_USE_USER, NUMERIC_SHAPE, PAIR_CTX, PLACEHOLDER_CORE, PLACEHOLDER_WORDS,
-    PLINK_PW, POSSESSIVE_BEFORE, PRIVATE_KEY, PUTTY_KEY, PW_ASSIGN, PW_BARE,
+    CONN_URL, ID_PW_SEP, KEYED_VALUE, LICENSE_CTX, LICENSE_CTX_NEAR,
+    LICENSE_DIGITS, LICENSE_KEY, LICENSE_LOOSE, LOGIN_CTX, MASKED,
+    PAIR_CTX, PLACEHOLDER_CORE, PLACEHOLDER_WORDS,
+    POSSESSIVE_BEFORE, PRIVATE_KEY, PUTTY_KEY, PW_ASSIGN, PW_BARE,
     PW_KEY, PW_NEAR, PW_WINDOW, PW_XML, RU_ID, SAS_SIG,
-    SECRET_ASSIGN, SECRET_PHRASE, SECURE_STRING, SLASH_PAIR, SSHPASS, STOPWORDS, TEMPLATE,
-    TIGHT_PAIR, TOKEN_PATTERNS, TRAILING, USERINFO, USER_COLON, WORD,
+    SECRET_ASSIGN, SECRET_PHRASE, SLASH_PAIR, STOPWORDS, TEMPLATE,
+    TIGHT_PAIR, TOKEN_LITERALS, TOKEN_PATTERNS, TRAILING, USERINFO, WORD,
     bare_word, clause_ends, is_mixed_case_word, is_password_shaped, is_placeholder, is_stopword, is_strong,
     looks_random, read_value, strip_value,
 )
@@ -67,12 +68,17 @@ class SecretFinding:
 
 
 # --------------------------------------------------------------------------- detectors
+# Each pattern is searched only when it can match (the gates: see secret_commands.py).
 
-def _password_hits(text: str) -> list[int]:
+def _password_hits(text: str, low: str | None = None) -> list[int]:
     """Positions of password values given in the text (policy 8.6)."""
+    if low is None and text.isascii():
+        low = text.lower()
     hits: list[int] = []
+    pw_word = may_hold(low, PW_WORDS)
 
-    for m in PW_ASSIGN.finditer(text):
+    for m in (PW_ASSIGN.finditer(text) if pw_word and (":" in text or "=" in text or "->" in text)
+              else ()):
         value, quoted, end = read_value(text, m.end())
         if not value or is_placeholder(value) or is_stopword(value):
             continue
@@ -84,12 +90,12 @@ def _password_hits(text: str) -> list[int]:
               and clause_ends(text, end)):
             hits.append(m.start())  # "pass: admin" standing alone
 
-    for m in PW_XML.finditer(text):
+    for m in (PW_XML.finditer(text) if "</" in text and may_hold(low, ("pass",)) else ()):
         value = m.group(2).strip()
         if value and not is_placeholder(value) and not is_stopword(value):
             hits.append(m.start())
 
-    for m in PW_BARE.finditer(text):
+    for m in (PW_BARE.finditer(text) if pw_word else ()):
         value, quoted, _end = read_value(text, m.end())
         if quoted:
             if len(value) >= 3 and not is_placeholder(value) and not is_stopword(value):
@@ -97,7 +103,7 @@ def _password_hits(text: str) -> list[int]:
         elif value and is_strong(value) and len(value) >= 6:
             hits.append(m.start())
 
-    for m in PW_WINDOW.finditer(text):
+    for m in (PW_WINDOW.finditer(text) if pw_word else ()):
         line_end = text.find("\n", m.end())
         window_end = min(len(text), m.end() + 60, line_end if line_end != -1 else len(text))
         c = CONNECTOR.search(text, m.end(), window_end)
@@ -109,67 +115,25 @@ def _password_hits(text: str) -> list[int]:
         if (quoted and len(value) >= 3 and not is_placeholder(value)) or is_strong(value):
             hits.append(m.start())
 
-    for m in SLASH_PAIR.finditer(text):
+    for m in (SLASH_PAIR.finditer(text) if "/" in text else ()):
         value = strip_value(m.group(2))
         if is_strong(value) and LOGIN_CTX.search(text, max(0, m.start() - 40), m.start() + 1 + len(m.group(1))):
             hits.append(m.start())
-    for m in COLON_PAIR.finditer(text):
+    for m in (COLON_PAIR.finditer(text)
+              if (":" in text or "/" in text) and may_hold(low, ("log", "user", "cred")) else ()):
         if is_strong(strip_value(m.group(2))):
             hits.append(m.start())
-    hits.extend(_command_line_hits(text))
-    hits.extend(_keyed_password_hits(text))
-    hits.extend(_tight_pair_hits(text))
-    hits.extend(_shaped_value_hits(text))
-    hits.extend(_secret_phrases(text, shared=True))
+    hits.extend(command_line_hits(text, low))
+    hits.extend(keyed_password_hits(text, low))
+    if "/" in text:
+        hits.extend(_tight_pair_hits(text))
+    if pw_word:
+        hits.extend(_shaped_value_hits(text))
+    hits.extend(_secret_phrases(text, shared=True, low=low))
     return hits
 
 
-def _given(value: str, quoted: bool) -> bool:
-    """A value typed on a command line: a quoted literal, or a password-like bare word."""
-    if not value or is_placeholder(value) or is_stopword(value) or value in ("*", "-"):
-        return False
-    if quoted:
-        return len(value) >= 3
-    return is_strong(value) and not value.isdigit()
-
-
-def _command_line_hits(text: str) -> list[int]:
-    """Passwords given as arguments: net user/net use, psexec -u -p, plink -pw, sshpass -p,
-    mysql -pXXX, curl -u user:pass, ConvertTo-SecureString "..." (policy 8.6)."""
-    hits = []
-    for pattern in (NET_USER, NET_USE_USER, DASH_U_P, PLINK_PW, SSHPASS):
-        for m in pattern.finditer(text):
-            value, quoted, _end = read_value(text, m.end())
-            if value.startswith("/") and not quoted:
-                continue  # the next switch, not a password
-            if _given(value, quoted):
-                hits.append(m.start())
-    for m in MYSQL_P.finditer(text):
-        value, quoted, _end = read_value(text, m.end())
-        if value and not is_placeholder(value) and (quoted or len(value) >= 3):
-            hits.append(m.start())
-    for m in USER_COLON.finditer(text):
-        value = strip_value(m.group(2))
-        if (len(value) >= 3 and not value.isdigit() and not is_placeholder(value)
-                and not is_stopword(value) and not NUMERIC_SHAPE.match(value)):
-            hits.append(m.start())
-    for m in SECURE_STRING.finditer(text):
-        value, quoted, _end = read_value(text, m.end())
-        if quoted and _given(value, True):
-            hits.append(m.start())
-    return hits
-
-
-def _keyed_password_hits(text: str) -> list[int]:
-    """<add key="AdminPassword" value="..."/>: a key/value pair whose key names a password."""
-    hits = []
-    for m in KEYED_VALUE.finditer(text):
-        if not re.fullmatch(PW_KEY, m.group(3), re.I):
-            continue
-        value, quoted, _end = read_value(text, m.end())
-        if quoted and _given(value, True):
-            hits.append(m.start())
-    return hits
+_THREE_DIGITS = re.compile(r"\d{3}")
 
 
 def _tight_pair_hits(text: str) -> list[int]:
@@ -219,6 +183,8 @@ def _shaped_value_hits(text: str) -> list[int]:
 
 def _remote_access(text: str) -> bool:
     """A Remote Utilities ID with a password value nearby (policy 8.5, 8.6)."""
+    if not _THREE_DIGITS.search(text):
+        return False  # an ID has nine digits
     for m in RU_ID.finditer(text):
         lo, hi = max(0, m.start() - 160), min(len(text), m.end() + 200)
         window = text[lo:hi]
@@ -243,6 +209,8 @@ def _remote_access(text: str) -> bool:
 
 
 def _license_keys(text: str) -> bool:
+    if "-" not in text:
+        return False  # every shape below has groups joined by "-"
     for m in LICENSE_KEY.finditer(text):
         groups = m.group(0).split("-")
         key = m.group(0)
@@ -277,10 +245,14 @@ def _license_keys(text: str) -> bool:
     return False
 
 
-def _secret_phrases(text: str, shared: bool) -> list[int]:
+def _secret_phrases(text: str, shared: bool, low: str | None = None) -> list[int]:
     """Positions of secrets named in prose ("client secret: ...", "pre-shared key: ...");
     `shared` picks the password-like shared secrets, else API secrets and keys."""
+    if low is None and text.isascii():
+        low = text.lower()
     hits = []
+    if not (":" in text or "=" in text) or not may_hold(low, ("shared", "psk", "secret", "key")):
+        return hits
     for m in SECRET_PHRASE.finditer(text):
         if bool(m.group(1)) != shared:
             continue
@@ -290,18 +262,22 @@ def _secret_phrases(text: str, shared: bool) -> list[int]:
     return hits
 
 
-def _tokens(text: str) -> bool:
-    if any(p.search(text) for p in TOKEN_PATTERNS):
-        return True
-    for m in BEARER.finditer(text):
+def _tokens(text: str, low: str | None = None) -> bool:
+    if low is None and text.isascii():
+        low = text.lower()
+    for pattern, literals in zip(TOKEN_PATTERNS, TOKEN_LITERALS):
+        if any(s in text for s in literals) and pattern.search(text):
+            return True
+    for m in (BEARER.finditer(text) if "Bearer" in text or "Token" in text else ()):
         if looks_random(m.group(1)):
             return True
-    for m in SECRET_ASSIGN.finditer(text):
+    for m in (SECRET_ASSIGN.finditer(text)
+              if (":" in text or "=" in text) and may_hold(low, ("key", "secret", "token")) else ()):
         if looks_random(m.group(1)):
             return True
-    if _secret_phrases(text, shared=False):
+    if _secret_phrases(text, shared=False, low=low):
         return True
-    for m in KEYED_VALUE.finditer(text):
+    for m in (KEYED_VALUE.finditer(text) if "=" in text and may_hold(low, ("value",)) else ()):
         if re.fullmatch(PW_KEY, m.group(3), re.I):
             continue  # a password key: see _password_hits
         value, _quoted, _end = read_value(text, m.end())
@@ -312,14 +288,16 @@ def _tokens(text: str) -> bool:
 
 def _connection_string_hits(text: str) -> list[int]:
     hits = []
-    for m in CONN_URL.finditer(text):
+    for m in (CONN_URL.finditer(text) if "://" in text else ()):
         pw = m.group(2)
         if not is_placeholder(pw) and not is_stopword(pw) and not pw.isdigit():
             hits.append(m.start())
-    for m in USERINFO.finditer(text):
+    for m in (USERINFO.finditer(text) if ":" in text and "@" in text else ()):
         if is_strong(m.group(1)):
             hits.append(m.start())
     for pattern in (ACCOUNT_KEY, SAS_SIG):
+        if "=" not in text or (pattern is SAS_SIG and "sig=" not in text):
+            continue
         for m in pattern.finditer(text):
             if looks_random(m.group(1)):
                 hits.append(m.start())
@@ -377,15 +355,17 @@ def find_secrets(text: str, *, html: bool = False, channel: str = "forum") -> Se
 
 def _scan(text: str) -> set[str]:
     found: set[str] = set()
-    if PRIVATE_KEY.search(text) or PUTTY_KEY.search(text):
+    low = text.lower() if text.isascii() else None  # for the gates: see secret_commands.may_hold
+    if (("-----BEGIN" in text and PRIVATE_KEY.search(text))
+            or ("PuTTY-User-Key-File-" in text and PUTTY_KEY.search(text))):
         found.add("private_key")
-    if _tokens(text):
+    if _tokens(text, low):
         found.add("token")
     if _license_keys(text):
         found.add("license_key")
     if _connection_string_hits(text):
         found.add("connection_string")
-    for pos in _password_hits(text):
+    for pos in _password_hits(text, low):
         found.add("connection_string" if _in_connection_string(text, pos) else "password")
     if _remote_access(text):
         found.add("remote_access")
