@@ -6,7 +6,8 @@ only with the second it was signed in. A token signed up to REUSE_SECONDS ago is
 new one: it is the same session's token, checked against the same 24 h limit
 (WTF_CSRF_TIME_LIMIT) shortened by at most that much. Each worker keeps {raw token: (signed,
 when)}; the request's token is put where Flask-WTF looks first (g.csrf_token), so every form,
-csrf_token() and the check of a POST behave as before.
+csrf_token() and the check of a POST behave as before. (A view that gave the session a new raw
+token would have to drop g.csrf_token itself; none does: the session is never cleared.)
 """
 import time
 
@@ -32,13 +33,19 @@ def reuse():
     found = kept.get(raw)
     if found is not None and 0 <= time.time() - found[1] < REUSE_SECONDS:
         setattr(g, field, found[0])
+        g.csrf_reused_for = raw
 
 
 def keep(response):
     """after_request: remember a token signed by this request for the next minute's pages."""
     field = _field()
     signed, raw = g.get(field), session.get(field)
-    if signed is None or raw is None:
+    reused_for = g.get("csrf_reused_for")
+    if signed is None or raw is None or reused_for is not None:
+        # nothing signed, or the token came from here; a session whose token changed after that
+        # (reused_for != raw) must not keep the old one under its new token
+        if reused_for is not None and reused_for != raw:
+            current_app.extensions.get("signed_csrf", {}).pop(raw, None)
         return response
     kept = current_app.extensions.setdefault("signed_csrf", {})
     found = kept.get(raw)

@@ -47,7 +47,9 @@ class FragmentCache:
     """Rendered fragments of one worker, first in first out: {key: pieces}, the HTML split at its
     slots (literal, slot name, literal, ...), so a use is one join however long the fragment. At
     most `entries` pieces and `max_bytes` of their text (counted in characters) are kept: a long
-    conversation is one large piece, and a worker's memory must not grow with the tickets opened."""
+    conversation is one large piece, and a worker's memory must not grow with the tickets opened.
+    The keys are not counted: they hold the data a piece shows, so the memory is about twice the
+    bound (and at most `entries` pieces whatever their size)."""
 
     def __init__(self, entries, max_bytes=8 * 1024 * 1024):
         self.entries = max(0, int(entries))
@@ -84,6 +86,9 @@ class FragmentCache:
                 self.size -= self.kept.pop(oldest)[1]
             except (KeyError, StopIteration, RuntimeError):
                 break
+        previous = self.kept.get(key)  # two threads drew the same piece: count it once
+        if previous is not None:
+            self.size -= previous[1]
         self.kept[key] = (pieces, size)
         self.size += size
 

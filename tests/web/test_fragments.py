@@ -62,6 +62,8 @@ def test_the_cache_keeps_no_more_text_than_its_bound():
     cache.get("big", lambda slots: Markup("y" * 1500), {})  # over a quarter of the bound: not kept
     assert "big" not in cache.kept and cache.size == 3600
     assert cache.get("big", lambda slots: Markup("y" * 1500), {}) == "y" * 1500
+    cache._keep(9, ("z" * 100,))  # a piece drawn twice at once (threads) is counted once
+    assert cache.size == 2700 + 100
 
 
 
