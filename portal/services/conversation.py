@@ -1,4 +1,4 @@
-"""A ticket's conversation as the customer's ticket page shows it, read as plain rows.
+"""A ticket's conversation as the staff and the customer's ticket pages show it, as plain rows.
 
 One query brings the messages the reader may see (internal notes only for staff), their authors
 and their files (a LEFT JOIN: a message with two files comes twice), as the driver gives them: no

@@ -5,7 +5,7 @@ from flask_wtf.csrf import generate_csrf
 
 from portal.db import utcnow
 from portal.models import CannedReply, Release
-from portal.services import (assign, canned, conversation_rows, get_policy, presence, queue, requester, staff_partner,
+from portal.services import (assign, canned, conversation, get_policy, presence, queue, requester, staff_partner,
                              ticket_views, tickets)
 from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
@@ -83,7 +83,7 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     inputs, so a page whose pieces are kept builds none."""
     policy, now = get_policy(), utcnow()
     due, opened = ticket.due_at, ticket.opened_at
-    messages = conversation_rows.staff_conversation(ticket.id)  # plain rows, files and notes included
+    messages = conversation.shown_to(ticket, current_user)  # plain rows, files and (staff) notes included
     last_seen = messages[-1].id if messages else 0
     replies, staff = canned.titles(), ops.staff_choices()
     forms = LazyForms(forms)
