@@ -94,19 +94,3 @@ def page_links():
         links.update({f"static/{name}": url_for("static", filename=name) for name in STATIC_LINKS})
         kept[root] = links
     return links
-
-
-def cached_block(template_name, block_name, key, **context):
-    """A block whose output depends on `key` alone (no user, no token, no time), rendered once per
-    worker and key: the queue's filter form is five WTForms fields and thirty options on every
-    load. Markup: the block's own escaped output."""
-    from markupsafe import Markup
-    app = current_app._get_current_object()
-    kept = app.extensions.setdefault("cached_blocks", {})
-    full_key = (template_name, block_name, request.script_root, key)
-    html = kept.get(full_key)
-    if html is None:
-        if len(kept) > 512:  # few combinations are ever used; never let them pile up
-            kept.clear()
-        html = kept[full_key] = Markup(render_block(template_name, block_name, **context))
-    return html

@@ -11,7 +11,7 @@ from portal.services.errors import ServiceError
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
 from portal.web.forms.lazy import LazyForms
-from portal.web.render import cached_block, page_links, render, url_head, url_of, wants_fragment
+from portal.web.render import page_links, render, url_head, url_of, wants_fragment
 from portal.web.staff import ops
 
 from portal.web.staff import bp
@@ -35,21 +35,20 @@ def queue_list():
     # the depth is for the heading only; the poll's URL carries the filters and cursor, never the
     # open rows (staff.js adds those still open to each poll, and they are rendered open)
     return render("staff/queue.html", block="rows", status=400 if form.has_errors else 200, page=page,
-                  filters=filters, form=form, filter_form=_filter_form(form, filters) if whole else None,
+                  filters=filters, form=form, form_key=_form_key(form, filters),
                   depth=queue.queue_depth(filters) if not form.has_errors and whole else {},
                   after=form.after.data, open_rows=form.open.data or frozenset(), view_labels=ticket_views.VIEW_LABELS,
                   poll_url=url_of("staff.queue", **filters.as_args(), **({"after": after} if after else {})),
                   presence=presence.on_rows(page.rows, current_user))  # who else is on each row's page
 
 
-def _filter_form(form, filters):
-    """The filter form's HTML, kept per worker for its values and the partner list (the page
-    renders it itself when a field has an error)."""
+def _form_key(form, filters):
+    """What the filter form shows: its values, the partner list and its address; None for a form
+    with errors (drawn afresh with them)."""
     if form.has_errors:
         return None
-    key = (filters.level, filters.product, filters.assignee, filters.breached, filters.partner,
-           tuple((c.value, c.label) for c in form.partner.choices))
-    return cached_block("staff/queue.html", "filter_form", key, form=form, filters=filters)
+    return (url_of("staff.queue"), filters.level, filters.product, filters.assignee, filters.breached,
+            filters.partner, tuple((c.value, c.label) for c in form.partner.choices))
 
 
 @bp.route("/queue/why/<row_key>", endpoint="queue_why")
