@@ -92,7 +92,11 @@ def _init_extensions(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
-    login_manager.session_protection = "basic"
+    # Off: "basic" only marks a session not fresh (nothing here asks), and doing so writes the
+    # cookie of an anonymous request, such as the favicon's the browser sends beside the login
+    # form; that reply, landing after the login's, put back the anonymous session. Sessions end
+    # by the account's session version instead (portal/web/users.py).
+    login_manager.session_protection = None
 
     from portal.web.users import load_user
     login_manager.user_loader(load_user)  # one query per request, its SQL built once

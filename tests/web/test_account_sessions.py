@@ -105,3 +105,20 @@ def test_unverified_user_sees_a_banner_with_a_resend_button_on_every_page(app, m
     assert outbox[-1]["to"] == user.email and "/verify/" in outbox[-1]["body"]
     verified = login(make_user(), app.test_client())
     assert "data-unverified" not in verified.get("/tickets/").get_data(as_text=True)
+
+
+def test_a_request_sent_beside_the_login_does_not_undo_it(app, make_user):
+    """The browser fetches /favicon.ico, styles and scripts beside the login form; one of those
+    replies landing after the login's must not set the anonymous session again (the cookie is
+    last-writer-wins). So an anonymous request that changes nothing writes no cookie."""
+    user = make_user()
+    client = app.test_client()
+    token = csrf_token(client, "/login")  # the session now holds the CSRF token
+    for path in ["/favicon.ico", "/static/css/portal.css", "/no-such-page", "/login", "/"]:
+        response = client.get(path)
+        assert response.headers.getlist("Set-Cookie") == [], path
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302 and response.headers.getlist("Set-Cookie")
+    for path in ["/favicon.ico", "/no-such-page", "/account/"]:
+        assert client.get(path).headers.getlist("Set-Cookie") == [], path
+    assert client.get("/account/").status_code == 200
