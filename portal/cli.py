@@ -27,7 +27,9 @@ def migrate_up():
 @portal_cli.command("migrate")
 @click.option("--down", is_flag=True, help="Revert the latest migration instead.")
 @click.option("--status", is_flag=True, help="List migrations and whether they are applied.")
-def migrate_command(down, status):
+@click.option("--to", "target", default=None, metavar="NAME",
+              help="Stop after this one (a rolling deploy applies the expands first, the contract later).")
+def migrate_command(down, status, target):
     """Apply pending migrations (or revert one / show status)."""
     with database.db.connection_context():
         run = runner()
@@ -35,7 +37,9 @@ def migrate_command(down, status):
             for m in run.status():
                 click.echo(f"[{'x' if m.applied else ' '}] {m.name}")
             return
-        names = run.down() if down else run.up()
+        if target is not None and target not in {m.name for m in run.status()}:
+            raise click.BadParameter(f"no migration is called {target!r}", param_hint="--to")
+        names = run.down() if down else run.up(target)
     click.echo("\n".join(f"{'reverted' if down else 'applied'}: {n}" for n in names) or "nothing to do.")
 
 

@@ -192,9 +192,12 @@ def memory_flush(app):
 def run_sender(app, once=False, stop=None):
     """The sender loop (`flask --app app portal send-mail`, the uWSGI daemon, the browser tests):
     deliver what is due, sleep MAIL_SEND_POLL_SECONDS, again; `once` for cron and tests; `stop`
-    (a threading.Event) ends it. A database error waits for the next round instead of ending it."""
+    (a threading.Event) ends it. A database error waits for the next round instead of ending it.
+    Each round also adds the tickets filed since the last one to the search index (SQLite: it is
+    the one background process beside the workers; portal/services/search_index.py)."""
     from peewee import InterfaceError, OperationalError
     from portal import db as database
+    from portal.services import search_index
     from portal.services.mail_sender import deliver_due
     stop = stop or threading.Event()
     while True:
@@ -204,6 +207,7 @@ def run_sender(app, once=False, stop=None):
             try:
                 database.db.connect(reuse_if_open=True)
                 outcomes = deliver_due(app.extensions["outbox"])
+                search_index.catch_up()
             except (OperationalError, InterfaceError) as exc:
                 app.logger.error("mail sender: database unavailable: %s", exc.__class__.__name__)
             finally:

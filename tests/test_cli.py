@@ -44,3 +44,24 @@ def test_sla_command(app):
     assert "2026-11-30" in result.output and "10:30" in result.output and "18:30" in result.output
     bad = app.test_cli_runner().invoke(args=["portal", "sla", "--level", "GOLD", "--opened", "2026-11-27T16:30-08:00"])
     assert bad.exit_code == 2 and "SITE" in bad.output
+
+
+def test_migrate_to_stops_after_the_named_migration(tmp_path):
+    """A rolling deploy applies the release's expands first and its contract later (docs/deployment.md)."""
+    from portal.web import create_app
+    from tests.conftest import app_env, drop_database, fresh_database_url
+    url = fresh_database_url(tmp_path)
+    try:
+        fresh = create_app({"TESTING": True}, env=app_env(url, tmp_path))
+        runner = fresh.test_cli_runner()
+        first = runner.invoke(args=["portal", "migrate", "--to", "0017_search_catch_up"])
+        assert first.exit_code == 0 and "applied: 0017_search_catch_up" in first.output, first.output
+        assert "0018" not in first.output
+        status = runner.invoke(args=["portal", "migrate", "--status"]).output
+        assert "[x] 0017_search_catch_up" in status and "[ ] 0018_search_without_insert_triggers" in status
+        rest = runner.invoke(args=["portal", "migrate"])
+        assert rest.output.strip() == "applied: 0018_search_without_insert_triggers", rest.output
+        unknown = runner.invoke(args=["portal", "migrate", "--to", "0099_nothing"])
+        assert unknown.exit_code == 2 and "no migration is called" in unknown.output
+    finally:
+        drop_database(url)

@@ -64,6 +64,9 @@ def test_uwsgi_serves_pages(uwsgi_server):
     assert status == 200 and '"database":"ok"' in body.replace(" ", "")
     status, body = wait_for(url + "/login")
     assert status == 200 and "Log in" in body
+    deadline = time.monotonic() + 15  # the master spawns them one by one: the first may answer before the last is up
+    while log.read_text().count("spawned uWSGI worker") < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert log.read_text().count("spawned uWSGI worker") == 4
 
 

@@ -13,12 +13,12 @@ class OutboxMail(BaseModel):
     sends the same id; `lease_token` names the sender that holds it while `sending`."""
     id = AutoField()
     to = CharField(max_length=320)
-    kind = CharField(max_length=40, default="", index=True)
+    kind = CharField(max_length=40, default="")  # no index: no query looks rows up by kind (0018)
     subject = TextField()
     text = TextField()
     html = TextField(default="")
     headers = TextField(default="{}")  # JSON: extra headers (List-Unsubscribe ...)
-    ticket_id = IntegerField(null=True, index=True)  # threads the mail; no FK: a mail outlives nothing
+    ticket_id = IntegerField(null=True)  # threads the mail; no FK: a mail outlives nothing; no index (0018)
     auto = BooleanField(default=True)
     token = CharField(max_length=32)
     status = CharField(max_length=16, default="queued")

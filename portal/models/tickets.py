@@ -25,12 +25,13 @@ class Bug(BaseModel):
 
 class Ticket(BaseModel):
     id = AutoField()
-    requester = ForeignKeyField(User, backref="tickets", on_delete="CASCADE")
+    # no index of its own: the two (requester, ...) indexes below begin with it (migration 0018)
+    requester = ForeignKeyField(User, backref="tickets", on_delete="CASCADE", index=False)
     product = CharField(max_length=64)
     version = CharField(max_length=32, default="")
     version_status = CharField(max_length=24, default="unknown")  # policy 7.2 verdict
     subject = CharField(max_length=200)
-    status = CharField(max_length=16, default="open", index=True)
+    status = CharField(max_length=16, default="open")  # indexed by (status, updated_at) below
     level = CharField(max_length=16)            # requester's level when ranked
     level_reason = CharField(max_length=200, default="")  # why, in words (policy 2.1, 3.4)
     rank_band = IntegerField()                  # policy 4.6 / 2.1 / 3.4 via policy.rank_band
@@ -89,7 +90,7 @@ class Message(BaseModel):
     author = ForeignKeyField(User, backref="+", on_delete="CASCADE")
     body = TextField()
     internal = BooleanField(default=False)  # staff-only note
-    created_at = DateTimeField(default=utcnow, index=True)
+    created_at = DateTimeField(default=utcnow)  # ordered within a ticket (message_ticket_id) only
 
 
 class Attachment(BaseModel):

@@ -10,8 +10,9 @@ activity. Words go through the forum search's own rules (`search.terms`: plain w
 quoted for FTS5, tsquery built by PostgreSQL's functions; the last word is a prefix, for the
 active search while typing), so quotes, operators or brackets never reach a query parser as
 syntax. The index (table `ticket_search`, migration 0009) holds every ticket's subject and every
-message, internal notes included (only staff search); triggers keep it in step with each write
-in the same transaction. The hits are listed with ticket_views' one joined query and paged by
+message, internal notes included (only staff search); triggers keep it in step with each change,
+and on SQLite new rows are added in batches (portal/services/search_index.py), which every search
+runs first, so it finds what was filed a moment ago. The hits are listed with ticket_views' one joined query and paged by
 the database.
 """
 import logging
@@ -23,6 +24,7 @@ from peewee import SQL, Case, DatabaseError
 from portal import db as database
 from portal.models import Partner, Ticket, User
 from portal.services import search as forum_search
+from portal.services import search_index
 from portal.services.paging import Page, page_number
 from portal.services.ticket_views import rows_query, to_row
 
@@ -96,6 +98,8 @@ def search(text: str, page: int = 1, size: int = PAGE_SIZE) -> Page:
     exact = Case(None, [(Ticket.id == query.number, 0)], 1) if query.number is not None else None
     order = ((exact,) if exact is not None else ()) + (Ticket.updated_at.desc(), Ticket.id.desc())
     select = rows_query(where).order_by(*order).offset((page - 1) * size).limit(size + 1)
+    if query.words:
+        _catch_up()
     try:
         with database.db.atomic():  # a savepoint: a failed search never spoils the caller's transaction
             items = list(select)
@@ -103,6 +107,15 @@ def search(text: str, page: int = 1, size: int = PAGE_SIZE) -> Page:
         log.warning("ticket search failed: %s", exc.__class__.__name__)
         return Page(page=page)
     return Page(rows=[to_row(item) for item in items[:size]], page=page, has_next=len(items) > size)
+
+
+def _catch_up():
+    """What was filed since the last batch, into the index (SQLite); a failure (the database
+    busy past its timeout) leaves the search to the rows indexed so far."""
+    try:
+        search_index.catch_up()
+    except DatabaseError as exc:
+        log.warning("ticket search index catch-up failed: %s", exc.__class__.__name__)
 
 
 def ticket_number(text: str) -> int | None:
@@ -115,5 +128,6 @@ def ticket_number(text: str) -> int | None:
 
 def indexed_rows(ticket_id: int) -> int:
     """How many index rows a ticket has (its subject and its messages): for tests and checks."""
+    search_index.catch_up()
     return database.db.execute_sql(f"SELECT COUNT(*) FROM ticket_search WHERE ticket_id = {database.db.param}",
                                    (ticket_id,)).fetchone()[0]
