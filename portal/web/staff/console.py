@@ -8,6 +8,7 @@ from portal.models import CannedReply, Release
 from portal.services import (assign, canned, conversation, get_policy, presence, queue, requester, staff_partner,
                              ticket_views, tickets)
 from portal.services.errors import ServiceError
+from portal.services.kept import kept as kept_list
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
 from portal.web.forms.lazy import LazyForms
@@ -61,9 +62,15 @@ def queue_why(row_key):
     return render("staff/queue.html", block="why", row=queue.queue_row(row_key))
 
 
-def _ticket(ticket_id):
+def _viewer():
+    """The signed-in user itself: each read through the `current_user` proxy looks the user up in
+    the request's context again (about as much work as a small query), and a page reads it often."""
+    return current_user._get_current_object()
+
+
+def _ticket(ticket_id, viewer=None):
     """The ticket with its requester and assignee, and a partner ticket's partner and license, or 404."""
-    return tickets.get_ticket_for(current_user, ticket_id, with_people=True)
+    return tickets.get_ticket_for(viewer or _viewer(), ticket_id, with_people=True)
 
 
 def _reply_status(ticket):
@@ -72,19 +79,23 @@ def _reply_status(ticket):
     return "waiting" if ticket.is_open else ticket.status
 
 
-def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=None):
+def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=None, viewer=None):
     """Everything the ticket page and its fragments show; `forms` are the submitted ones (with their
     errors) that take the place of fresh ones; `query` the page's own query (the canned reply picked,
     and from the htmx picker the revision the reply form had); `held` a reply held by the
-    optimistic check; `confirm` the take-over step of the assignment.
+    optimistic check; `confirm` the take-over step of the assignment; `viewer` the signed-in user
+    (_viewer()) when the caller has it.
 
     The forms are built when drawn (LazyForms): the page keeps their HTML per worker for their
     inputs, so a page whose pieces are kept builds none."""
-    policy, now = get_policy(), utcnow()
+    policy, now, viewer = get_policy(), utcnow(), viewer or _viewer()
     due, opened = ticket.due_at, ticket.opened_at
-    messages = conversation.shown_to(ticket, current_user)  # plain rows, files and (staff) notes included
+    messages = conversation.shown_to(ticket, viewer)  # plain rows, files and (staff) notes included
     last_seen = messages[-1].id if messages else 0
-    replies, staff = canned.titles(), ops.staff_choices()
+    # the reference lists drawn are kept a few seconds per worker (services/kept.py): a POST
+    # validates against its own fresh read, and a pick reads the canned replies afresh
+    replies = tuple(canned.titles()) if query else kept_list("canned titles", _canned_titles)
+    staff = ops.shown_staff()
     forms = LazyForms(forms)
     choices = tuple(replies)  # (key, title) rows
     picker = CannedPickForm(query, replies=replies) if query else None  # none asked: none picked
@@ -92,7 +103,7 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
         picker.validate()  # an unknown canned reply is none
     picked = picker.canned.data if picker is not None else ""
     chosen = next((c for c in canned.all_replies() if c.key == picked), None) if picked else None
-    body = canned.fill(chosen.body, canned.placeholder_values(ticket, current_user)) if chosen else ""
+    body = canned.fill(chosen.body, canned.placeholder_values(ticket, viewer)) if chosen else ""
     kept = picker is not None and picker.revision.data is not None  # the htmx picker keeps what the agent saw
     forms.add("picker", lambda: picker if picker is not None else CannedPickForm(None, replies=replies),
               choices, chosen.key if chosen else "")
@@ -105,17 +116,27 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     forms.add("note", lambda: NoteForm(formdata=None))
     whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
     here = url_head("staff.ticket", "ticket_id") + str(ticket.id)  # its forms post to here + "/reply" etc.
+    token = generate_csrf()  # the request's one CSRF token, the pieces' slot (the panels' too)
+    sla = policy.sla_clock(opened, due, now)  # its state and the time left, each span worked out once
     return dict(
-        ticket=ticket, here=here, token=generate_csrf(),  # the request's one CSRF token, the pieces' slot
+        ticket=ticket, here=here, token=token,
         files_at=url_head("tickets.detail", "ticket_id") + f"{ticket.id}/attachments/",
         tickets_at=page_links()["staff.tickets"] + "/",  # the requester's other tickets: + id
         messages=messages, conversation=tuple(messages), notice=notice, held=held, confirm=confirm,
-        panels=ops.panels_context(ticket, staff) if whole else None,
+        panels=ops.panels_context(ticket, staff, viewer=viewer, token=token) if whole else None,
         requester=requester.requester_facts(ticket, now) if whole else None,
         forms=forms, partner=staff_partner.partner_ticket_facts(ticket, now),
-        verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
-        due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
-            "ticket", ticket.level, due, now), chosen=chosen, last_seen=last_seen)
+        verdict=policy.judge_version(ticket.version, kept_list("release versions", _versions, ticket.product)),
+        due=due, state=sla.state, explanation=policy.explain_rank("ticket", ticket.level, due, now, left=sla.left),
+        chosen=chosen, last_seen=last_seen)
+
+
+def _canned_titles():
+    return tuple(canned.titles())
+
+
+def _versions(product):
+    return tuple(Release.versions(product))
 
 
 def _after(ticket_id, block, message, **extra):
@@ -140,7 +161,9 @@ def ticket(ticket_id):
     """Staff: the one page of a ticket: the conversation with its files and notes, the reply with
     files, canned replies and a status, and beside it the requester, assignment, status, bug,
     remote-session and credential panels."""
-    return render("staff/ticket.html", block="reply_form", **_ticket_ctx(_ticket(ticket_id), query=request.args))
+    viewer = _viewer()
+    return render("staff/ticket.html", block="reply_form",
+                  **_ticket_ctx(_ticket(ticket_id, viewer), query=request.args, viewer=viewer))
 
 
 def _assignment_refused(ticket_id, exc):
