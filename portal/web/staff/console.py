@@ -1,5 +1,7 @@
 """The staff console: the shared queue, working a ticket, canned replies (forum threads: threads.py)."""
-from flask import abort, flash, make_response, redirect, request, url_for
+from collections import namedtuple
+
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -62,6 +64,9 @@ def queue_why(row_key):
     return render("staff/queue.html", block="why", row=queue.queue_row(row_key))
 
 
+PageKeys = namedtuple("PageKeys", "top reply note facts assign status")
+
+
 def _viewer():
     """The signed-in user itself: each read through the `current_user` proxy looks the user up in
     the request's context again (about as much work as a small query), and a page reads it often."""
@@ -115,20 +120,53 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     forms.add("status", lambda: StatusForm(formdata=None, status=ticket.status), ticket.status)
     forms.add("note", lambda: NoteForm(formdata=None))
     whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
-    here = url_head("staff.ticket", "ticket_id") + str(ticket.id)  # its forms post to here + "/reply" etc.
+    pages, files, tickets_at = _heads()
+    here = pages + str(ticket.id)  # its forms post to here + "/reply" etc.
     token = generate_csrf()  # the request's one CSRF token, the pieces' slot (the panels' too)
-    sla = policy.sla_clock(opened, due, now)  # its state and the time left, each span worked out once
+    # the SLA state and the time left from one clock, the due and opening times' business
+    # positions remembered as the queue's are (sla_clocks equals sla_clock: tests/policy)
+    sla = policy.sla_clocks([(opened, due)], now)[0]
+    assignee = (ticket.assignee.email, ticket.assignee.name) if ticket.assignee else None
+    verdict = policy.judge_version(ticket.version, kept_list("release versions", _versions, ticket.product))
+    explanation = policy.explain_rank("ticket", ticket.level, due, now, left=sla.left)
+    conversation_rows = tuple(messages)
+    # the keys of the page's kept pieces (templates/staff/ticket.html): what each shows; the
+    # template makes a piece's key None where it is drawn afresh (a notice, a held reply)
+    keys = PageKeys(
+        top=(here, ticket.subject, files + f"{ticket.id}/attachments/", conversation_rows, forms.key("picker")),
+        reply=forms.key("reply", here), note=forms.key("note", here),
+        facts=(ticket.product, ticket.version, ticket.version_status, verdict, ticket.is_english, ticket.language,
+               ticket.first_response_at, ticket.first_response_met, sla.state, due, explanation, ticket.level),
+        assign=forms.key("assign", here, ticket.status, assignee), status=forms.key("status", here))
+    panels = ops.panels_context(ticket, staff, viewer=viewer, token=token) if whole else None
+    facts = requester.requester_facts(ticket, now) if whole else None
+    partner = staff_partner.partner_ticket_facts(ticket, now)
+    # the whole content (the pieces' keys and what lies between them), None where a piece is drawn
+    # afresh; the template makes it None for a held reply as well
+    inner = (keys.reply, keys.note, keys.assign, keys.status, panels["key"] if panels else None)
+    whole_key = None if None in inner or notice or confirm else (keys, inner[-1], tickets_at, facts, partner)
     return dict(
-        ticket=ticket, here=here, token=token,
-        files_at=url_head("tickets.detail", "ticket_id") + f"{ticket.id}/attachments/",
-        tickets_at=page_links()["staff.tickets"] + "/",  # the requester's other tickets: + id
-        messages=messages, conversation=tuple(messages), notice=notice, held=held, confirm=confirm,
-        panels=ops.panels_context(ticket, staff, viewer=viewer, token=token) if whole else None,
-        requester=requester.requester_facts(ticket, now) if whole else None,
-        forms=forms, partner=staff_partner.partner_ticket_facts(ticket, now),
-        verdict=policy.judge_version(ticket.version, kept_list("release versions", _versions, ticket.product)),
-        due=due, state=sla.state, explanation=policy.explain_rank("ticket", ticket.level, due, now, left=sla.left),
-        chosen=chosen, last_seen=last_seen)
+        ticket=ticket, here=here, token=token, keys=keys, assignee=assignee,
+        files_at=files + f"{ticket.id}/attachments/",
+        tickets_at=tickets_at,  # the requester's other tickets: + id
+        messages=messages, conversation=conversation_rows, notice=notice, held=held, confirm=confirm,
+        panels=panels, requester=facts, forms=forms, partner=partner, whole_key=whole_key,
+        verdict=verdict, due=due, state=sla.state, explanation=explanation, chosen=chosen, last_seen=last_seen)
+
+
+def _heads():
+    """The heads of the page's addresses (a staff ticket page, a ticket's files, the staff's ticket
+    links: each + an id), kept per worker and script root as url_head keeps one (three lookups
+    of it were a twentieth of the page's own work)."""
+    kept = current_app._get_current_object().extensions.setdefault("staff ticket heads", {})
+    root = request._get_current_object().script_root
+    found = kept.get(root)
+    if found is None:
+        if len(kept) > 16:
+            kept.clear()
+        found = kept[root] = (url_head("staff.ticket", "ticket_id"), url_head("tickets.detail", "ticket_id"),
+                              page_links()["staff.tickets"] + "/")
+    return found
 
 
 def _canned_titles():
@@ -163,7 +201,7 @@ def ticket(ticket_id):
     remote-session and credential panels."""
     viewer = _viewer()
     return render("staff/ticket.html", block="reply_form",
-                  **_ticket_ctx(_ticket(ticket_id, viewer), query=request.args, viewer=viewer))
+                  **_ticket_ctx(_ticket(ticket_id, viewer), query=request._get_current_object().args, viewer=viewer))
 
 
 def _assignment_refused(ticket_id, exc):

@@ -53,8 +53,9 @@ def panels_context(ticket, staff=None, forms=None, back=None, viewer=None, token
     service checks the bug picked. `key` is everything the panels show but the notice and the CSRF
     token (their HTML is kept per worker for it), None with a submitted form.
     """
+    req = request._get_current_object()  # the request itself: each read through the proxy looks it up again
     if back is None:
-        back = request.path if request.method == "GET" else url_for("staff.ticket", ticket_id=ticket.id)
+        back = req.path if req.method == "GET" else url_for("staff.ticket", ticket_id=ticket.id)
     staff = shown_staff() if staff is None else staff
     viewer = current_user._get_current_object() if viewer is None else viewer
     bug = prepared.first("bug", lambda bug_id: Bug.select().where(Bug.id == bug_id).limit(1),
@@ -87,7 +88,7 @@ def panels_context(ticket, staff=None, forms=None, back=None, viewer=None, token
     # moments are keyed as the instants they are: pages write them in the policy's zone or the
     # viewer's, which the key holds
     key = None if forms else (
-        request.script_root, ticket.id, ticket.is_open, getattr(viewer, "time_zone", None),
+        req.script_root, ticket.id, ticket.is_open, getattr(viewer, "time_zone", None),
         (bug.id, bug.title, bug.status, bug.eta, bug.fixed_in, bug.workaround) if bug else None,
         tuple((s.id, s.status, s.starts_at, s.duration_minutes, s.agent.name if s.agent else None, s.tool,
                s.confirmed_at, s.change_requested_at, s.change_note) for s in all_sessions),
