@@ -5,8 +5,10 @@ A fixed number of queries whatever the requester has (one for the licenses, one 
 open and recent tickets): the page's ticket query already joined the requester. The facts are
 plain values (tuples, no models), so the page may key its kept HTML by them.
 """
+import functools
+import operator
 from collections import namedtuple
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from peewee import SQL
 
@@ -19,8 +21,7 @@ OTHER_TICKETS = 5  # a few of each, linked; the requester's whole list is a staf
 OPEN, RECENT = ("open", "waiting"), ("solved", "closed")
 
 
-@dataclass(frozen=True)
-class LicenseLine:
+class LicenseLine(NamedTuple):
     key: str        # masked ('...-9ZT3'): the whole key is on no staff page
     tier: str
     current: bool   # valid on the policy's date (policy 2.1)
@@ -28,10 +29,11 @@ class LicenseLine:
 
 
 OtherTicket = namedtuple("OtherTicket", "id subject status updated_at")
+_other = functools.partial(tuple.__new__, OtherTicket)  # from its values, without a Python call
+_NEWEST = operator.itemgetter(3, 0)  # (updated_at, id)
 
 
-@dataclass(frozen=True)
-class RequesterFacts:
+class RequesterFacts(NamedTuple):  # tuples: the page's key compares and hashes them without a Python call
     name: str
     email: str
     level: str                # the ticket's level, as filed and ranked (policy 2.1, 3.4)
@@ -68,8 +70,8 @@ def _others(ticket):
     rows = prepared.raw("requester's other tickets", _others_query,
                         ticket.requester_id, ticket.id, ticket.requester_id, ticket.id)
     # a union keeps no order of its own: each list in its query's order, (updated_at, id) descending
-    found = sorted((OtherTicket(ident, subject, status, moment(at)) for ident, subject, status, at in rows),
-                   key=lambda other: (other.updated_at, other.id), reverse=True)
+    found = sorted([_other((ident, subject, status, moment(at))) for ident, subject, status, at in rows],
+                   key=_NEWEST, reverse=True)
     return (tuple(other for other in found if other.status in OPEN),
             tuple(other for other in found if other.status in RECENT))
 
