@@ -139,18 +139,19 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
                ticket.first_response_at, ticket.first_response_met, sla.state, due, explanation, ticket.level),
         assign=forms.key("assign", here, ticket.status, assignee), status=forms.key("status", here))
     panels = ops.panels_context(ticket, staff, viewer=viewer, token=token) if whole else None
-    facts = requester.requester_facts(ticket, now) if whole else None
+    requester_panel = requester.requester_facts(ticket, now) if whole else None
     partner = staff_partner.partner_ticket_facts(ticket, now)
     # the whole content (the pieces' keys and what lies between them), None where a piece is drawn
     # afresh; the template makes it None for a held reply as well
     inner = (keys.reply, keys.note, keys.assign, keys.status, panels["key"] if panels else None)
-    whole_key = None if None in inner or notice or confirm else (keys, inner[-1], tickets_at, facts, partner)
+    whole_key = (None if None in inner or notice or confirm
+                 else (keys, inner[-1], tickets_at, requester_panel, partner))
     return dict(
         ticket=ticket, here=here, token=token, keys=keys, assignee=assignee,
         files_at=files + f"{ticket.id}/attachments/",
         tickets_at=tickets_at,  # the requester's other tickets: + id
         messages=messages, conversation=conversation_rows, notice=notice, held=held, confirm=confirm,
-        panels=panels, requester=facts, forms=forms, partner=partner, whole_key=whole_key,
+        panels=panels, requester=requester_panel, forms=forms, partner=partner, whole_key=whole_key,
         verdict=verdict, due=due, state=sla.state, explanation=explanation, chosen=chosen, last_seen=last_seen)
 
 
