@@ -1,6 +1,7 @@
 """Product versions and whether a version is still supported (policy 7.1, 7.2)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
@@ -51,7 +52,22 @@ def parse_version(text: str) -> Version:
 
 
 def judge_version(text: str, releases: Iterable[str]) -> VersionVerdict:
-    """Compare a user's version with the known releases; never raises (policy 7.2)."""
+    """Compare a user's version with the known releases; never raises (policy 7.2).
+
+    A verdict depends on the text and the releases alone, and a page asks for the same ones on
+    every load (the staff ticket page): verdicts on strings are remembered (at most 4,096)."""
+    releases = tuple(releases or ())
+    if (text is None or type(text) is str) and all(type(release) is str for release in releases):
+        return _judged(text, releases)
+    return _judge(text, releases)  # other values (a number, an object): judged, not remembered
+
+
+@functools.lru_cache(maxsize=4096)
+def _judged(text, releases):
+    return _judge(text, releases)
+
+
+def _judge(text, releases):
     known = []
     for release in releases or ():
         try:

@@ -17,12 +17,23 @@ def _strftime(value: date, fmt: str) -> str:
     return value.strftime(fmt.replace("{day}", str(value.day)))
 
 
+_TIME_TEXTS = {}  # (moment, zone, label) -> its words: pages word the same due times on every load
+
+
 def time_text(at: datetime | None, zone: ZoneInfo, zone_label: str) -> str:
-    """A moment in `zone`, e.g. 'Tue 18 Mar 2031 09:30 PT' ('' for None)."""
+    """A moment in `zone`, e.g. 'Tue 18 Mar 2031 09:30 PT' ('' for None). Remembered per moment,
+    zone and label (the words depend on nothing else; at most 20,000 are kept)."""
     if at is None:
         return ""
-    local = require_aware(at, "at").astimezone(zone)
-    return f"{_strftime(local, DAY_TIME)} {zone_label}"
+    key = (at, zone, zone_label)
+    found = _TIME_TEXTS.get(key)  # a naive moment equals no aware one: it finds nothing, and is refused below
+    if found is None:
+        local = require_aware(at, "at").astimezone(zone)
+        found = f"{_strftime(local, DAY_TIME)} {zone_label}"
+        if len(_TIME_TEXTS) >= 20_000:
+            _TIME_TEXTS.clear()
+        _TIME_TEXTS[key] = found
+    return found
 
 
 def zone_abbreviation(local: datetime) -> str:

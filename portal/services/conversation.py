@@ -7,6 +7,7 @@ model instances per row, and a message's time is converted only when it is shown
 fragment key (portal/web/fragments.py): everything its HTML shows of each message is in it, and
 any change (a new reply, a renamed author, another file) is another key.
 """
+import functools
 from collections import namedtuple
 
 from peewee import JOIN
@@ -62,8 +63,12 @@ def shown_to(ticket, user):
     for message_id, author_id, body, internal, stored_at, email, display_name, role, file_id, name, size in rows:
         if message_id not in files:
             files[message_id] = []
-            said.append((message_id, author_id, Author(author_id, email, display_name, role), body,
+            said.append((message_id, author_id, _author((author_id, email, display_name, role)), body,
                          bool(internal), stored_at))
         if file_id is not None:
-            files[message_id].append(File(file_id, name, size))
-    return tuple(Said(*message, tuple(files[message[0]])) for message in said)
+            files[message_id].append(_file((file_id, name, size)))
+    return tuple([_said((*message, tuple(files[message[0]]))) for message in said])
+
+
+# the tuples made straight from their values (the namedtuples' own __new__ is a Python call each)
+_author, _file, _said = (functools.partial(tuple.__new__, kind) for kind in (Author, File, Said))

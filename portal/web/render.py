@@ -4,7 +4,7 @@ from flask import current_app, make_response, render_template, request
 
 def wants_fragment():
     """True for an htmx request that is neither boosted nor a history restore."""
-    hx = getattr(request, "htmx", None)
+    hx = getattr(request._get_current_object(), "htmx", None)  # the request itself: one lookup, not a proxy's two
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 

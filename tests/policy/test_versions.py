@@ -65,3 +65,14 @@ def test_policy_7_1_parts_are_short_numbers(bad):
 def test_policy_7_1_the_longest_version_fits_its_column():
     longest = ".".join(["999999"] * 4)
     assert str(parse_version(longest)) == longest and len(longest) <= 32
+
+
+def test_a_remembered_verdict_is_the_one_judged_afresh_and_other_values_are_judged_as_before():
+    from portal.policy import versions
+    releases = ["7.6.2.0", "7.5.0.0", "6.9.1.0", "not a version"]
+    for text in ("7.6.2.0", "7.5.0.0", "6.0.0.0", "8.0.0.0", " 7.6.2.0 ", "7.6", None, ""):
+        first = versions.judge_version(text, releases)
+        assert first == versions._judge(text, tuple(releases))
+        assert versions.judge_version(text, iter(releases)) is first  # remembered, whatever iterable
+    assert versions.judge_version("7.6.2.0", (7, "7.6.2.0")).status == "current"  # a number: not remembered
+    assert versions.judge_version(["7.6.2.0"], ["7.6.2.0"]).status == "invalid"  # unhashable: judged

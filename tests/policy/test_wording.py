@@ -39,3 +39,19 @@ def test_policy_2_1_the_queue_line_and_the_clock_say_the_same(policy):
     due = policy.first_response_due(opened, "STARTER")
     clock = policy.sla_clock(opened, due, now)
     assert policy.explain_rank("ticket", "STARTER", due, now).endswith(" · " + clock.text())
+
+
+def test_a_remembered_time_text_is_the_one_worded_afresh_in_each_zone_and_a_naive_moment_stays_refused():
+    from zoneinfo import ZoneInfo
+
+    from portal.policy import wording
+    moment = utc(2031, 3, 18, 16, 30)
+    for zone, label in ((ZoneInfo("America/Los_Angeles"), "PT"), (ZoneInfo("Europe/Berlin"), "CET"),
+                        (ZoneInfo("America/Los_Angeles"), "Pacific")):
+        first = wording.time_text(moment, zone, label)
+        assert wording.time_text(moment.astimezone(zone), zone, label) is first  # the same instant, remembered
+        wording._TIME_TEXTS.clear()
+        assert wording.time_text(moment, zone, label) == first  # worded afresh: the same words
+    assert wording.time_text(moment, ZoneInfo("Europe/Berlin"), "CET") == "Tue 18 Mar 2031 17:30 CET"
+    with pytest.raises(ValueError):
+        wording.time_text(moment.replace(tzinfo=None), ZoneInfo("America/Los_Angeles"), "PT")

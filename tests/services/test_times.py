@@ -65,3 +65,48 @@ def test_queue_cursor_keeps_its_times_in_utc():
     assert queue.parse_cursor(text) == cursor
     # a position written without the Z (before it was added) still reads as UTC
     assert queue.parse_cursor(text.replace("Z", "")) == cursor
+
+
+def _read_the_long_way(value):
+    """DateTimeField.python_value before its one-parse path for the column's own text (frozen copy)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            value = peewee.DateTimeField.python_value(DateTimeField(), value)
+    else:
+        value = peewee.DateTimeField.python_value(DateTimeField(), value)
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+@pytest.mark.parametrize("text", [
+    "2031-03-18 16:30:15", "2031-03-18 16:30:15.250000", "2031-03-18 16:30:15.25", "2031-03-18T16:30:15",
+    "2031-03-18", "2031-03-18 16:30", "2031-03-18 16:30:15+02:00", "2031-03-18 16:30:15Z", "2031-03-18 16:30:15 ",
+    "2031-03-18 16:30:1x", "2031-03-18 16:30:15.25000x", "2031-03-18 16:30:15,250000", "2031-13-18 16:30:15",
+    "2031-03-18 24:30:15", "2031-03-18 16:30:15.250000+01:00", "+031-03-18 16:30:15", "2031-03-18 16:30:+5",
+    "garbage", "", None, datetime.datetime(2031, 3, 18, 16, 30), MOMENT])
+def test_a_stored_moment_reads_as_it_did_the_long_way(text):
+    try:
+        expected = _read_the_long_way(text)
+    except ValueError as exc:
+        expected = ("refused", str(exc))
+    try:
+        read = DateTimeField().python_value(text)
+    except ValueError as exc:
+        read = ("refused", str(exc))
+    assert read == expected and type(read) is type(expected)
+    if isinstance(read, datetime.datetime):
+        assert read.tzinfo is UTC
+
+
+def test_random_stored_moments_read_as_they_did_the_long_way():
+    import random
+    rng = random.Random(16)
+    for _ in range(2000):
+        moment = datetime.datetime(2000, 1, 1) + datetime.timedelta(microseconds=rng.randrange(10 ** 17))
+        if rng.random() < 0.3:
+            moment = moment.replace(microsecond=0)
+        text = str(moment)  # the column's text: microseconds only when there are some
+        assert DateTimeField().python_value(text) == _read_the_long_way(text), text

@@ -1,5 +1,7 @@
 """The staff console: the shared queue, working a ticket, canned replies (forum threads: threads.py)."""
-from flask import abort, flash, make_response, redirect, request, url_for
+from collections import namedtuple
+
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -8,6 +10,7 @@ from portal.models import CannedReply, Release
 from portal.services import (assign, canned, conversation, get_policy, presence, queue, requester, staff_partner,
                              ticket_views, tickets)
 from portal.services.errors import ServiceError
+from portal.services.kept import kept as kept_list
 from portal.web.forms.staff import (ActionForm, AssignForm, CannedForm, CannedPickForm, NoteForm,
                                     QueueFilterForm, ReplyForm, StatusForm, UnassignForm)
 from portal.web.forms.lazy import LazyForms
@@ -61,9 +64,18 @@ def queue_why(row_key):
     return render("staff/queue.html", block="why", row=queue.queue_row(row_key))
 
 
-def _ticket(ticket_id):
+PageKeys = namedtuple("PageKeys", "top reply note facts assign status")
+
+
+def _viewer():
+    """The signed-in user itself: each read through the `current_user` proxy looks the user up in
+    the request's context again (about as much work as a small query), and a page reads it often."""
+    return current_user._get_current_object()
+
+
+def _ticket(ticket_id, viewer=None):
     """The ticket with its requester and assignee, and a partner ticket's partner and license, or 404."""
-    return tickets.get_ticket_for(current_user, ticket_id, with_people=True)
+    return tickets.get_ticket_for(viewer or _viewer(), ticket_id, with_people=True)
 
 
 def _reply_status(ticket):
@@ -72,19 +84,23 @@ def _reply_status(ticket):
     return "waiting" if ticket.is_open else ticket.status
 
 
-def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=None):
+def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=None, viewer=None):
     """Everything the ticket page and its fragments show; `forms` are the submitted ones (with their
     errors) that take the place of fresh ones; `query` the page's own query (the canned reply picked,
     and from the htmx picker the revision the reply form had); `held` a reply held by the
-    optimistic check; `confirm` the take-over step of the assignment.
+    optimistic check; `confirm` the take-over step of the assignment; `viewer` the signed-in user
+    (_viewer()) when the caller has it.
 
     The forms are built when drawn (LazyForms): the page keeps their HTML per worker for their
     inputs, so a page whose pieces are kept builds none."""
-    policy, now = get_policy(), utcnow()
+    policy, now, viewer = get_policy(), utcnow(), viewer or _viewer()
     due, opened = ticket.due_at, ticket.opened_at
-    messages = conversation.shown_to(ticket, current_user)  # plain rows, files and (staff) notes included
+    messages = conversation.shown_to(ticket, viewer)  # plain rows, files and (staff) notes included
     last_seen = messages[-1].id if messages else 0
-    replies, staff = canned.titles(), ops.staff_choices()
+    # the reference lists drawn are kept a few seconds per worker (services/kept.py): a POST
+    # validates against its own fresh read, and a pick reads the canned replies afresh
+    replies = tuple(canned.titles()) if query else kept_list("canned titles", _canned_titles)
+    staff = ops.shown_staff()
     forms = LazyForms(forms)
     choices = tuple(replies)  # (key, title) rows
     picker = CannedPickForm(query, replies=replies) if query else None  # none asked: none picked
@@ -92,7 +108,7 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
         picker.validate()  # an unknown canned reply is none
     picked = picker.canned.data if picker is not None else ""
     chosen = next((c for c in canned.all_replies() if c.key == picked), None) if picked else None
-    body = canned.fill(chosen.body, canned.placeholder_values(ticket, current_user)) if chosen else ""
+    body = canned.fill(chosen.body, canned.placeholder_values(ticket, viewer)) if chosen else ""
     kept = picker is not None and picker.revision.data is not None  # the htmx picker keeps what the agent saw
     forms.add("picker", lambda: picker if picker is not None else CannedPickForm(None, replies=replies),
               choices, chosen.key if chosen else "")
@@ -104,18 +120,62 @@ def _ticket_ctx(ticket, forms=None, notice=None, query=None, held=None, confirm=
     forms.add("status", lambda: StatusForm(formdata=None, status=ticket.status), ticket.status)
     forms.add("note", lambda: NoteForm(formdata=None))
     whole = not wants_fragment()  # panels and the requester panel are part of the whole page only
-    here = url_head("staff.ticket", "ticket_id") + str(ticket.id)  # its forms post to here + "/reply" etc.
+    pages, files, tickets_at = _heads()
+    here = pages + str(ticket.id)  # its forms post to here + "/reply" etc.
+    token = generate_csrf()  # the request's one CSRF token, the pieces' slot (the panels' too)
+    # the SLA state and the time left from one clock, the due and opening times' business
+    # positions remembered as the queue's are (sla_clocks equals sla_clock: tests/policy)
+    sla = policy.sla_clocks([(opened, due)], now)[0]
+    assignee = (ticket.assignee.email, ticket.assignee.name) if ticket.assignee else None
+    verdict = policy.judge_version(ticket.version, kept_list("release versions", _versions, ticket.product))
+    explanation = policy.explain_rank("ticket", ticket.level, due, now, left=sla.left)
+    conversation_rows = tuple(messages)
+    # the keys of the page's kept pieces (templates/staff/ticket.html): what each shows; the
+    # template makes a piece's key None where it is drawn afresh (a notice, a held reply)
+    keys = PageKeys(
+        top=(here, ticket.subject, files + f"{ticket.id}/attachments/", conversation_rows, forms.key("picker")),
+        reply=forms.key("reply", here), note=forms.key("note", here),
+        facts=(ticket.product, ticket.version, ticket.version_status, verdict, ticket.is_english, ticket.language,
+               ticket.first_response_at, ticket.first_response_met, sla.state, due, explanation, ticket.level),
+        assign=forms.key("assign", here, ticket.status, assignee), status=forms.key("status", here))
+    panels = ops.panels_context(ticket, staff, viewer=viewer, token=token) if whole else None
+    requester_panel = requester.requester_facts(ticket, now) if whole else None
+    partner = staff_partner.partner_ticket_facts(ticket, now)
+    # the whole content (the pieces' keys and what lies between them), None where a piece is drawn
+    # afresh; the template makes it None for a held reply as well
+    inner = (keys.reply, keys.note, keys.assign, keys.status, panels["key"] if panels else None)
+    whole_key = (None if None in inner or notice or confirm
+                 else (keys, inner[-1], tickets_at, requester_panel, partner))
     return dict(
-        ticket=ticket, here=here, token=generate_csrf(),  # the request's one CSRF token, the pieces' slot
-        files_at=url_head("tickets.detail", "ticket_id") + f"{ticket.id}/attachments/",
-        tickets_at=page_links()["staff.tickets"] + "/",  # the requester's other tickets: + id
-        messages=messages, conversation=tuple(messages), notice=notice, held=held, confirm=confirm,
-        panels=ops.panels_context(ticket, staff) if whole else None,
-        requester=requester.requester_facts(ticket, now) if whole else None,
-        forms=forms, partner=staff_partner.partner_ticket_facts(ticket, now),
-        verdict=policy.judge_version(ticket.version, Release.versions(ticket.product)),
-        due=due, state=policy.sla_state(opened, due, now), explanation=policy.explain_rank(
-            "ticket", ticket.level, due, now), chosen=chosen, last_seen=last_seen)
+        ticket=ticket, here=here, token=token, keys=keys, assignee=assignee,
+        files_at=files + f"{ticket.id}/attachments/",
+        tickets_at=tickets_at,  # the requester's other tickets: + id
+        messages=messages, conversation=conversation_rows, notice=notice, held=held, confirm=confirm,
+        panels=panels, requester=requester_panel, forms=forms, partner=partner, whole_key=whole_key,
+        verdict=verdict, due=due, state=sla.state, explanation=explanation, chosen=chosen, last_seen=last_seen)
+
+
+def _heads():
+    """The heads of the page's addresses (a staff ticket page, a ticket's files, the staff's ticket
+    links: each + an id), kept per worker and script root as url_head keeps one (three lookups
+    of it were a twentieth of the page's own work)."""
+    kept = current_app._get_current_object().extensions.setdefault("staff ticket heads", {})
+    root = request._get_current_object().script_root
+    found = kept.get(root)
+    if found is None:
+        if len(kept) > 16:
+            kept.clear()
+        found = kept[root] = (url_head("staff.ticket", "ticket_id"), url_head("tickets.detail", "ticket_id"),
+                              page_links()["staff.tickets"] + "/")
+    return found
+
+
+def _canned_titles():
+    return tuple(canned.titles())
+
+
+def _versions(product):
+    return tuple(Release.versions(product))
 
 
 def _after(ticket_id, block, message, **extra):
@@ -140,7 +200,9 @@ def ticket(ticket_id):
     """Staff: the one page of a ticket: the conversation with its files and notes, the reply with
     files, canned replies and a status, and beside it the requester, assignment, status, bug,
     remote-session and credential panels."""
-    return render("staff/ticket.html", block="reply_form", **_ticket_ctx(_ticket(ticket_id), query=request.args))
+    viewer = _viewer()
+    return render("staff/ticket.html", block="reply_form",
+                  **_ticket_ctx(_ticket(ticket_id, viewer), query=request._get_current_object().args, viewer=viewer))
 
 
 def _assignment_refused(ticket_id, exc):

@@ -9,6 +9,7 @@ from portal import prepared
 from portal.models import Bug, RemoteSession, User
 from portal.services import audit, bugs, dashboard, get_policy, sessions, tickets
 from portal.services.errors import NotFound, ServiceError
+from portal.services.kept import kept as kept_list
 from portal.web.forms.staff import (ActionForm, AuditFilterForm, BugFilterForm, BugForm, BugLinkForm,
                                     PanelActionForm, RescheduleForm, ScheduleForm)
 from portal.web.forms.lazy import LazyForms
@@ -30,25 +31,40 @@ def staff_choices():
                  for sid, name, email in prepared.rows("staff choices", query))
 
 
-def panels_context(ticket, staff=None, forms=None, back=None):
+def shown_staff():
+    """staff_choices() as the pages draw them: kept a few seconds per worker (services/kept.py; a
+    new agent is offered seconds later); the POSTs validate against staff_choices() itself."""
+    return kept_list("staff choices", staff_choices)
+
+
+def _offered_bugs():
+    return tuple((b.id, b.title) for b in bugs.open_bugs())
+
+
+def panels_context(ticket, staff=None, forms=None, back=None, viewer=None, token=None):
     """What the staff ticket panels need: bug, bugs to pick, sessions, credentials, who may reveal,
     and their forms (`forms`: a submitted one, by name, with its errors; `back`: where a panel form
-    returns without htmx, by default this page).
+    returns without htmx, by default this page). `viewer` (the signed-in user itself, not the
+    proxy) and `token` (the request's CSRF token) when the page has them already.
 
     A fixed number of queries however many sessions, credentials and views; `staff` is the page's
-    own staff_choices() when it has them already. `key` is everything the panels show but the
-    notice and the CSRF token (their HTML is kept per worker for it), None with a submitted form.
+    own shown_staff() when it has them already. The staff and the open bugs offered are kept a few
+    seconds per worker (services/kept.py); a POST validates against its own fresh read, and the
+    service checks the bug picked. `key` is everything the panels show but the notice and the CSRF
+    token (their HTML is kept per worker for it), None with a submitted form.
     """
+    req = request._get_current_object()  # the request itself: each read through the proxy looks it up again
     if back is None:
-        back = request.path if request.method == "GET" else url_for("staff.ticket", ticket_id=ticket.id)
-    staff = staff_choices() if staff is None else staff
+        back = req.path if req.method == "GET" else url_for("staff.ticket", ticket_id=ticket.id)
+    staff = shown_staff() if staff is None else staff
+    viewer = current_user._get_current_object() if viewer is None else viewer
     bug = prepared.first("bug", lambda bug_id: Bug.select().where(Bug.id == bug_id).limit(1),
                          ticket.bug_id) if ticket.bug_id else None
     all_sessions = sessions.sessions_of(ticket)
     active = sessions.newest(all_sessions, sessions.ACTIVE)
-    offered = tuple((b.id, b.title) for b in bugs.open_bugs()) if bug is None else ()
+    offered = kept_list("open bugs", _offered_bugs) if bug is None else ()
     moved = (active.agent_id, active.starts_at, active.duration_minutes) if active is not None else None
-    agent = current_user.id
+    agent = viewer.id
 
     def fresh(make):
         def made():
@@ -67,12 +83,12 @@ def panels_context(ticket, staff=None, forms=None, back=None):
         if name == "bug":
             form.offer(Bug(id=i, title=t) for i, t in offered)
         form.next.data = back
-    credentials = sessions.credential_rows(ticket, current_user, all_sessions)
+    credentials = sessions.credential_rows(ticket, viewer, all_sessions)
     eligible = sessions.eligibility(ticket)
     # moments are keyed as the instants they are: pages write them in the policy's zone or the
     # viewer's, which the key holds
     key = None if forms else (
-        request.script_root, ticket.id, ticket.is_open, getattr(current_user, "time_zone", None),
+        req.script_root, ticket.id, ticket.is_open, getattr(viewer, "time_zone", None),
         (bug.id, bug.title, bug.status, bug.eta, bug.fixed_in, bug.workaround) if bug else None,
         tuple((s.id, s.status, s.starts_at, s.duration_minutes, s.agent.name if s.agent else None, s.tool,
                s.confirmed_at, s.change_requested_at, s.change_note) for s in all_sessions),
@@ -90,7 +106,7 @@ def panels_context(ticket, staff=None, forms=None, back=None):
         "credentials": credentials,
         "forms": lazy,
         "key": key,
-        "token": generate_csrf(),  # the request's one CSRF token, a slot of the kept panels
+        "token": generate_csrf() if token is None else token,  # the request's one CSRF token, a slot of the kept panels
     }
 
 
