@@ -186,6 +186,11 @@ class Policy:
         """`sla_clock` of each (opened_at, due_at) at the same moment, in order (a queue page)."""
         return rank.sla_clocks(spans, now, self.clock, self.at_risk_threshold)
 
+    def sla_readings(self, spans, now: datetime) -> list[tuple]:
+        """(state, words, business time left in microseconds) of each (opened_at, due_at) at the
+        same moment: each `sla_clock` with its `text()`, for a page of clocks (the queue)."""
+        return rank.sla_readings(spans, now, self.clock, self.at_risk_threshold)
+
     def sla_state(self, opened_at: datetime, due_at: datetime, now: datetime) -> str:
         """'ok', 'at_risk' (under the threshold of the target left) or 'breached'."""
         return rank.sla_state(opened_at, due_at, now, self.clock, self.at_risk_threshold)

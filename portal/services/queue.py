@@ -109,7 +109,7 @@ class QueueRow:
     license_key: str = ""
     level_reason: str = ""       # why the ticket has its level (a thread keeps none)
     answered: bool = False       # a follow-up: the first response was given (policy 2.1)
-    left: datetime.timedelta | None = None  # business time left (negative once overdue); None when answered
+    left_micros: int | None = None  # business time left in microseconds (negative once overdue); None when answered
     now: datetime.datetime | None = None    # the moment the row was read
     band: int = 0                # the rank band (policy 4.6, 2.1, 3.4): the cursor's first column
     raw: tuple = ()              # the database row it was made of
@@ -119,6 +119,11 @@ class QueueRow:
         """What the row's HTML is made of: every column read and the clock's words at this moment
         (portal/web/fragments.py keeps the rendered row per worker under it)."""
         return self.channel, self.raw, self.state, self.time_text
+
+    @property
+    def left(self):
+        """The business time left (negative once overdue), None when answered."""
+        return None if self.left_micros is None else datetime.timedelta(microseconds=self.left_micros)
 
     @property
     def due_iso(self):
@@ -154,8 +159,9 @@ class QueuePage:
 
     @property
     def cache_key(self):
-        """What the page's rows show (QueueRow.cache_key of each, in order)."""
-        return tuple(row.cache_key for row in self.rows)
+        """What the page's rows show: QueueRow.cache_key of each, in order (written out here, as a
+        property call per row cost more than the tuple)."""
+        return tuple([(row.channel, row.raw, row.state, row.time_text) for row in self.rows])
 
 
 _ROW_KEY = re.compile(r"^(ticket|forum)-\d{1,12}$")
@@ -291,8 +297,10 @@ def _made(channel, raw):
     return row.__dict__
 
 
-# (channel, database row) -> the fields it makes: a pure function of the row, and the same rows
-# come back on every load of a page, so each worker works them out once (a changed row is a new key)
+# (channel, id) -> (database row, the fields it makes): the fields are a pure function of the row,
+# and the same rows come back on every load of a page, so each worker works them out once; a row
+# read again is compared with the one kept (a changed row replaces it). Comparing costs less than
+# hashing the row's fresh strings, and each request keeps one entry at most.
 _MADE = {}
 
 
@@ -301,21 +309,22 @@ def _rows(items, policy, now):
     the channel's); the SLA clocks of the page in one call (policy 2.1: a clock runs only until the
     first response, so a follow-up has none)."""
     rows, spans = [], []
+    new = object.__new__
     for channel, raw in items:
         raw = tuple(raw)
-        fields = _MADE.get((channel, raw))
-        if fields is None:
+        kept = _MADE.get((channel, raw[0]))
+        if kept is None or kept[0] != raw:
             if len(_MADE) >= 5000:
                 _MADE.clear()
-            fields = _MADE[(channel, raw)] = _made(channel, raw)
-        row = object.__new__(QueueRow)
-        row.__dict__.update(fields)
+            kept = _MADE[(channel, raw[0])] = (raw, _made(channel, raw))
+        row = new(QueueRow)
+        row.__dict__ = kept[1].copy()  # a copy of a finished dict: its table copied whole
         row.now = now
         rows.append(row)
         if not row.answered:
             spans.append(row)
-    for row, sla in zip(spans, policy.sla_clocks([(r.opened, r.due) for r in spans], now)):
-        row.state, row.time_text, row.left = sla.state, sla.text(), sla.left
+    for row, (state, words, left) in zip(spans, policy.sla_readings([(r.opened, r.due) for r in spans], now)):
+        row.state, row.time_text, row.left_micros = state, words, left
     return rows
 
 
