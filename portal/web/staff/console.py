@@ -38,6 +38,7 @@ def queue_list():
                   filters=filters, form=form, form_key=_form_key(form, filters),
                   depth=queue.queue_depth(filters) if not form.has_errors and whole else {},
                   after=form.after.data, open_rows=form.open.data or frozenset(), view_labels=ticket_views.VIEW_LABELS,
+                  view_key=tuple(ticket_views.VIEW_LABELS.items()),  # what the tabs show
                   poll_url=url_of("staff.queue", **filters.as_args(), **({"after": after} if after else {})),
                   presence=presence.on_rows(page.rows, current_user))  # who else is on each row's page
 
