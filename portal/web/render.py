@@ -1,6 +1,7 @@
 """Page-or-fragment rendering for htmx (template fragments as named blocks)."""
 from flask import current_app, make_response, request
 from flask.signals import before_render_template, template_rendered
+from jinja2.runtime import new_context
 
 
 def wants_fragment():
@@ -14,7 +15,7 @@ def render_block(template_name, block_name, **context):
     app = current_app._get_current_object()
     template = app.jinja_env.get_template(template_name)
     app.update_template_context(context)
-    ctx = template.new_context(context)
+    ctx = _context(template, context)
     return "".join(template.blocks[block_name](ctx))
 
 
@@ -27,11 +28,21 @@ def render_page(template_name, **context):
     app.update_template_context(context)
     before_render_template.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
     try:
-        body = _utf8(template.root_render_func(template.new_context(context)))
+        body = _utf8(template.root_render_func(_context(template, context)))
     except Exception:
         app.jinja_env.handle_exception()
     template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
     return body
+
+
+def _context(template, values):
+    """template.new_context(values), its globals given as one plain dict: the template's are a
+    ChainMap over the environment's, and copying and listing a ChainMap runs in Python, a key at a
+    time (a tenth of a small page). Made afresh on each render, so a global set meanwhile is seen."""
+    flat = {}
+    for mapping in reversed(template.globals.maps):
+        flat.update(mapping)
+    return new_context(template.environment, template.name, template.blocks, values, False, flat, None)
 
 
 def _utf8(pieces):

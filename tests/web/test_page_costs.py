@@ -49,3 +49,15 @@ def test_a_page_is_the_same_bytes_encoded_piece_by_piece(app):
         page = render_page("error.html", **context)
         assert page == render_template("error.html", **context).encode()
         assert "Straße – gone ✓".encode() in page and b"plain &lt;b&gt;text&lt;/b&gt;" in page
+
+
+def test_a_page_sees_the_globals_of_the_moment(app, monkeypatch):
+    """render_page gives the template its globals as one plain dict made on each render: a global
+    set after the template was loaded is the one the page uses."""
+    from portal.web.render import render_block, render_page
+    with app.test_request_context("/"):
+        context = dict(status=404, title="Gone", message="x")
+        assert b'href="/"' in render_page("error.html", **context)
+        monkeypatch.setitem(app.jinja_env.globals, "url_for", lambda *a, **k: "/elsewhere")
+        assert b'href="/elsewhere"' in render_page("error.html", **context)
+        assert 'href="/elsewhere"' in render_block("error.html", "content", **context)
