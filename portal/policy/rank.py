@@ -136,42 +136,40 @@ _WORDS: dict = {}
 
 
 def _span(clock: BusinessClock, opened_at: datetime, due_at: datetime) -> tuple[int, int, int]:
-    key = (clock, opened_at, due_at)
-    found = _SPANS.get(key)
-    if found is None:
-        end = clock.position(require_aware(due_at, "due_at"))
-        found = ((due_at - _EPOCH) // _MICRO, end, end - clock.position(require_aware(opened_at, "opened_at")))
-        if len(_SPANS) >= 20_000:
-            _SPANS.clear()
-        _SPANS[key] = found
+    end = clock.position(require_aware(due_at, "due_at"))
+    found = ((due_at - _EPOCH) // _MICRO, end, end - clock.position(require_aware(opened_at, "opened_at")))
+    if len(_SPANS) >= 20_000:
+        _SPANS.clear()
+    _SPANS[(clock, opened_at, due_at)] = found
     return found
 
 
-def _words(left: int, overdue: bool) -> str:
-    """time_left_text of `left` microseconds, whose words depend on the minutes, the sign and overdue only."""
-    key = (abs(left) // _MINUTE) * 4 + (2 if overdue else 0) + (left < 0)
-    found = _WORDS.get(key)
-    if found is None:
-        if len(_WORDS) >= 20_000:
-            _WORDS.clear()
-        found = _WORDS[key] = time_left_text(timedelta(microseconds=left), overdue)
+def _words(key: int, left: int, overdue: bool) -> str:
+    """time_left_text of `left` microseconds, whose words depend on the minutes, the sign and
+    overdue only: `key` holds those three."""
+    if len(_WORDS) >= 20_000:
+        _WORDS.clear()
+    found = _WORDS[key] = time_left_text(timedelta(microseconds=left), overdue)
     return found
 
 
 def _readings(spans, now: datetime, clock: BusinessClock, at_risk: float) -> list[tuple[str, str, int]]:
     """(state, words, left in microseconds) per span, as sla_clock decides them: breached once
     `now` is past the due time (compared as instants), else at risk when under `at_risk` of the
-    target is left (policy 2.1)."""
+    target is left (policy 2.1). The memos are read in the loop itself (a call per row cost more)."""
     here = clock.position(require_aware(now, "now"), remember=False)  # `now` is never asked again
     at = (now - _EPOCH) // _MICRO
-    readings = []
+    readings, kept_spans, kept_words = [], _SPANS, _WORDS
     for opened_at, due_at in spans:
-        due, end, target = _span(clock, opened_at, due_at)
+        due, end, target = kept_spans.get((clock, opened_at, due_at)) or _span(clock, opened_at, due_at)
         left = end - here
-        if at > due:
-            readings.append(("breached", _words(left, True), left))
+        overdue = at > due
+        key = (abs(left) // _MINUTE) * 4 + (2 if overdue else 0) + (left < 0)
+        words = kept_words.get(key) or _words(key, left, overdue)
+        if overdue:
+            readings.append(("breached", words, left))
         else:
-            readings.append(("at_risk" if left < target * at_risk else "ok", _words(left, False), left))
+            readings.append(("at_risk" if left < target * at_risk else "ok", words, left))
     return readings
 
 
