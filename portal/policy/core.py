@@ -49,8 +49,12 @@ class Policy:
         return f"<Policy {self.version} from {self.source}>"
 
     def hours_text(self) -> str:
-        """Support hours in words from the clock, e.g. '08:00–17:00 Pacific time (PT), Monday to Friday' (policy 1.5)."""
-        return hours_text(self.clock, self.zone_label)
+        """Support hours in words from the clock, e.g. '08:00–17:00 Pacific time (PT), Monday to Friday' (policy 1.5).
+        Worded once per clock and zone label: every page's footer shows it."""
+        kept = self.__dict__.get("_hours_text")
+        if kept is None or kept[0] is not self.clock or kept[1] != self.zone_label:
+            kept = self._hours_text = (self.clock, self.zone_label, hours_text(self.clock, self.zone_label))
+        return kept[2]
 
     def local_date(self, at: datetime) -> date:
         """The calendar date in the policy's zone at a moment: licenses start and expire by it (policy 2.1)."""
