@@ -7,7 +7,6 @@ are >= 10), so a page takes tickets first and fills up with threads. A partner t
 names the partner, the end customer and the masked license, joined into the same query; forum
 threads belong to no partner (policy 3.2: resellers have no forum).
 """
-import dataclasses
 import datetime
 import re
 import time
@@ -368,8 +367,10 @@ def queue_depth(filters=None, now=None, cap=DEPTH_CAP):
     Kept for DEPTH_SECONDS per worker and filters (the heading is a glance, the rows are live)."""
     filters, now = filters or Filters(), now or utcnow()
     cache = runtime.current().state.setdefault("queue_depth", {})
-    # whose "me" matters only to the "assigned to me" count: every agent shares the others
-    key = (filters if filters.assignee == "me" else dataclasses.replace(filters, user_id=None), cap)
+    # every field of Filters; whose "me" matters only to the "assigned to me" count: every agent
+    # shares the others
+    key = (filters.level, filters.product, filters.assignee, filters.breached, filters.partner,
+           filters.user_id if filters.assignee == "me" else None, cap)
     kept = cache.get(key)
     if kept is not None and kept[0] > _seconds():
         return kept[1]

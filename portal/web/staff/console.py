@@ -48,8 +48,11 @@ def _form_key(form, filters):
     with errors (drawn afresh with them)."""
     if form.has_errors:
         return None
+    shown = form.__dict__.get("_shown_partners")  # the choices are set when the form is made, and
+    if shown is None:                              # QueueFilterForm.validated keeps the form per worker
+        shown = form._shown_partners = tuple((c.value, c.label) for c in form.partner.choices)
     return (url_of("staff.queue"), filters.level, filters.product, filters.assignee, filters.breached,
-            filters.partner, tuple((c.value, c.label) for c in form.partner.choices))
+            filters.partner, shown)
 
 
 @bp.route("/queue/why/<row_key>", endpoint="queue_why")
