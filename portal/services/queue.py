@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from portal.services.errors import FieldError, NotFound
 from portal import db as database
-from portal.db import UTC, utcnow
+from portal.db import utcnow
 from portal.models import PRODUCTS, Partner, Thread, Ticket, User
 from portal.policy import LEVELS
 from portal.services import get_policy, runtime
 from portal.services.licenses import masked_key
+from portal.services.queue_cursor import Cursor, parse_cursor
 from portal.services.staff_partner import end_customer
 
 PAGE_SIZE = 50
@@ -29,8 +30,6 @@ UNKNOWN_LEVEL = f"Unknown level. Choose one of: {', '.join(LEVELS)}."
 UNKNOWN_PRODUCT = "Unknown product."
 UNKNOWN_ASSIGNEE = "Choose anyone, me or unassigned."
 UNKNOWN_PARTNER = "Unknown partner. Choose one from the list."
-BAD_CURSOR = "This queue position is not valid; start from the top."
-_CURSOR = re.compile(r"^(ticket|forum)~(\d{1,3})~([0-9T:.\-]{19,26})Z?~([0-9T:.\-]{19,26})Z?~(\d{1,12})$")
 
 
 @dataclass(frozen=True)
@@ -61,25 +60,6 @@ class Filters:
     def shows(self, channel):
         """Whether the channel can have rows: forum threads belong to no partner (policy 3.2)."""
         return channel == "ticket" or self.partner is None
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """The queue position of the last row of a page: the ORDER BY columns of that row."""
-    channel: str
-    band: int
-    due_at: datetime.datetime
-    opened_at: datetime.datetime
-    id: int
-
-    def encode(self):
-        """The cursor as a URL-safe string, its times in UTC (2026-03-10T16:30:00Z)."""
-        return "~".join((self.channel, str(self.band), _stamp(self.due_at), _stamp(self.opened_at), str(self.id)))
-
-
-def _stamp(moment):
-    """A moment as UTC ISO text ending in Z, the cursor's own form (no '+' to escape in a URL)."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -171,22 +151,6 @@ def is_row_key(text):
     return bool(_ROW_KEY.match(text or ""))
 
 
-def parse_cursor(text):
-    """A Cursor from its URL form, None for none; FieldError when it is malformed."""
-    if not text:
-        return None
-    match = _CURSOR.match(text)
-    try:
-        if not match:
-            raise ValueError(text)
-        channel, band, due, opened, ident = match.groups()
-        # a cursor's times are UTC (a position written without the Z, too)
-        return Cursor(channel, int(band), datetime.datetime.fromisoformat(due + "+00:00"),
-                      datetime.datetime.fromisoformat(opened + "+00:00"), int(ident))
-    except ValueError:
-        raise FieldError("after", BAD_CURSOR) from None
-
-
 # The queue's one hot query is written as SQL text, not built by the ORM on every request: a page
 # is one statement per channel, and building it through peewee (and a model object per joined row)
 # cost more than SQLite running it (docs/benchmarks.md). The text is made of fixed pieces chosen by
@@ -253,6 +217,10 @@ def _conditions(channel, filters, now, mark):
     return where, params
 
 
+# (channel, Cursor) -> its keyset parameters as the database takes them (a next page's, on every load)
+_KEYSETS = {}
+
+
 def select_channel(channel, filters, cursor, limit, now):
     """One channel's page as a Statement: ordered and limited by the database on the composite
     index (rank_band, due_at, opened, id), people, partner and license joined in (no N+1)."""
@@ -261,8 +229,13 @@ def select_channel(channel, filters, cursor, limit, now):
     where, params = _conditions(channel, filters, now, mark)
     if cursor is not None and cursor.channel == channel:  # the keyset: rows after the cursor's, as a row value
         where.append(f'(t."rank_band", t."due_at", {opened}, t."id") > ({mark}, {mark}, {mark}, {mark})')
-        params += [cursor.band, model.due_at.db_value(cursor.due_at), model.due_at.db_value(cursor.opened_at),
-                   cursor.id]
+        keyset = _KEYSETS.get((channel, cursor))
+        if keyset is None:
+            if len(_KEYSETS) >= 1024:
+                _KEYSETS.clear()
+            keyset = _KEYSETS[(channel, cursor)] = (cursor.band, model.due_at.db_value(cursor.due_at),
+                                                    model.due_at.db_value(cursor.opened_at), cursor.id)
+        params += keyset
     columns, source = (_TICKET_COLUMNS, _TICKET_FROM) if channel == "ticket" else (_THREAD_COLUMNS, _THREAD_FROM)
     text = (f"SELECT {columns}{source} WHERE {' AND '.join(where)}"
             f' ORDER BY t."rank_band", t."due_at", {opened}, t."id" LIMIT {int(limit)}')
