@@ -95,14 +95,20 @@ class QueueRow:
 
     @property
     def cache_key(self):
-        """What the row's HTML is made of: every column read and the clock's words at this moment
-        (portal/web/fragments.py keeps the rendered row per worker under it)."""
+        """What the row shows: every column read, its state and the clock's words at this moment
+        (QueuePage.cache_key, the queue's table kept per worker under those of its rows)."""
         return self.channel, self.raw, self.state, self.time_text
 
     @property
     def left(self):
         """The business time left (negative once overdue), None when answered."""
         return None if self.left_micros is None else datetime.timedelta(microseconds=self.left_micros)
+
+    @property
+    def piece_key(self):
+        """What the row's HTML is made of but its clock's words, which its piece takes as a slot
+        (templates/staff/queue.html): a minute's change of words redraws no row."""
+        return self.channel, self.raw, self.state
 
     @property
     def due_iso(self):
