@@ -234,14 +234,20 @@ def select_channel(channel, filters, cursor, limit, now):
     opened = _OPENED[channel]
     where, params = _conditions(channel, filters, now, mark)
     if cursor is not None and cursor.channel == channel:  # the keyset: rows after the cursor's, as a row value
-        where.append(f'(t."rank_band", t."due_at", {opened}, t."id") > ({mark}, {mark}, {mark}, {mark})')
         keyset = _KEYSETS.get((channel, cursor))
         if keyset is None:
             if len(_KEYSETS) >= 1024:
                 _KEYSETS.clear()
             keyset = _KEYSETS[(channel, cursor)] = (cursor.band, model.due_at.db_value(cursor.due_at),
                                                     model.due_at.db_value(cursor.opened_at), cursor.id)
-        params += keyset
+        if filters.level and cursor.band == get_policy().rank_band(channel, filters.level):
+            # the level's filter pins the band to the cursor's: the rest of the row value then bounds
+            # the index range (with the band in it, SQLite started from the band's first row)
+            where.append(f'(t."due_at", {opened}, t."id") > ({mark}, {mark}, {mark})')
+            params += keyset[1:]
+        else:
+            where.append(f'(t."rank_band", t."due_at", {opened}, t."id") > ({mark}, {mark}, {mark}, {mark})')
+            params += keyset
     columns, source = (_TICKET_COLUMNS, _TICKET_FROM) if channel == "ticket" else (_THREAD_COLUMNS, _THREAD_FROM)
     text = (f"SELECT {columns}{source} WHERE {' AND '.join(where)}"
             f' ORDER BY t."rank_band", t."due_at", {opened}, t."id" LIMIT {int(limit)}')
