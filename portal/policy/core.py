@@ -49,8 +49,12 @@ class Policy:
         return f"<Policy {self.version} from {self.source}>"
 
     def hours_text(self) -> str:
-        """Support hours in words from the clock, e.g. '08:00–17:00 Pacific time (PT), Monday to Friday' (policy 1.5)."""
-        return hours_text(self.clock, self.zone_label)
+        """Support hours in words from the clock, e.g. '08:00–17:00 Pacific time (PT), Monday to Friday' (policy 1.5).
+        Worded once per clock and zone label: every page's footer shows it."""
+        kept = self.__dict__.get("_hours_text")
+        if kept is None or kept[0] is not self.clock or kept[1] != self.zone_label:
+            kept = self._hours_text = (self.clock, self.zone_label, hours_text(self.clock, self.zone_label))
+        return kept[2]
 
     def local_date(self, at: datetime) -> date:
         """The calendar date in the policy's zone at a moment: licenses start and expire by it (policy 2.1)."""
@@ -185,6 +189,11 @@ class Policy:
     def sla_clocks(self, spans, now: datetime) -> list["rank.SlaClock"]:
         """`sla_clock` of each (opened_at, due_at) at the same moment, in order (a queue page)."""
         return rank.sla_clocks(spans, now, self.clock, self.at_risk_threshold)
+
+    def sla_readings(self, spans, now: datetime) -> list[tuple]:
+        """(state, words, business time left in microseconds) of each (opened_at, due_at) at the
+        same moment: each `sla_clock` with its `text()`, for a page of clocks (the queue)."""
+        return rank.sla_readings(spans, now, self.clock, self.at_risk_threshold)
 
     def sla_state(self, opened_at: datetime, due_at: datetime, now: datetime) -> str:
         """'ok', 'at_risk' (under the threshold of the target left) or 'breached'."""

@@ -114,17 +114,63 @@ def sla_clock(opened_at: datetime, due_at: datetime, now: datetime,
 def sla_clocks(spans, now: datetime, clock: BusinessClock, at_risk: float) -> list[SlaClock]:
     """`sla_clock` for each (opened_at, due_at) of `spans` at one moment: a queue page's clocks,
     with `now`'s business position worked out once instead of twice per request."""
-    here = clock.position(require_aware(now, "now"), remember=False)
-    clocks = []
+    return [SlaClock(state, timedelta(microseconds=left)) for state, _, left in _readings(spans, now, clock, at_risk)]
+
+
+def sla_readings(spans, now: datetime, clock: BusinessClock, at_risk: float) -> list[tuple[str, str, int]]:
+    """(state, words, business time left in microseconds) of each (opened_at, due_at) at one
+    moment: what `sla_clock` and its `text()` say, for a page of clocks (the queue) at a few
+    integer operations each (a timedelta is made only for a row whose explanation is shown)."""
+    return _readings(spans, now, clock, at_risk)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICRO = timedelta(microseconds=1)
+_MINUTE = 60_000_000  # microseconds
+# (clock, opened_at, due_at) -> (due_at in microseconds since the epoch, its business position, the
+# target's business length): a pure function of the span, and a queue page shows the same spans
+# on every load; only `now` moves. At most 20,000 are kept per process.
+_SPANS: dict = {}
+# the words of a time left as one int key: whole minutes, overdue, negative (time_left_text)
+_WORDS: dict = {}
+
+
+def _span(clock: BusinessClock, opened_at: datetime, due_at: datetime) -> tuple[int, int, int]:
+    end = clock.position(require_aware(due_at, "due_at"))
+    found = ((due_at - _EPOCH) // _MICRO, end, end - clock.position(require_aware(opened_at, "opened_at")))
+    if len(_SPANS) >= 20_000:
+        _SPANS.clear()
+    _SPANS[(clock, opened_at, due_at)] = found
+    return found
+
+
+def _words(key: int, left: int, overdue: bool) -> str:
+    """time_left_text of `left` microseconds, whose words depend on the minutes, the sign and
+    overdue only: `key` holds those three."""
+    if len(_WORDS) >= 20_000:
+        _WORDS.clear()
+    found = _WORDS[key] = time_left_text(timedelta(microseconds=left), overdue)
+    return found
+
+
+def _readings(spans, now: datetime, clock: BusinessClock, at_risk: float) -> list[tuple[str, str, int]]:
+    """(state, words, left in microseconds) per span, as sla_clock decides them: breached once
+    `now` is past the due time (compared as instants), else at risk when under `at_risk` of the
+    target is left (policy 2.1). The memos are read in the loop itself (a call per row cost more)."""
+    here = clock.position(require_aware(now, "now"), remember=False)  # `now` is never asked again
+    at = (now - _EPOCH) // _MICRO
+    readings, kept_spans, kept_words = [], _SPANS, _WORDS
     for opened_at, due_at in spans:
-        end = clock.position(require_aware(due_at, "due_at"))
-        if now > due_at:
-            clocks.append(SlaClock("breached", timedelta(microseconds=end - here)))
-            continue
+        due, end, target = kept_spans.get((clock, opened_at, due_at)) or _span(clock, opened_at, due_at)
         left = end - here
-        target = end - clock.position(require_aware(opened_at, "opened_at"))
-        clocks.append(SlaClock("at_risk" if left < target * at_risk else "ok", timedelta(microseconds=left)))
-    return clocks
+        overdue = at > due
+        key = (abs(left) // _MINUTE) * 4 + (2 if overdue else 0) + (left < 0)
+        words = kept_words.get(key) or _words(key, left, overdue)
+        if overdue:
+            readings.append(("breached", words, left))
+        else:
+            readings.append(("at_risk" if left < target * at_risk else "ok", words, left))
+    return readings
 
 
 def sla_state(opened_at: datetime, due_at: datetime, now: datetime,

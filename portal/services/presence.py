@@ -219,6 +219,8 @@ def on_rows(rows, user, now=None):
     one query or one Redis round trip for the whole page."""
     keys = [(CHANNEL_KIND[row.channel], row.id) for row in rows]
     found = store().here(keys, now or utcnow())
+    if not found:  # nobody on any of them, as on most loads
+        return {}
     result = {}
     for row, key in zip(rows, keys):
         here = found.get(key)

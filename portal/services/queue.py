@@ -7,7 +7,6 @@ are >= 10), so a page takes tickets first and fills up with threads. A partner t
 names the partner, the end customer and the masked license, joined into the same query; forum
 threads belong to no partner (policy 3.2: resellers have no forum).
 """
-import dataclasses
 import datetime
 import re
 import time
@@ -15,11 +14,12 @@ from dataclasses import dataclass, field
 
 from portal.services.errors import FieldError, NotFound
 from portal import db as database
-from portal.db import UTC, utcnow
+from portal.db import utcnow
 from portal.models import PRODUCTS, Partner, Thread, Ticket, User
 from portal.policy import LEVELS
 from portal.services import get_policy, runtime
 from portal.services.licenses import masked_key
+from portal.services.queue_cursor import Cursor, parse_cursor
 from portal.services.staff_partner import end_customer
 
 PAGE_SIZE = 50
@@ -30,8 +30,6 @@ UNKNOWN_LEVEL = f"Unknown level. Choose one of: {', '.join(LEVELS)}."
 UNKNOWN_PRODUCT = "Unknown product."
 UNKNOWN_ASSIGNEE = "Choose anyone, me or unassigned."
 UNKNOWN_PARTNER = "Unknown partner. Choose one from the list."
-BAD_CURSOR = "This queue position is not valid; start from the top."
-_CURSOR = re.compile(r"^(ticket|forum)~(\d{1,3})~([0-9T:.\-]{19,26})Z?~([0-9T:.\-]{19,26})Z?~(\d{1,12})$")
 
 
 @dataclass(frozen=True)
@@ -64,25 +62,6 @@ class Filters:
         return channel == "ticket" or self.partner is None
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """The queue position of the last row of a page: the ORDER BY columns of that row."""
-    channel: str
-    band: int
-    due_at: datetime.datetime
-    opened_at: datetime.datetime
-    id: int
-
-    def encode(self):
-        """The cursor as a URL-safe string, its times in UTC (2026-03-10T16:30:00Z)."""
-        return "~".join((self.channel, str(self.band), _stamp(self.due_at), _stamp(self.opened_at), str(self.id)))
-
-
-def _stamp(moment):
-    """A moment as UTC ISO text ending in Z, the cursor's own form (no '+' to escape in a URL)."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 @dataclass
 class QueueRow:
     """One request as the queue shows it; its explanation ("Why is this here?") is worked out
@@ -109,16 +88,27 @@ class QueueRow:
     license_key: str = ""
     level_reason: str = ""       # why the ticket has its level (a thread keeps none)
     answered: bool = False       # a follow-up: the first response was given (policy 2.1)
-    left: datetime.timedelta | None = None  # business time left (negative once overdue); None when answered
+    left_micros: int | None = None  # business time left in microseconds (negative once overdue); None when answered
     now: datetime.datetime | None = None    # the moment the row was read
     band: int = 0                # the rank band (policy 4.6, 2.1, 3.4): the cursor's first column
     raw: tuple = ()              # the database row it was made of
 
     @property
     def cache_key(self):
-        """What the row's HTML is made of: every column read and the clock's words at this moment
-        (portal/web/fragments.py keeps the rendered row per worker under it)."""
+        """What the row shows: every column read, its state and the clock's words at this moment
+        (QueuePage.cache_key, the queue's table kept per worker under those of its rows)."""
         return self.channel, self.raw, self.state, self.time_text
+
+    @property
+    def left(self):
+        """The business time left (negative once overdue), None when answered."""
+        return None if self.left_micros is None else datetime.timedelta(microseconds=self.left_micros)
+
+    @property
+    def piece_key(self):
+        """What the row's HTML is made of but its clock's words, which its piece takes as a slot
+        (templates/staff/queue.html): a minute's change of words redraws no row."""
+        return self.channel, self.raw, self.state
 
     @property
     def due_iso(self):
@@ -154,8 +144,9 @@ class QueuePage:
 
     @property
     def cache_key(self):
-        """What the page's rows show (QueueRow.cache_key of each, in order)."""
-        return tuple(row.cache_key for row in self.rows)
+        """What the page's rows show: QueueRow.cache_key of each, in order (written out here, as a
+        property call per row cost more than the tuple)."""
+        return tuple([(row.channel, row.raw, row.state, row.time_text) for row in self.rows])
 
 
 _ROW_KEY = re.compile(r"^(ticket|forum)-\d{1,12}$")
@@ -164,22 +155,6 @@ _ROW_KEY = re.compile(r"^(ticket|forum)-\d{1,12}$")
 def is_row_key(text):
     """Whether `text` is a QueueRow.key ("ticket-12", "forum-3")."""
     return bool(_ROW_KEY.match(text or ""))
-
-
-def parse_cursor(text):
-    """A Cursor from its URL form, None for none; FieldError when it is malformed."""
-    if not text:
-        return None
-    match = _CURSOR.match(text)
-    try:
-        if not match:
-            raise ValueError(text)
-        channel, band, due, opened, ident = match.groups()
-        # a cursor's times are UTC (a position written without the Z, too)
-        return Cursor(channel, int(band), datetime.datetime.fromisoformat(due + "+00:00"),
-                      datetime.datetime.fromisoformat(opened + "+00:00"), int(ident))
-    except ValueError:
-        raise FieldError("after", BAD_CURSOR) from None
 
 
 # The queue's one hot query is written as SQL text, not built by the ORM on every request: a page
@@ -248,6 +223,10 @@ def _conditions(channel, filters, now, mark):
     return where, params
 
 
+# (channel, Cursor) -> its keyset parameters as the database takes them (a next page's, on every load)
+_KEYSETS = {}
+
+
 def select_channel(channel, filters, cursor, limit, now):
     """One channel's page as a Statement: ordered and limited by the database on the composite
     index (rank_band, due_at, opened, id), people, partner and license joined in (no N+1)."""
@@ -255,9 +234,20 @@ def select_channel(channel, filters, cursor, limit, now):
     opened = _OPENED[channel]
     where, params = _conditions(channel, filters, now, mark)
     if cursor is not None and cursor.channel == channel:  # the keyset: rows after the cursor's, as a row value
-        where.append(f'(t."rank_band", t."due_at", {opened}, t."id") > ({mark}, {mark}, {mark}, {mark})')
-        params += [cursor.band, model.due_at.db_value(cursor.due_at), model.due_at.db_value(cursor.opened_at),
-                   cursor.id]
+        keyset = _KEYSETS.get((channel, cursor))
+        if keyset is None:
+            if len(_KEYSETS) >= 1024:
+                _KEYSETS.clear()
+            keyset = _KEYSETS[(channel, cursor)] = (cursor.band, model.due_at.db_value(cursor.due_at),
+                                                    model.due_at.db_value(cursor.opened_at), cursor.id)
+        if filters.level and cursor.band == get_policy().rank_band(channel, filters.level):
+            # the level's filter pins the band to the cursor's: the rest of the row value then bounds
+            # the index range (with the band in it, SQLite started from the band's first row)
+            where.append(f'(t."due_at", {opened}, t."id") > ({mark}, {mark}, {mark})')
+            params += keyset[1:]
+        else:
+            where.append(f'(t."rank_band", t."due_at", {opened}, t."id") > ({mark}, {mark}, {mark}, {mark})')
+            params += keyset
     columns, source = (_TICKET_COLUMNS, _TICKET_FROM) if channel == "ticket" else (_THREAD_COLUMNS, _THREAD_FROM)
     text = (f"SELECT {columns}{source} WHERE {' AND '.join(where)}"
             f' ORDER BY t."rank_band", t."due_at", {opened}, t."id" LIMIT {int(limit)}')
@@ -291,8 +281,10 @@ def _made(channel, raw):
     return row.__dict__
 
 
-# (channel, database row) -> the fields it makes: a pure function of the row, and the same rows
-# come back on every load of a page, so each worker works them out once (a changed row is a new key)
+# (channel, id) -> (database row, the fields it makes): the fields are a pure function of the row,
+# and the same rows come back on every load of a page, so each worker works them out once; a row
+# read again is compared with the one kept (a changed row replaces it). Comparing costs less than
+# hashing the row's fresh strings, and each request keeps one entry at most.
 _MADE = {}
 
 
@@ -301,21 +293,22 @@ def _rows(items, policy, now):
     the channel's); the SLA clocks of the page in one call (policy 2.1: a clock runs only until the
     first response, so a follow-up has none)."""
     rows, spans = [], []
+    new = object.__new__
     for channel, raw in items:
         raw = tuple(raw)
-        fields = _MADE.get((channel, raw))
-        if fields is None:
+        kept = _MADE.get((channel, raw[0]))
+        if kept is None or kept[0] != raw:
             if len(_MADE) >= 5000:
                 _MADE.clear()
-            fields = _MADE[(channel, raw)] = _made(channel, raw)
-        row = object.__new__(QueueRow)
-        row.__dict__.update(fields)
+            kept = _MADE[(channel, raw[0])] = (raw, _made(channel, raw))
+        row = new(QueueRow)
+        row.__dict__ = kept[1].copy()  # a copy of a finished dict: its table copied whole
         row.now = now
         rows.append(row)
         if not row.answered:
             spans.append(row)
-    for row, sla in zip(spans, policy.sla_clocks([(r.opened, r.due) for r in spans], now)):
-        row.state, row.time_text, row.left = sla.state, sla.text(), sla.left
+    for row, (state, words, left) in zip(spans, policy.sla_readings([(r.opened, r.due) for r in spans], now)):
+        row.state, row.time_text, row.left_micros = state, words, left
     return rows
 
 
@@ -359,8 +352,10 @@ def queue_depth(filters=None, now=None, cap=DEPTH_CAP):
     Kept for DEPTH_SECONDS per worker and filters (the heading is a glance, the rows are live)."""
     filters, now = filters or Filters(), now or utcnow()
     cache = runtime.current().state.setdefault("queue_depth", {})
-    # whose "me" matters only to the "assigned to me" count: every agent shares the others
-    key = (filters if filters.assignee == "me" else dataclasses.replace(filters, user_id=None), cap)
+    # every field of Filters; whose "me" matters only to the "assigned to me" count: every agent
+    # shares the others
+    key = (filters.level, filters.product, filters.assignee, filters.breached, filters.partner,
+           filters.user_id if filters.assignee == "me" else None, cap)
     kept = cache.get(key)
     if kept is not None and kept[0] > _seconds():
         return kept[1]

@@ -1,5 +1,7 @@
 """Page-or-fragment rendering for htmx (template fragments as named blocks)."""
-from flask import current_app, make_response, render_template, request
+from flask import current_app, make_response, request
+from flask.signals import before_render_template, template_rendered
+from jinja2.runtime import new_context
 
 
 def wants_fragment():
@@ -13,8 +15,50 @@ def render_block(template_name, block_name, **context):
     app = current_app._get_current_object()
     template = app.jinja_env.get_template(template_name)
     app.update_template_context(context)
-    ctx = template.new_context(context)
+    ctx = _context(template, context)
     return "".join(template.blocks[block_name](ctx))
+
+
+def render_page(template_name, **context):
+    """render_template's page as UTF-8 bytes, the same bytes, encoded piece by piece: the pieces
+    are one-byte text but for a few (the footer's support hours have an en dash), and joined
+    first they would make the whole page a wide string, whose encoding costs a tenth of a page."""
+    app = current_app._get_current_object()
+    template = app.jinja_env.get_or_select_template(template_name)
+    app.update_template_context(context)
+    before_render_template.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
+    try:
+        body = _utf8(template.root_render_func(_context(template, context)))
+    except Exception:
+        app.jinja_env.handle_exception()
+    template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
+    return body
+
+
+def _context(template, values):
+    """template.new_context(values), its globals given as one plain dict: the template's are a
+    ChainMap over the environment's, and copying and listing a ChainMap runs in Python, a key at a
+    time (a tenth of a small page). Made afresh on each render, so a global set meanwhile is seen."""
+    flat = {}
+    for mapping in reversed(template.globals.maps):
+        flat.update(mapping)
+    return new_context(template.environment, template.name, template.blocks, values, False, flat, None)
+
+
+def _utf8(pieces):
+    """The pieces' text as UTF-8: each run of one-byte pieces joined and encoded as one copy,
+    every other piece on its own."""
+    out, run = [], []
+    for piece in pieces:
+        if piece.isascii():
+            run.append(piece)
+            continue
+        if run:
+            out.append("".join(run).encode())
+            run = []
+        out.append(piece.encode())
+    out.append("".join(run).encode())
+    return b"".join(out)
 
 
 def render(template_name, block=None, status=200, **context):
@@ -22,7 +66,7 @@ def render(template_name, block=None, status=200, **context):
     if block and wants_fragment():
         body = render_block(template_name, block, **context)
     else:
-        body = render_template(template_name, **context)
+        body = render_page(template_name, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response

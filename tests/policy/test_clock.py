@@ -184,3 +184,13 @@ def test_policy_1_5_hours_text_default(policy):
 ])
 def test_policy_1_5_hours_text_follows_the_policy_data(overrides, expected):
     assert custom_policy(**overrides).hours_text() == expected
+
+
+def test_policy_1_5_hours_text_is_worded_again_for_another_clock_or_label():
+    """The footer's wording is kept per clock and zone label, never past a change of either."""
+    policy = custom_policy()
+    assert policy.hours_text() == "08:00–17:00 Pacific time (PT), Monday to Friday"
+    policy.zone_label = "PST"
+    assert policy.hours_text() == "08:00–17:00 Pacific time (PST), Monday to Friday"
+    policy.clock = custom_policy(hours={"days": ["Tue"]}).clock
+    assert policy.hours_text() == "08:00–17:00 Pacific time (PST), Tuesday"

@@ -97,3 +97,26 @@ def test_policy_2_1_a_page_of_clocks_equals_each_clock_alone(now, spans):
     """sla_clocks (a queue page, `now` placed once) says what sla_clock says for every request."""
     spans = [(opened, CLOCK.add_business_time(opened, target)) for opened, target in spans]
     assert POLICY.sla_clocks(spans, now) == [POLICY.sla_clock(opened, due, now) for opened, due in spans]
+
+
+@settings(max_examples=200, deadline=None)  # no time limit: the machine may be busy
+@given(instants, st.lists(st.tuples(instants, positive), min_size=0, max_size=8), st.lists(instants, max_size=3))
+def test_policy_2_1_a_page_of_readings_says_what_each_clock_says(now, spans, later):
+    """sla_readings (the queue: spans and words remembered, only `now` placed per page) gives each
+    span's sla_clock state, text() and business time left, at every moment the same spans are read."""
+    spans = [(opened, CLOCK.add_business_time(opened, target)) for opened, target in spans]
+    spans += [(opened, due) for opened, due in spans[:2]]  # a span read twice on one page
+    for moment in [now, *later, now]:
+        expected = [POLICY.sla_clock(opened, due, moment) for opened, due in spans]
+        assert POLICY.sla_readings(spans, moment) == [
+            (c.state, c.text(), c.left // timedelta(microseconds=1)) for c in expected]
+
+
+def test_policy_2_1_readings_tell_no_time_left_from_overdue_by_nothing():
+    """Due at Friday's closing: at that instant nothing is left, by Saturday it is overdue by
+    nothing (no business time runs over the weekend); the words differ though the time left is 0."""
+    opened, due = datetime(2026, 3, 13, 9, tzinfo=PT), datetime(2026, 3, 13, 17, tzinfo=PT)
+    for _ in range(2):  # the second time from what was remembered
+        assert POLICY.sla_readings([(opened, due)], due) == [("at_risk", "0 min of business time left", 0)]
+        assert POLICY.sla_readings([(opened, due)], due + timedelta(days=1)) == [
+            ("breached", "overdue by 0 min of business time", 0)]

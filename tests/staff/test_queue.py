@@ -64,6 +64,10 @@ def test_database_order_equals_policy_queue_key_with_keyset_paging(app, ctx, mak
     for limit in (1, 7, 50, 200):
         walked = _walk(limit=limit)
         assert walked == expected  # same order, no duplicates, no gaps
+    levels = {(channel, obj.id): obj.level for channel, obj in items}
+    for level in people:  # a level's filter pins the band: its pages are bounded by the rest of the cursor
+        for limit in (1, 4):
+            assert _walk(queue.Filters(level=level), limit=limit) == [p for p in expected if levels[p] == level]
     assert [c for c, _ in expected].index("forum") == sum(1 for c, _ in items if c == "ticket")
 
 

@@ -124,3 +124,31 @@ def test_frame_header_is_the_same_with_and_without_the_cache_for_every_kind_of_u
     a = pairs[1][0].get("/policy").get_data(as_text=True)
     b = pairs[1][1].get("/policy").get_data(as_text=True)
     assert factories.tokenless(a) == factories.tokenless(b) and ">Queue</a>" in a
+
+
+def test_a_row_whose_clock_words_changed_keeps_its_piece(app, uncached, make_user, monkeypatch):
+    """The clock's words are a slot of a row's piece: a minute later the table is drawn again from
+    the rows' kept pieces with the new words (escaped as the row writes them), as without the cache."""
+    from portal.policy import rank
+    staff = make_user(role="staff")
+    with app.app_context():
+        customer = factories.make_user(level="PRO")
+        for n in range(3):
+            factories.make_ticket(customer, subject=f"Ticket {n}")
+    words = ["1 h 5 min of business time left"]
+    monkeypatch.setattr(rank, "_readings", lambda spans, now, clock, at_risk: [("ok", words[0], 3_900_000_000)] * len(spans))
+    cached_client, plain_client = factories.logged_in(app, staff), factories.logged_in(uncached, staff)
+
+    def both():
+        a = cached_client.get("/staff/queue").get_data(as_text=True)
+        b = plain_client.get("/staff/queue").get_data(as_text=True)
+        assert factories.tokenless(a) == factories.tokenless(b)
+        return a
+    both()
+    both()
+    cache = app.extensions["fragments"]
+    misses = cache.misses
+    words[0] = "1 h 4 min <of> business time left"
+    page = both()
+    assert cache.misses == misses + 1  # the table, whose key holds the words; every row's piece reused
+    assert page.count(">1 h 4 min &lt;of&gt; business time left</span>") == 3

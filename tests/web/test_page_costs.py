@@ -34,3 +34,30 @@ def test_the_user_is_one_query_with_the_text_built_once(app, client, make_user, 
     with counting_queries() as seen:
         assert client.get("/account/").status_code == 200
     assert sum('FROM "user"' in sql for sql in seen) == 1
+
+
+def test_a_page_is_the_same_bytes_encoded_piece_by_piece(app):
+    """render_page encodes runs of one-byte pieces whole and every other piece alone (the footer's
+    en dash must not make the whole page a wide string): the bytes render_template's text makes."""
+    from flask import render_template
+    from portal.web.render import _utf8, render_page
+    pieces = ["<p>", "a" * 50, "–", "b", "c", "é ✓", "", "d"]
+    assert _utf8(iter(pieces)) == "".join(pieces).encode()
+    assert _utf8(iter([])) == b"" and _utf8(iter(["–"])) == "–".encode()
+    with app.test_request_context("/"):
+        context = dict(status=404, title="Straße – gone ✓", message="plain <b>text</b>")
+        page = render_page("error.html", **context)
+        assert page == render_template("error.html", **context).encode()
+        assert "Straße – gone ✓".encode() in page and b"plain &lt;b&gt;text&lt;/b&gt;" in page
+
+
+def test_a_page_sees_the_globals_of_the_moment(app, monkeypatch):
+    """render_page gives the template its globals as one plain dict made on each render: a global
+    set after the template was loaded is the one the page uses."""
+    from portal.web.render import render_block, render_page
+    with app.test_request_context("/"):
+        context = dict(status=404, title="Gone", message="x")
+        assert b'href="/"' in render_page("error.html", **context)
+        monkeypatch.setitem(app.jinja_env.globals, "url_for", lambda *a, **k: "/elsewhere")
+        assert b'href="/elsewhere"' in render_page("error.html", **context)
+        assert 'href="/elsewhere"' in render_block("error.html", "content", **context)

@@ -41,6 +41,7 @@ def queue_list():
                   filters=filters, form=form, form_key=_form_key(form, filters),
                   depth=queue.queue_depth(filters) if not form.has_errors and whole else {},
                   after=form.after.data, open_rows=form.open.data or frozenset(), view_labels=ticket_views.VIEW_LABELS,
+                  view_key=tuple(ticket_views.VIEW_LABELS.items()),  # what the tabs show
                   poll_url=url_of("staff.queue", **filters.as_args(), **({"after": after} if after else {})),
                   presence=presence.on_rows(page.rows, current_user))  # who else is on each row's page
 
@@ -50,8 +51,11 @@ def _form_key(form, filters):
     with errors (drawn afresh with them)."""
     if form.has_errors:
         return None
+    shown = form.__dict__.get("_shown_partners")  # the choices are set when the form is made, and
+    if shown is None:                              # QueueFilterForm.validated keeps the form per worker
+        shown = form._shown_partners = tuple((c.value, c.label) for c in form.partner.choices)
     return (url_of("staff.queue"), filters.level, filters.product, filters.assignee, filters.breached,
-            filters.partner, tuple((c.value, c.label) for c in form.partner.choices))
+            filters.partner, shown)
 
 
 @bp.route("/queue/why/<row_key>", endpoint="queue_why")
