@@ -189,6 +189,17 @@ def memory_flush(app):
     return flush
 
 
+def _catch_up_search(app):
+    """The sender's round adds what was filed to the search index; its trouble (the database busy,
+    a damaged FTS5 table) is logged and never stops the mail."""
+    from peewee import DatabaseError
+    from portal.services import search_index
+    try:
+        search_index.catch_up()
+    except DatabaseError as exc:
+        app.logger.error("mail sender: search index catch-up failed: %s", exc.__class__.__name__)
+
+
 def run_sender(app, once=False, stop=None):
     """The sender loop (`flask --app app portal send-mail`, the uWSGI daemon, the browser tests):
     deliver what is due, sleep MAIL_SEND_POLL_SECONDS, again; `once` for cron and tests; `stop`
@@ -197,7 +208,6 @@ def run_sender(app, once=False, stop=None):
     the one background process beside the workers; portal/services/search_index.py)."""
     from peewee import InterfaceError, OperationalError
     from portal import db as database
-    from portal.services import search_index
     from portal.services.mail_sender import deliver_due
     stop = stop or threading.Event()
     while True:
@@ -207,7 +217,7 @@ def run_sender(app, once=False, stop=None):
             try:
                 database.db.connect(reuse_if_open=True)
                 outcomes = deliver_due(app.extensions["outbox"])
-                search_index.catch_up()
+                _catch_up_search(app)
             except (OperationalError, InterfaceError) as exc:
                 app.logger.error("mail sender: database unavailable: %s", exc.__class__.__name__)
             finally:
