@@ -3,8 +3,8 @@
 The staff ticket page offers lists that change rarely and that nobody would miss for seconds: the
 canned reply titles, the staff to assign, the open bugs to link and a product's release versions
 (for the version verdict). Reading them was a query each on every load; `kept(name, load, *args)`
-keeps `load(*args)` for SECONDS per worker (the app's runtime state), as the queue keeps its depth
-and partner list. Only the pages draw kept lists: every POST validates against fresh data (its
+keeps `load(*args)` for SECONDS per worker (the app's runtime state); the queue keeps its depth
+and partner list the same way. Only the pages draw kept lists: every POST validates against fresh data (its
 forms read the lists themselves, and the services check again), so a change is at worst drawn a
 few seconds late, never accepted or refused on old data.
 

@@ -9,7 +9,6 @@ threads belong to no partner (policy 3.2: resellers have no forum).
 """
 import datetime
 import re
-import time
 from dataclasses import dataclass, field
 
 from portal.services.errors import FieldError, NotFound
@@ -17,14 +16,15 @@ from portal import db as database
 from portal.db import utcnow
 from portal.models import PRODUCTS, Partner, Thread, Ticket, User
 from portal.policy import LEVELS
-from portal.services import get_policy, runtime
+from portal.services import get_policy
+from portal.services.kept import SECONDS, kept
 from portal.services.licenses import masked_key
 from portal.services.queue_cursor import Cursor, parse_cursor
 from portal.services.staff_partner import end_customer
 
 PAGE_SIZE = 50
 DEPTH_CAP = 1000
-DEPTH_SECONDS = 5  # how long a worker keeps a heading's count
+DEPTH_SECONDS = SECONDS  # how long a worker keeps a heading's count (portal/services/kept.py)
 ASSIGNEE_CHOICES = ("", "me", "none")  # anyone, assigned to the viewer, unassigned
 UNKNOWN_LEVEL = f"Unknown level. Choose one of: {', '.join(LEVELS)}."
 UNKNOWN_PRODUCT = "Unknown product."
@@ -343,22 +343,19 @@ def queue_row(key, now=None):
     return _rows([(channel, found[0])], get_policy(), now or utcnow())[0]
 
 
-_seconds = time.monotonic  # the depth's clock (a test moves it on)
-
-
 def queue_depth(filters=None, now=None, cap=DEPTH_CAP):
     """How many requests wait in each channel (for the page heading), counted up to `cap`:
     beyond it the heading says "1,000+", so the count costs the same with 100,000 waiting.
     Kept for DEPTH_SECONDS per worker and filters (the heading is a glance, the rows are live)."""
     filters, now = filters or Filters(), now or utcnow()
-    cache = runtime.current().state.setdefault("queue_depth", {})
     # every field of Filters; whose "me" matters only to the "assigned to me" count: every agent
     # shares the others
     key = (filters.level, filters.product, filters.assignee, filters.breached, filters.partner,
            filters.user_id if filters.assignee == "me" else None, cap)
-    kept = cache.get(key)
-    if kept is not None and kept[0] > _seconds():
-        return kept[1]
+    return kept("queue depth", lambda *_: _count_depth(filters, now, cap), *key)
+
+
+def _count_depth(filters, now, cap):
     mark = _param()
 
     def count(channel):
@@ -369,21 +366,13 @@ def queue_depth(filters=None, now=None, cap=DEPTH_CAP):
         found = database.db.execute_sql(f'SELECT COUNT(*) FROM (SELECT 1 FROM "{table}" AS t WHERE {" AND ".join(where)}'
                                f" LIMIT {int(cap) + 1}) AS waiting", params).fetchone()[0]
         return f"{cap:,}+" if found > cap else found
-    depth = {"ticket": count("ticket"), "forum": count("forum")}
-    if len(cache) > 256:  # a worker sees few filter combinations; never let them pile up
-        cache.clear()
-    cache[key] = (_seconds() + DEPTH_SECONDS, depth)
-    return depth
+    return {"ticket": count("ticket"), "forum": count("forum")}
 
 
 def partner_choices():
     """(id, "name (number)") of every partner, by name, for the queue's partner filter. Kept
     DEPTH_SECONDS per worker, as the depth is: a new partner joins the filter a few seconds later."""
-    state = runtime.current().state
-    kept = state.get("partner_choices")
-    if kept is not None and kept[0] > _seconds():
-        return kept[1]
-    choices = [(ident, f"{name} ({number})") for ident, name, number in
-               Partner.select(Partner.id, Partner.name, Partner.number).order_by(Partner.name, Partner.id).tuples()]
-    state["partner_choices"] = (_seconds() + DEPTH_SECONDS, choices)
-    return choices
+    def load():
+        return tuple((ident, f"{name} ({number})") for ident, name, number in
+                     Partner.select(Partner.id, Partner.name, Partner.number).order_by(Partner.name, Partner.id).tuples())
+    return kept("partner choices", load)

@@ -70,9 +70,9 @@ def test_queue_polling_does_not_count_the_queue(app, client, make_user, login, m
 
 
 def test_the_queue_depth_is_kept_a_few_seconds_per_worker(app, client, make_user, login, make_ticket, monkeypatch):
-    from portal.services import queue
+    from portal.services import kept, queue
     seconds = [1000.0]
-    monkeypatch.setattr(queue, "_seconds", lambda: seconds[0])
+    monkeypatch.setattr(kept, "_seconds", lambda: seconds[0])
     make_ticket(make_user(level="PRO"))
     login(make_user(role="staff"))
     assert "Waiting now: 1 ticket," in client.get("/staff/queue").get_data(as_text=True)
