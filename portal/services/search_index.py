@@ -19,7 +19,7 @@ from portal import db as database
 
 BATCH = 2000  # ids per table per transaction: a long backlog never holds the write lock long
 
-_TABLES = (  # (mark, table, the index row of one of its rows)
+_TABLES = (  # (mark, table, the index row made of one of its rows t, that index row's rowid)
     ("ticket", "ticket", "-t.id, t.id, t.subject, ''", "-t.id"),
     ("message", "message", "t.id, t.ticket_id, '', t.body", "t.id"),
 )

@@ -68,13 +68,10 @@ def test_the_cache_keeps_no_more_text_than_its_bound():
 
 
 
-def test_queue_is_the_same_html_with_and_without_the_cache_and_follows_every_change(
-        app, uncached, make_user):
-    staff = make_user(role="staff")
-    with app.app_context():
-        customer = factories.make_user(level="PRO")
-        tickets = [factories.make_ticket(customer, subject=f"Ticket {n}") for n in range(3)]
-        factories.make_thread(factories.make_user(level="FREE"), title="Forum question")
+
+def _queue_both_ways(app, uncached, staff):
+    """(both, cached client, plain client): both() loads the queue as `staff` with the cache and
+    without, checks they are the same HTML but for tokens, and gives the cached page."""
     cached_client, plain_client = factories.logged_in(app, staff), factories.logged_in(uncached, staff)
 
     def both():
@@ -82,6 +79,17 @@ def test_queue_is_the_same_html_with_and_without_the_cache_and_follows_every_cha
         b = plain_client.get("/staff/queue").get_data(as_text=True)
         assert factories.tokenless(a) == factories.tokenless(b)
         return a
+    return both, cached_client, plain_client
+
+
+def test_queue_is_the_same_html_with_and_without_the_cache_and_follows_every_change(
+        app, uncached, make_user):
+    staff = make_user(role="staff")
+    with app.app_context():
+        customer = factories.make_user(level="PRO")
+        tickets = [factories.make_ticket(customer, subject=f"Ticket {n}") for n in range(3)]
+        factories.make_thread(factories.make_user(level="FREE"), title="Forum question")
+    both, cached_client, plain_client = _queue_both_ways(app, uncached, staff)
     both()
     page = both()  # the second load comes from the cache
     assert app.extensions["fragments"].hits >= 1
@@ -137,13 +145,7 @@ def test_a_row_whose_clock_words_changed_keeps_its_piece(app, uncached, make_use
             factories.make_ticket(customer, subject=f"Ticket {n}")
     words = ["1 h 5 min of business time left"]
     monkeypatch.setattr(rank, "_readings", lambda spans, now, clock, at_risk: [("ok", words[0], 3_900_000_000)] * len(spans))
-    cached_client, plain_client = factories.logged_in(app, staff), factories.logged_in(uncached, staff)
-
-    def both():
-        a = cached_client.get("/staff/queue").get_data(as_text=True)
-        b = plain_client.get("/staff/queue").get_data(as_text=True)
-        assert factories.tokenless(a) == factories.tokenless(b)
-        return a
+    both, _, _ = _queue_both_ways(app, uncached, staff)
     both()
     both()
     cache = app.extensions["fragments"]
