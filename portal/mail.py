@@ -143,7 +143,8 @@ def text_to_html(subject, body):
     return render_template("mail/_layout.html", subject=subject, paragraphs=paragraphs)
 
 
-def send_template(to, template, *, kind="", ticket=None, attachments=(), auto=True, headers=None, **context):
+def send_template(to, template, *, kind="", ticket=None, attachments=(), auto=True, headers=None, queued_at=None,
+                  **context):
     """Queue the mail a template writes (see render_mail) in the current transaction.
 
     `kind` names the notification (default: the template); `ticket` threads it and sets the
@@ -153,17 +154,23 @@ def send_template(to, template, *, kind="", ticket=None, attachments=(), auto=Tr
         context["ticket"] = ticket
     subject, body = render_mail(template, **context)
     return send_mail(to, subject, body, attachments=attachments, kind=kind or template,
-                     ticket_id=ticket.id if ticket is not None else None, auto=auto, headers=headers)
+                     ticket_id=ticket.id if ticket is not None else None, auto=auto, headers=headers,
+                     queued_at=queued_at)
 
 
-def send_mail(to, subject, body, attachments=(), *, kind="", ticket_id=None, auto=True, headers=None):
+def send_mail(to, subject, body, attachments=(), *, kind="", ticket_id=None, auto=True, headers=None, queued_at=None):
     """Queue one mail as an outbox row; the sender delivers it. Its HTML part is a function of the
     text alone (text_to_html), so the sender writes it as it builds the mail (mail_sender.build):
     the request that queues the mail does not pay for it (issue 16), and the row holds the text once."""
     from portal.services.outbox import enqueue
     g.mail_queued = True  # the memory backend (tests) delivers after this request
     return enqueue(to, subject, body, kind=kind, ticket_id=ticket_id, auto=auto, headers=headers,
-                   attachments=attachments)
+                   attachments=attachments, queued_at=queued_at)
+
+
+def mail_noticed():
+    """A notice the sender turns into mail was recorded (services.mail_notices.later)."""
+    g.mail_queued = True  # the memory backend (tests) writes and delivers it after this request
 
 
 def memory_flush(app):

@@ -7,12 +7,12 @@ from portal.models.tickets import (STATUSES, Attachment, AttachmentBlob, Bug, Cr
 from portal.models.forum import Category, Post, Thread
 from portal.models.staff import AuditLog, CannedReply, Presence
 from portal.models.inbound import InboundMail
-from portal.models.mail import MAIL_STATUSES, MailAttempt, OutboxAttachment, OutboxMail
+from portal.models.mail import MAIL_STATUSES, MailAttempt, MailNotice, OutboxAttachment, OutboxMail
 
 ALL_MODELS = [Partner, User, PartnerInvite, Order, License, Release, Bug, Ticket, TicketParticipant,
               Message, Attachment, AttachmentBlob, RemoteSession, Credential, CredentialView, Category,
               Thread, Post, AuditLog, CannedReply, Presence, OutboxMail, OutboxAttachment, MailAttempt,
-              MailPreference, InboundMail]
+              MailNotice, MailPreference, InboundMail]
 
 __all__ = ["ALL_MODELS", "ROLES", "PARTNER_ROLES", "LICENSE_TYPES", "PRODUCTS", "STATUSES", "MAIL_STATUSES"] + [
     m.__name__ for m in ALL_MODELS]

@@ -56,3 +56,24 @@ class MailAttempt(BaseModel):
 
     class Meta:
         table_name = "mail_attempt"
+
+
+class MailNotice(BaseModel):
+    """A notification decided but not yet written as mail: the sender turns it into one outbox row
+    per reader (portal/services/mail_notices.py), so the request that causes it writes one short
+    row instead of choosing readers and rendering their mail (issue 16: filing a ticket).
+    `context` is JSON of plain values; `reader` names what each reader's mail adds (their zone's
+    times); `attempts` counts expansions that failed (a notice that keeps failing is left alone)."""
+    id = AutoField()
+    kind = CharField(max_length=40)
+    template = CharField(max_length=60)
+    ticket_id = IntegerField()  # no FK: a notice of a ticket deleted meanwhile expands to nothing
+    context = TextField(default="{}")
+    reader = CharField(max_length=40, default="")
+    auto = BooleanField(default=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "mail_notice"

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from peewee import Case, fn
 
 from portal.db import UTC, db, utcnow
-from portal.models import OutboxMail, RemoteSession, Thread, Ticket
+from portal.models import MailNotice, OutboxMail, RemoteSession, Thread, Ticket
 from portal.policy import LEVELS
-from portal.services import get_policy
+from portal.services import get_policy, runtime
 
 SESSION_STATES = ("scheduled", "running", "ended")  # a cancelled or unscheduled session is on no day
 REDIS_TIMEOUT = 0.5  # seconds: a dead Redis must not hang the load balancer's probe
@@ -70,19 +70,29 @@ def requests_by_level(now=None):
 
 
 def outbox_state(now=None):
-    """Queued, sending and failed mail, and the wait of the oldest due queued mail: one query. A
-    mail waiting out its retry backoff is not late; one that is due and not taken is."""
+    """Queued, sending and failed mail, and the wait of the oldest due queued mail: two queries.
+    A mail waiting out its retry backoff is not late; one that is due and not taken is. A notice
+    the sender has not yet written as mail (mail_notices) is a queued mail due since it was
+    recorded; one it gave up on is a failed one."""
     now = now or utcnow()
     query = (OutboxMail.select(OutboxMail.status, fn.COUNT(OutboxMail.id), fn.MIN(OutboxMail.next_attempt_at))
              .where(OutboxMail.status.in_(("queued", "sending", "failed")))
              .group_by(OutboxMail.status)
              .tuples())
-    counts, earliest = {}, None
+    counts, due = {}, []
     for status, count, first in query:
         counts[status] = int(count)
-        if status == "queued":
-            earliest = first
-    wait = max(0.0, (now - _aware(earliest)).total_seconds()) if earliest else 0.0
+        if status == "queued" and first is not None:
+            due.append(_aware(first))
+    given_up = MailNotice.attempts >= runtime.current().settings["MAIL_SEND_MAX_ATTEMPTS"]
+    total, failed, first = (MailNotice.select(fn.COUNT(MailNotice.id), fn.SUM(Case(None, [(given_up, 1)], 0)),
+                                              fn.MIN(Case(None, [(given_up, None)], MailNotice.created_at)))
+                            .tuples().get())
+    counts["queued"] = counts.get("queued", 0) + int(total or 0) - int(failed or 0)
+    counts["failed"] = counts.get("failed", 0) + int(failed or 0)
+    if first is not None:
+        due.append(_aware(first))
+    wait = max(0.0, (now - min(due)).total_seconds()) if due else 0.0
     return OutboxState(counts.get("queued", 0), counts.get("sending", 0), counts.get("failed", 0), wait)
 
 

@@ -197,18 +197,20 @@ def save(user, enabled, partner_mail=None):
 
 
 # -- sending -----------------------------------------------------------------------------------
-def notify(ticket, kind, template, per_reader=None, auto=True, **context):
+def notify(ticket, kind, template, per_reader=None, auto=True, queued_at=None, **context):
     """Mail `template` about `ticket` to each of `recipients(ticket, kind)`, each with their own
     unsubscribe link and headers; `per_reader(person)` gives more context for one reader (times in
     their zone; "attachments": a calendar file); `auto=False` for what a person wrote (a staff reply:
     the reader's autoresponder may answer it, as any mail). Call it inside the transaction of the change, so
-    the outbox row commits (or rolls back) with it. Returns the people mailed."""
+    the outbox row commits (or rolls back) with it. `queued_at`: when the change happened, if
+    earlier than now (a notice the sender writes: mail_notices). Returns the people mailed."""
     people = recipients(ticket, kind)
     for person in people:
         extra = dict(per_reader(person)) if per_reader else {}
         files = extra.pop("attachments", ())
         runtime.current().send_template(
             person.email, template, kind=kind, ticket=ticket, auto=auto, headers=headers(person, kind),
+            queued_at=queued_at,
             attachments=files, reader=person, link=links.ticket_url(ticket),
             unsubscribe=unsubscribe_url(person, kind), account=links.absolute(ACCOUNT_PATH), **{**context, **extra})
     return people

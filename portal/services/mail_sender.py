@@ -20,7 +20,7 @@ from email.utils import format_datetime
 
 from portal.db import db, utcnow
 from portal.models import MailAttempt, OutboxAttachment, OutboxMail
-from portal.services import runtime
+from portal.services import mail_notices, runtime
 from portal.services.reply_address import address_for
 
 log = logging.getLogger("portal.mail")
@@ -156,7 +156,9 @@ def deliver_one(mail, token, backend):
 
 
 def deliver_due(backend, limit=20, now=None):
-    """Deliver what is due now (one batch after another until none is left); returns the outcomes."""
+    """Write the mails of the notices waiting (mail_notices), then deliver what is due now (one
+    batch after another until none is left); returns the outcomes."""
+    mail_notices.expand_due()
     outcomes = []
     while True:
         batch = claim(limit, now)

@@ -9,10 +9,12 @@ from portal.db import db, utcnow
 from portal.models import OutboxAttachment, OutboxMail
 
 
-def enqueue(to, subject, text, html="", *, kind="", ticket_id=None, auto=True, headers=None, attachments=()):
+def enqueue(to, subject, text, html="", *, kind="", ticket_id=None, auto=True, headers=None, attachments=(),
+            queued_at=None):
     """Write the row; the sender delivers it later. `attachments` are (filename, content type, bytes).
-    An empty `html` leaves the HTML part to the sender (portal.mail.send_mail)."""
-    now = utcnow()
+    An empty `html` leaves the HTML part to the sender (portal.mail.send_mail). `queued_at` (default
+    now) is when the change that causes it happened: the mail's Date and its place in the queue."""
+    now = queued_at or utcnow()
     # the row and its files in one transaction: joining the caller's (a savepoint), or its own;
     # a row alone is one statement, atomic by itself (two fewer round trips on every filing)
     with db.atomic() if attachments else contextlib.nullcontext():

@@ -17,12 +17,14 @@ from typing import Any, Callable, Mapping
 class Runtime:
     """The policy, the settings services read, and how mail leaves
     (`send_template(to, name, attachments=(), **ctx)`; attachments are (filename, content type, bytes);
-    `mail_html(subject, text)`, the HTML part the sender adds to a queued mail)."""
+    `mail_html(subject, text)`, the HTML part the sender adds to a queued mail; `mail_noticed()`, told
+    when a notification the sender writes was recorded: mail_notices.later)."""
 
     policy: Any
     settings: Mapping[str, Any]
     send_template: Callable[..., None] = lambda to, template, attachments=(), kind=None, auto=True, headers=None, **context: None
     mail_html: Callable[[str, str], str] = lambda subject, text: ""  # a mail's HTML part from its text
+    mail_noticed: Callable[[], None] = lambda: None  # a notice the sender will write was recorded
     state: dict = field(default_factory=dict)  # per-app memo (e.g. canned replies seeded)
 
     def setting(self, name, default=None):

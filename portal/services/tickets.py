@@ -10,7 +10,7 @@ from portal import prepared, prepared_writes
 from portal.db import db, lock_for_update, utcnow, write_tx
 from portal.models import (PRODUCTS, STATUSES, Attachment, Bug, License, Message, Partner, Release, RemoteSession,
                            Ticket, User)
-from portal.services import (attachments, credentials, get_policy, licenses, mail_prefs, partner_tickets,
+from portal.services import (attachments, credentials, get_policy, licenses, mail_notices, mail_prefs, partner_tickets,
                              session_mail, session_rows)
 from portal.services.errors import Conflict, FieldError, NotFound, ServiceError
 from portal.services.access import account_facts
@@ -253,8 +253,9 @@ def insert_ticket(new, uploads=(), names=(), token=None):
         is_english=lang.is_english, submit_token=token, updated_at=now)
     message = prepared_writes.create(Message, ticket=ticket, author=requester, body=new.body, created_at=now)
     attachments.record(ticket, message, requester, uploads, names)
-    mail_prefs.notify(ticket, "ticket_received", "ticket_received", level=policy.level_label(level),
-                      per_reader=lambda person: {"due": policy.time_text_for(ticket.due_at, person.time_zone)})
+    # the readers and their mail are the sender's work (a sixth of a filing's: mail_notices)
+    mail_notices.later(ticket, "ticket_received", "ticket_received", reader="ticket_due",
+                       level=policy.level_label(level))
     if new.records_acceptance and needs_policy_acceptance(requester):  # policy 1.2: time and version
         User.update(policy_accepted_at=now, policy_version=policy.version).where(
             User.id == requester.id).execute()

@@ -69,8 +69,8 @@ def _init_runtime(app, policy):
     """The app's Runtime (app.extensions["runtime"]) is the one place its policy lives: services,
     templates and commands read `runtime.policy` (a test swaps the policy by setting it there).
     Services run against it whenever one of the app's contexts is active."""
-    from portal.mail import send_template, text_to_html
-    app.extensions["runtime"] = runtime = Runtime(policy, app.config, send_template, text_to_html)
+    from portal.mail import mail_noticed, send_template, text_to_html
+    app.extensions["runtime"] = runtime = Runtime(policy, app.config, send_template, text_to_html, mail_noticed)
     stacks = threading.local()  # app contexts nest per thread; each pop restores what was before
 
     def pushed(sender, **_):

@@ -3,7 +3,7 @@ mail delivered is the one the request used to build, byte for byte, and the row 
 more than before (no HTML copy of the text, nothing of the template's context)."""
 from portal.mail import send_mail, send_template, text_to_html
 from portal.models import OutboxMail
-from portal.services import mail_sender, tickets
+from portal.services import mail_notices, mail_sender, tickets
 from tests import factories
 
 SUBJECT = "[Ticket #7] We received your ticket: Host <b>loses</b> the relay"
@@ -46,8 +46,9 @@ def test_the_ticket_received_mail_says_what_it_said(app, outbox):
         customer = factories.make_user(level="PRO", time_zone="Europe/Berlin")
         ticket = tickets.create_ticket(customer, "Remote Utilities", "8.1.0.3", "Viewer <cannot> connect",
                                        "It does not connect after the update & the log says so.", accept_policy=True)
+        assert mail_notices.expand_due() == 1  # the sender's first step writes the mail
         row = OutboxMail.get()
-        # the text and headers the request rendered (as before); the HTML the request used to add
+        # the text and headers rendered (by the sender now); the HTML the request used to add
         expected_html = text_to_html(row.subject, row.text)
         assert row.html == "" and "Viewer <cannot> connect" in row.text
         built = mail_sender.build(row)

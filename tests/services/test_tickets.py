@@ -68,13 +68,13 @@ def _racing_past_the_look_up(monkeypatch):
 
 
 def test_a_double_submit_racing_past_the_look_up_files_one_ticket_and_one_mail(customer, monkeypatch):
-    from portal.models import OutboxMail
+    from portal.models import MailNotice
     args = ("Remote Utilities", "8.1.0.3", "Viewer cannot connect", "The Viewer does not connect after the update.")
     first = tickets.create_ticket(customer, *args, submit_token="r" * 32, accept_policy=True)
     _racing_past_the_look_up(monkeypatch)
     again = tickets.create_ticket(customer, *args, submit_token="r" * 32, accept_policy=True)
     assert again.id == first.id and Ticket.select().count() == 1 and Message.select().count() == 1
-    assert OutboxMail.select().count() == 1  # the twin's mail rolled back with its ticket
+    assert MailNotice.select().count() == 1  # the twin's notice of its mail rolled back with its ticket
 
 
 def test_another_users_token_met_at_the_insert_is_refused(customer, monkeypatch):

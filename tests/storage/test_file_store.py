@@ -62,8 +62,8 @@ def test_a_failed_ticket_write_leaves_no_bytes_anywhere(app, owner, store, monke
     app.config["ATTACHMENT_STORE"] = store
 
     def broken(*args, **kwargs):
-        raise RuntimeError("the mail row could not be written")
-    monkeypatch.setattr(ticket_service.mail_prefs, "notify", broken)  # after the files, in the transaction
+        raise RuntimeError("the mail notice could not be written")
+    monkeypatch.setattr(ticket_service.mail_notices, "later", broken)  # after the files, in the transaction
     with pytest.raises(RuntimeError):
         _file(app, owner)
     assert Ticket.select().count() == 0 and Attachment.select().count() == 0

@@ -1,0 +1,99 @@
+"""Notifications the sender writes: a change records that its readers are to hear of it (one
+short row in its own transaction), and the mail sender turns that row into their mails.
+
+Filing a ticket used to choose its readers, sign each one's unsubscribe link and render each
+one's text inside the request; that was a sixth of a filing's work (issue 16). Now `later()`
+writes a MailNotice and `expand_due()`, run by the sender before each delivery round
+(mail_sender.deliver_due), does `mail_prefs.notify` for it: the same readers, the same mail, a
+few seconds later, queued as of the change (its Date, and its place before a reply queued since).
+Readers are chosen when the notice is expanded, so a reader who turned the
+kind off meanwhile hears nothing, as with any mail not yet written.
+
+Exactly once: a notice is expanded inside one write transaction that first deletes it by a
+conditional DELETE checked by its row count (a second sender deletes nothing and writes
+nothing), then queues the outbox rows; a failure rolls both back and the notice stays for the
+next round, its attempts counted, until MAIL_SEND_MAX_ATTEMPTS.
+"""
+import json
+import logging
+
+from peewee import fn
+
+from portal import prepared_writes
+from portal.db import utcnow, write_tx
+from portal.models import MailNotice, Ticket
+from portal.services import get_policy, mail_prefs, runtime
+
+log = logging.getLogger("portal.mail")
+
+
+def _ticket_due(ticket, person):
+    """The first response's due time in the reader's own zone (policy 1.5)."""
+    return {"due": get_policy().time_text_for(ticket.due_at, person.time_zone)}
+
+
+# what a reader's mail adds, by the name a notice carries: functions of (ticket, person)
+READERS = {"ticket_due": _ticket_due}
+
+
+def later(ticket, kind, template, reader="", auto=True, **context):
+    """Record that `template` is to be mailed about `ticket` to `mail_prefs.recipients(ticket, kind)`;
+    `context` holds plain values (JSON), `reader` a name from READERS. Call it inside the
+    transaction of the change, so the notice commits (or rolls back) with it."""
+    mail_prefs.check_kind(kind)
+    if reader and reader not in READERS:
+        raise ValueError(f"unknown reader context {reader!r}")
+    notice = prepared_writes.create(MailNotice, kind=kind, template=template, ticket_id=ticket.id,
+                                    context=json.dumps(context, sort_keys=True), reader=reader,
+                                    auto=bool(auto), created_at=utcnow())
+    runtime.current().mail_noticed()
+    return notice
+
+
+def expand_due(limit=50):
+    """Turn waiting notices into outbox rows, oldest first, a batch after another until none is
+    left; returns how many were expanded. A notice that fails is logged and left for later."""
+    max_attempts = runtime.current().settings["MAIL_SEND_MAX_ATTEMPTS"]
+    done, failed = 0, set()
+    while True:
+        batch = list(MailNotice.select().where((MailNotice.attempts < max_attempts)
+                                               & MailNotice.id.not_in(failed or [0]))
+                     .order_by(MailNotice.id).limit(limit))
+        if not batch:
+            return done
+        for notice in batch:
+            try:
+                done += _expand(notice)
+            except Exception as exc:  # noqa: BLE001 - one bad notice must not stop the mail
+                failed.add(notice.id)
+                _failed(notice, exc)
+
+
+def _expand(notice):
+    """1 when this call expanded the notice, 0 when another sender had it first."""
+    with write_tx():
+        taken = MailNotice.delete().where(MailNotice.id == notice.id).execute()
+        if taken != 1:
+            return 0
+        ticket = Ticket.get_or_none(Ticket.id == notice.ticket_id)
+        if ticket is None:  # deleted before its mail was written: nobody to tell about it
+            return 1
+        add = READERS[notice.reader] if notice.reader else None
+        per_reader = (lambda person: add(ticket, person)) if add else None
+        # queued as of the change: its Date, and its place before mail queued since (a reply)
+        mail_prefs.notify(ticket, notice.kind, notice.template, per_reader=per_reader, auto=notice.auto,
+                          queued_at=notice.created_at, **json.loads(notice.context or "{}"))
+    return 1
+
+
+def _failed(notice, exc):
+    # the name of the error only: its message may quote the ticket's text or a reader's address
+    log.error("mail notice %s (%s): not written: %s", notice.id, notice.kind, exc.__class__.__name__)
+    (MailNotice.update(attempts=MailNotice.attempts + 1, last_error=exc.__class__.__name__)
+     .where(MailNotice.id == notice.id).execute())
+
+
+def waiting():
+    """(count, created_at of the oldest) of the notices still to be written, those given up included."""
+    count, oldest = (MailNotice.select(fn.COUNT(MailNotice.id), fn.MIN(MailNotice.created_at)).tuples().get())
+    return int(count or 0), oldest
