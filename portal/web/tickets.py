@@ -94,7 +94,7 @@ def _new_page(form, status=200):
 @per_account("20 per hour", "You can file at most 20 tickets an hour.")
 def new():
     """A customer files a ticket: the form, then the new ticket, or the form with messages beside the fields."""
-    form = NewTicketForm(author=current_user)
+    form = NewTicketForm.for_author(author=current_user)
     if form.validate_on_submit():
         try:
             ticket = tickets.create_ticket(  # the user itself: the service reads it often, not via the proxy
@@ -118,7 +118,7 @@ def new():
 def check():
     # POST keeps the draft's text out of access logs; GET works for a plain link
     """While a ticket is typed: version verdict (7.2) and English notice (4.2), as htmx hints or the form."""
-    form = NewTicketForm(request.values, author=current_user)  # the POST's form, or a GET's query
+    form = NewTicketForm.for_author(request.values, author=current_user)  # the POST's form, or a GET's query
     if not wants_fragment():
         return _new_page(form)
     return render(NEW, block="checks", **_draft_checks(form))
@@ -130,7 +130,7 @@ def check():
 def find_license():
     """policy 3.1 Decision: the partner's licenses whose key, delivery email or customer contains
     what is typed, as the form's license choice (htmx); without JavaScript the Licenses page searches."""
-    form = NewTicketForm(request.args, author=current_user, meta={"csrf": False})
+    form = NewTicketForm.for_author(request.args, author=current_user, meta={"csrf": False})
     if not form.for_partner:
         abort(404)
     if not wants_fragment():

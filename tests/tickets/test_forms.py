@@ -214,3 +214,20 @@ def test_the_macro_takes_a_label_and_content_below_the_errors(app):
         html = render_template_string(page, form=form)
     assert '<label for="f-accept_policy">I accept <a href="/p">this</a></label>' in html
     assert re.search(r'id="e-body">Describe it\.</p>\s*<p id="below">Pointer</p>\s*</div>', html)
+
+
+def test_a_customer_files_with_a_form_without_the_partner_fields(app, user):
+    """policy 3.1 Decision: only a partner member says which end customer a ticket is for; the
+    customer's form, filed far more often, binds none of those fields."""
+    from tests import factories
+    customer = user(level="PRO")
+    with app.app_context():
+        _, (manager,) = factories.make_partner()
+    with app.test_request_context():
+        mine = forms.NewTicketForm.for_author(author=customer, meta={"csrf": False})
+        theirs = forms.NewTicketForm.for_author(author=manager, meta={"csrf": False})
+    partner_fields = {"license", "license_q", "end_customer_company", "end_customer_email"}
+    assert type(mine) is forms.NewTicketForm and not mine.for_partner and mine.end_customer() == ()
+    assert not partner_fields & {field.name for field in mine}
+    assert isinstance(theirs, forms.PartnerTicketForm) and theirs.for_partner
+    assert partner_fields <= {field.name for field in theirs}

@@ -85,8 +85,10 @@ class _GuardsText(_AllAtOnce):
 
 
 class NewTicketForm(_GuardsText):
-    """File a ticket (policy 1.1, 1.2, 7.1); the page's inline checks read the same fields."""
+    """File a ticket (policy 1.1, 1.2, 7.1); the page's inline checks read the same fields.
+    A customer's form; `for_author` gives a partner member theirs (PartnerTicketForm)."""
     TEXT = ("subject", "body")
+    for_partner = False
     product = SelectField("Product", choices=PRODUCTS, invalid_choice_message=tickets.PRODUCT_REFUSED,
                           render_kw={"required": True})
     version = StringField("Version", [Check(lambda form: tickets.check_version(form.version.data))], default="",
@@ -103,8 +105,32 @@ class NewTicketForm(_GuardsText):
         Check(lambda form: tickets.check_acceptance(form.author, form.accept_policy.data))],
         render_kw={"value": "1"})
     submit_token = HiddenField(default="")
-    # policy 3.1 Decision: a partner member says which end customer the ticket is for; the fields
-    # exist only for members (removed otherwise) and the service checks them again
+
+    @classmethod
+    def for_author(cls, *args, author, **kwargs):
+        """The form `author` files with: a partner member's asks which end customer it is for."""
+        partner_id = author.partner_id if getattr(author, "is_reseller", False) else None
+        if partner_id is not None:
+            return PartnerTicketForm(*args, author=author, partner_id=partner_id, **kwargs)
+        return cls(*args, author=author, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        config = current_app.config
+        self.files.description = (f"Up to {attachments.MAX_FILES} files: "
+                                  f"{', '.join(config['UPLOAD_EXTENSIONS'])}; "
+                                  f"at most {config['MAX_CONTENT_LENGTH'] // 1048576} MB in all.")
+
+    def end_customer(self):
+        """(license id, company, email) for the service; () when the author is no partner member."""
+        return ()
+
+
+class PartnerTicketForm(NewTicketForm):
+    """A partner member's ticket (policy 3.1 Decision): it says which end customer it is for, one
+    of the partner's licenses or the customer's company and contact; the service checks them again.
+    (A class of its own: a customer's form, filed far more often, binds none of these fields.)"""
+    for_partner = True
     license = SelectField("End customer's license", choices=[], default="", validate_choice=True,
                           invalid_choice_message=partner_tickets.NOT_YOURS,
                           description="One of the licenses your partner sold, or give the customer below.")
@@ -114,23 +140,11 @@ class NewTicketForm(_GuardsText):
     end_customer_company = StringField("Or the end customer's company", default="",
                                        render_kw={"autocomplete": "organization"})
     end_customer_email = StringField("Their contact email", default="", render_kw={"autocomplete": "off"})
-    PARTNER_FIELDS = ("license", "license_q", "end_customer_company", "end_customer_email")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, partner_id, **kwargs):
         super().__init__(*args, **kwargs)
-        partner_id = self.author.partner_id if getattr(self.author, "is_reseller", False) else None
-        self.for_partner = partner_id is not None
-        if self.for_partner:
-            # read when the field is drawn or validated, not for the draft checks typed into the form
-            self.license.choices = lambda: self._license_choices(partner_id)
-        else:
-            for name in self.PARTNER_FIELDS:
-                del self[name]
-        config = current_app.config
-        self.files.description = (f"Up to {attachments.MAX_FILES} files: "
-                                  f"{', '.join(config['UPLOAD_EXTENSIONS'])}; "
-                                  f"at most {config['MAX_CONTENT_LENGTH'] // 1048576} MB in all.")
-
+        # read when the field is drawn or validated, not for the draft checks typed into the form
+        self.license.choices = lambda: self._license_choices(partner_id)
 
     def _license_choices(self, partner_id):
         """The partner's licenses matching "Find a license", the one already chosen kept."""
@@ -140,9 +154,6 @@ class NewTicketForm(_GuardsText):
                                                    keep=parse_id(self.license.data or "")))]
 
     def end_customer(self):
-        """(license id, company, email) for the service; () when the author is no partner member."""
-        if not self.for_partner:
-            return ()
         return (int(self.license.data) if (self.license.data or "").isdigit() else None,
                 self.end_customer_company.data, self.end_customer_email.data)
 
