@@ -9,8 +9,8 @@ few seconds later, queued as of the change (its Date, and its place before a rep
 Readers are chosen when the notice is expanded, so a reader who turned the
 kind off meanwhile hears nothing, as with any mail not yet written.
 
-Exactly once: a notice is expanded inside one write transaction that first deletes it by a
-conditional DELETE checked by its row count (a second sender deletes nothing and writes
+Exactly once: a notice is expanded inside a write transaction (one per batch) that first deletes
+it by a conditional DELETE checked by its row count (a second sender deletes nothing and writes
 nothing), then queues the outbox rows; a failure rolls both back and the notice stays for the
 next round, its attempts counted, until MAIL_SEND_MAX_ATTEMPTS.
 """
@@ -52,7 +52,9 @@ def later(ticket, kind, template, reader="", auto=True, **context):
 
 def expand_due(limit=50):
     """Turn waiting notices into outbox rows, oldest first, a batch after another until none is
-    left; returns how many were expanded. A notice that fails is logged and left for later."""
+    left; returns how many were expanded. A batch is one transaction (a commit per batch, not per
+    notice); when one of its notices fails, each is tried alone, so the others are written and
+    the failing one is logged and left for later."""
     max_attempts = runtime.current().settings["MAIL_SEND_MAX_ATTEMPTS"]
     done, failed = 0, set()
     while True:
@@ -61,29 +63,36 @@ def expand_due(limit=50):
                      .order_by(MailNotice.id).limit(limit))
         if not batch:
             return done
-        for notice in batch:
-            try:
-                done += _expand(notice)
-            except Exception as exc:  # noqa: BLE001 - one bad notice must not stop the mail
-                failed.add(notice.id)
-                _failed(notice, exc)
+        try:
+            done += _expand(batch)
+        except Exception:  # noqa: BLE001 - one bad notice must not stop the mail
+            for notice in batch:
+                try:
+                    done += _expand([notice])
+                except Exception as exc:  # noqa: BLE001
+                    failed.add(notice.id)
+                    _failed(notice, exc)
 
 
-def _expand(notice):
-    """1 when this call expanded the notice, 0 when another sender had it first."""
+def _expand(notices):
+    """How many of `notices` this call expanded (one another sender took first counts 0), in one
+    write transaction: each notice's conditional DELETE, then its readers' mails."""
     with write_tx():
-        taken = MailNotice.delete().where(MailNotice.id == notice.id).execute()
-        if taken != 1:
-            return 0
-        ticket = Ticket.get_or_none(Ticket.id == notice.ticket_id)
-        if ticket is None:  # deleted before its mail was written: nobody to tell about it
-            return 1
-        add = READERS[notice.reader] if notice.reader else None
-        per_reader = (lambda person: add(ticket, person)) if add else None
-        # queued as of the change: its Date, and its place before mail queued since (a reply)
-        mail_prefs.notify(ticket, notice.kind, notice.template, per_reader=per_reader, auto=notice.auto,
-                          queued_at=notice.created_at, **json.loads(notice.context or "{}"))
-    return 1
+        tickets = {t.id: t for t in Ticket.select().where(Ticket.id.in_([n.ticket_id for n in notices]))}
+        done = 0
+        for notice in notices:
+            if MailNotice.delete().where(MailNotice.id == notice.id).execute() != 1:
+                continue
+            done += 1
+            ticket = tickets.get(notice.ticket_id)
+            if ticket is None:  # deleted before its mail was written: nobody to tell about it
+                continue
+            add = READERS[notice.reader] if notice.reader else None
+            per_reader = (lambda person, ticket=ticket, add=add: add(ticket, person)) if add else None
+            # queued as of the change: its Date, and its place before mail queued since (a reply)
+            mail_prefs.notify(ticket, notice.kind, notice.template, per_reader=per_reader, auto=notice.auto,
+                              queued_at=notice.created_at, **json.loads(notice.context or "{}"))
+    return done
 
 
 def _failed(notice, exc):

@@ -74,7 +74,7 @@ def test_a_notice_already_taken_writes_nothing(smtp_app):
         _file(factories.make_user())
         notice = MailNotice.get()
         MailNotice.delete().execute()  # another sender's transaction took it first
-        assert mail_notices._expand(notice) == 0 and OutboxMail.select().count() == 0
+        assert mail_notices._expand([notice]) == 0 and OutboxMail.select().count() == 0
 
 
 def test_readers_are_chosen_when_the_notice_is_written(smtp_app):
