@@ -20,6 +20,7 @@ def up(migrator, db):
         auto = BooleanField(default=True)
         attempts = IntegerField(default=0)
         last_error = TextField(default="")
+        next_attempt_at = DateTimeField(default=utcnow)
         created_at = DateTimeField(default=utcnow)
 
         class Meta:
@@ -29,4 +30,9 @@ def up(migrator, db):
 
 
 def down(migrator, db):
+    # a notice still waiting is a mail nobody has written yet: dropping it would lose that mail
+    waiting = db.execute_sql('SELECT COUNT(*) FROM mail_notice').fetchone()[0]
+    if waiting:
+        raise RuntimeError(f"{waiting} mail notices are not written yet: run `portal send-mail --once` "
+                           "(or Retry them on /admin/mail) before going back past 0019")
     db.execute_sql('DROP TABLE IF EXISTS mail_notice')

@@ -63,7 +63,8 @@ class MailNotice(BaseModel):
     per reader (portal/services/mail_notices.py), so the request that causes it writes one short
     row instead of choosing readers and rendering their mail (issue 16: filing a ticket).
     `context` is JSON of plain values; `reader` names what each reader's mail adds (their zone's
-    times); `attempts` counts expansions that failed (a notice that keeps failing is left alone)."""
+    times); `attempts` counts expansions that failed, each waiting out the outbox's backoff before
+    the next; one that failed MAIL_SEND_MAX_ATTEMPTS times waits for an admin's Retry (/admin/mail)."""
     id = AutoField()
     kind = CharField(max_length=40)
     template = CharField(max_length=60)
@@ -72,7 +73,8 @@ class MailNotice(BaseModel):
     reader = CharField(max_length=40, default="")
     auto = BooleanField(default=True)
     attempts = IntegerField(default=0)
-    last_error = TextField(default="")
+    last_error = TextField(default="")  # the error's name only
+    next_attempt_at = DateTimeField(default=utcnow)  # after a failure, the outbox's backoff
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -11,13 +11,15 @@ kind off meanwhile hears nothing, as with any mail not yet written.
 
 Exactly once: a notice is expanded inside a write transaction (one per batch) that first deletes
 it by a conditional DELETE checked by its row count (a second sender deletes nothing and writes
-nothing), then queues the outbox rows; a failure rolls both back and the notice stays for the
-next round, its attempts counted, until MAIL_SEND_MAX_ATTEMPTS.
+nothing), then queues the outbox rows; a failure rolls both back and the notice stays, tried
+again after the outbox's backoff, MAIL_SEND_MAX_ATTEMPTS times; then it waits for an admin's
+Retry on /admin/mail, where every notice that failed is listed with its error's name.
 """
+import datetime
 import json
 import logging
 
-from peewee import fn
+from peewee import InterfaceError, OperationalError
 
 from portal import prepared_writes
 from portal.db import utcnow, write_tx
@@ -36,42 +38,60 @@ def _ticket_due(ticket, person):
 READERS = {"ticket_due": _ticket_due}
 
 
+# what notify() and the mail's template are given besides a notice's context: not the context's to set
+RESERVED = frozenset({"to", "template", "kind", "ticket", "attachments", "auto", "headers", "queued_at",
+                      "per_reader", "reader", "link", "unsubscribe", "account"})
+
+
 def later(ticket, kind, template, reader="", auto=True, **context):
     """Record that `template` is to be mailed about `ticket` to `mail_prefs.recipients(ticket, kind)`;
     `context` holds plain values (JSON), `reader` a name from READERS. Call it inside the
-    transaction of the change, so the notice commits (or rolls back) with it."""
+    transaction of the change, so the notice commits (or rolls back) with it. What the sender
+    could only fail on later is refused here, while the change can still say so."""
     mail_prefs.check_kind(kind)
     if reader and reader not in READERS:
         raise ValueError(f"unknown reader context {reader!r}")
-    notice = prepared_writes.create(MailNotice, kind=kind, template=template, ticket_id=ticket.id,
-                                    context=json.dumps(context, sort_keys=True), reader=reader,
-                                    auto=bool(auto), created_at=utcnow())
+    if RESERVED & context.keys():
+        raise ValueError(f"a notice's context cannot set {sorted(RESERVED & context.keys())}")
+    text = json.dumps(context, sort_keys=True)
+    if json.loads(text) != context:
+        raise ValueError("a notice's context must be plain JSON values (str, int, float, bool, None, lists, dicts)")
+    now = utcnow()
+    notice = prepared_writes.create(MailNotice, kind=kind, template=template, ticket_id=ticket.id, context=text,
+                                    reader=reader, auto=bool(auto), next_attempt_at=now, created_at=now)
     runtime.current().mail_noticed()
     return notice
 
 
-def expand_due(limit=50):
-    """Turn waiting notices into outbox rows, oldest first, a batch after another until none is
-    left; returns how many were expanded. A batch is one transaction (a commit per batch, not per
-    notice); when one of its notices fails, each is tried alone, so the others are written and
-    the failing one is logged and left for later."""
+def expand_due(limit=50, now=None):
+    """Turn the notices due now into outbox rows, oldest first, a batch after another until none
+    is left; returns how many were expanded. A batch is one transaction (a commit per batch, not
+    per notice); when one of its notices fails, each is tried alone, so the others are written and
+    the failing one is logged and tried again after the outbox's backoff. The database failing
+    (OperationalError, InterfaceError) is not a notice's fault: it ends the round, counting nothing."""
     max_attempts = runtime.current().settings["MAIL_SEND_MAX_ATTEMPTS"]
+    now = now or utcnow()
     done, failed = 0, set()
     while True:
         batch = list(MailNotice.select().where((MailNotice.attempts < max_attempts)
+                                               & (MailNotice.next_attempt_at <= now)
                                                & MailNotice.id.not_in(failed or [0]))
                      .order_by(MailNotice.id).limit(limit))
         if not batch:
             return done
         try:
             done += _expand(batch)
-        except Exception:  # noqa: BLE001 - one bad notice must not stop the mail
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:  # noqa: BLE001 - one bad notice must not stop the others
             for notice in batch:
                 try:
                     done += _expand([notice])
+                except (OperationalError, InterfaceError):
+                    raise
                 except Exception as exc:  # noqa: BLE001
                     failed.add(notice.id)
-                    _failed(notice, exc)
+                    _failed(notice, exc, now)
 
 
 def _expand(notices):
@@ -95,14 +115,34 @@ def _expand(notices):
     return done
 
 
-def _failed(notice, exc):
+def _backoff(attempts):
+    """The outbox's delay after `attempts` failures (mail_sender: doubling, capped)."""
+    settings = runtime.current().settings
+    delay = settings["MAIL_SEND_BACKOFF_SECONDS"] * 2 ** max(attempts - 1, 0)
+    return datetime.timedelta(seconds=min(delay, settings["MAIL_SEND_BACKOFF_MAX_SECONDS"]))
+
+
+def _failed(notice, exc, now):
     # the name of the error only: its message may quote the ticket's text or a reader's address
     log.error("mail notice %s (%s): not written: %s", notice.id, notice.kind, exc.__class__.__name__)
-    (MailNotice.update(attempts=MailNotice.attempts + 1, last_error=exc.__class__.__name__)
+    attempts = notice.attempts + 1
+    (MailNotice.update(attempts=attempts, last_error=exc.__class__.__name__,
+                       next_attempt_at=now + _backoff(attempts))
      .where(MailNotice.id == notice.id).execute())
 
 
-def waiting():
-    """(count, created_at of the oldest) of the notices still to be written, those given up included."""
-    count, oldest = (MailNotice.select(fn.COUNT(MailNotice.id), fn.MIN(MailNotice.created_at)).tuples().get())
-    return int(count or 0), oldest
+def troubled():
+    """The notices that failed at least once, oldest first (the admin's mail page), at most 100."""
+    return list(MailNotice.select().where(MailNotice.attempts > 0).order_by(MailNotice.id).limit(100))
+
+
+def waiting_count():
+    """How many notices wait to be written, those that failed included."""
+    return MailNotice.select().count()
+
+
+def retry(notice_id):
+    """An admin's Retry: a notice that failed is tried again at the sender's next round, its
+    attempts counted afresh; False if there is no such notice or it never failed."""
+    return (MailNotice.update(attempts=0, next_attempt_at=utcnow(), last_error="")
+            .where((MailNotice.id == notice_id) & (MailNotice.attempts > 0)).execute()) == 1

@@ -158,7 +158,10 @@ def deliver_one(mail, token, backend):
 def deliver_due(backend, limit=20, now=None):
     """Write the mails of the notices waiting (mail_notices), then deliver what is due now (one
     batch after another until none is left); returns the outcomes."""
-    mail_notices.expand_due()
+    try:
+        mail_notices.expand_due(now=now)
+    except Exception as exc:  # noqa: BLE001 - the notices' trouble never holds back mail already queued
+        log.error("mail notices not written this round: %s", exc.__class__.__name__)
     outcomes = []
     while True:
         batch = claim(limit, now)

@@ -104,35 +104,127 @@ def test_a_notice_that_cannot_be_written_is_kept_counted_and_stops_nothing(smtp_
         kept = MailNotice.get_by_id(broken.id)
         assert kept.attempts == 1 and kept.last_error == "TemplateNotFound"
         assert OutboxMail.select().count() == 2 and "not written: TemplateNotFound" in caplog.text
+        # tried again only after the outbox's backoff, which doubles
+        backoff = smtp_app.config["MAIL_SEND_BACKOFF_SECONDS"]
+        assert kept.next_attempt_at > utcnow() + datetime.timedelta(seconds=backoff - 5)
+        assert mail_notices.expand_due() == 0 and MailNotice.get_by_id(broken.id).attempts == 1
         limit = smtp_app.config["MAIL_SEND_MAX_ATTEMPTS"]
         assert health.outbox_state().queued == 3  # two mails and the notice still to be written
-        for _ in range(limit + 2):
-            mail_notices.expand_due()
-        assert MailNotice.get_by_id(broken.id).attempts == limit  # then left alone
+        for day in range(1, limit + 3):
+            mail_notices.expand_due(now=utcnow() + datetime.timedelta(days=day))
+        assert MailNotice.get_by_id(broken.id).attempts == limit  # then left for an admin
         state = health.outbox_state()
         assert (state.queued, state.failed) == (2, 1)
 
 
+def test_the_database_failing_counts_against_no_notice(smtp_app, monkeypatch):
+    from peewee import OperationalError
+    with smtp_app.app_context():
+        _file(factories.make_user())
+
+        def locked(*args, **kwargs):
+            raise OperationalError("database is locked")
+        monkeypatch.setattr(mail_notices.mail_prefs, "notify", locked)
+        try:
+            mail_notices.expand_due()
+        except OperationalError:
+            pass
+        else:
+            raise AssertionError("the database's failure must end the round")
+        assert MailNotice.get().attempts == 0
+
+
+def test_trouble_with_the_notices_never_holds_back_queued_mail(smtp_app, sink):
+    from portal import db as database
+    from portal.mail import run_sender, send_template
+    with smtp_app.test_request_context():
+        send_template("reset@example.test", "reset", link="http://localhost/reset/1")
+    with smtp_app.app_context():  # as for a sender started before `migrate`: no table
+        database.db.execute_sql("ALTER TABLE mail_notice RENAME TO mail_notice_away")
+        database.db.close()
+    try:
+        assert run_sender(smtp_app, once=True) == ["sent"]
+    finally:
+        with smtp_app.app_context():
+            database.db.execute_sql("ALTER TABLE mail_notice_away RENAME TO mail_notice")
+    assert [m["To"] for m in sink.messages()] == ["reset@example.test"]
+
+
+def test_an_admin_sees_a_failed_notice_and_retries_it(smtp_app):
+    with smtp_app.app_context():
+        broken = MailNotice.create(kind="ticket_received", template="no_such_template",
+                                   ticket_id=_file(factories.make_user()).id)
+        for day in range(1, smtp_app.config["MAIL_SEND_MAX_ATTEMPTS"] + 2):
+            mail_notices.expand_due(now=utcnow() + datetime.timedelta(days=day))
+        admin = factories.make_user(role="admin")
+        agent = factories.make_user(role="staff")
+    assert factories.logged_in(smtp_app, agent).get("/admin/mail").status_code == 404  # admins only
+    client = factories.logged_in(smtp_app, admin)
+    page = client.get("/admin/mail").get_data(as_text=True)
+    assert f'data-notice="{broken.id}"' in page and "TemplateNotFound" in page
+    url = f"/admin/mail/notices/{broken.id}/retry"
+    assert client.post(url).status_code == 400  # no CSRF token
+    answer = client.post(url, data={"csrf_token": factories.csrf_token(client, "/admin/mail")})
+    assert answer.status_code == 302
+    with smtp_app.app_context():
+        again = MailNotice.get_by_id(broken.id)
+        assert (again.attempts, again.last_error) == (0, "")
+    assert client.post("/admin/mail/notices/999999/retry", data={"csrf_token": factories.csrf_token(client, "/admin/mail")}).status_code == 404
+
+
+def test_a_batch_of_notices_is_one_transaction(smtp_app, monkeypatch):
+    opened = []
+    real = mail_notices.write_tx
+
+    def counted():
+        opened.append(1)
+        return real()
+    with smtp_app.app_context():
+        for _ in range(3):
+            _file(factories.make_user())
+        monkeypatch.setattr(mail_notices, "write_tx", counted)
+        assert mail_notices.expand_due() == 3 and len(opened) == 1
+
+
+def test_going_back_past_0019_refuses_while_notices_wait(smtp_app):
+    import importlib
+    import pytest
+    from portal import db as database
+    migration = importlib.import_module("migrations.0019_mail_notice")
+    with smtp_app.app_context():
+        _file(factories.make_user())
+        with pytest.raises(RuntimeError, match="not written yet"):
+            migration.down(None, database.db.obj)
+        assert MailNotice.select().count() == 1
+
+
 def test_a_waiting_notice_is_a_queued_mail_due_since_it_was_recorded(smtp_app):
     with smtp_app.app_context():
-        ticket = _file(factories.make_user())
+        _file(factories.make_user())
         recorded = MailNotice.get().created_at
         state = health.outbox_state(now=recorded + datetime.timedelta(minutes=10))
         assert state.queued == 1 and 599 <= state.oldest_due_seconds <= 601
-        assert ticket.id and mail_notices.expand_due() == 1
+        assert mail_notices.expand_due() == 1
         state = health.outbox_state(now=recorded + datetime.timedelta(minutes=10))
-        assert state.queued == 1 and state.oldest_due_seconds < 601  # the mail itself now
+        assert state.queued == 1 and 599 <= state.oldest_due_seconds <= 601  # the mail, due since the filing
 
 
-def test_later_refuses_an_unknown_kind_or_reader(smtp_app):
+def test_later_refuses_what_the_sender_could_only_fail_on(smtp_app):
     import pytest
     from portal.services.errors import FieldError
     with smtp_app.app_context():
         ticket = factories.make_ticket(factories.make_user())
         with pytest.raises(FieldError):
             mail_notices.later(ticket, "no_such_kind", "ticket_received")
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="reader"):
             mail_notices.later(ticket, "ticket_received", "ticket_received", reader="no_such_reader")
+        with pytest.raises(ValueError, match="cannot set"):
+            mail_notices.later(ticket, "ticket_received", "ticket_received", link="https://elsewhere.test/")
+        with pytest.raises(ValueError, match="plain JSON"):
+            mail_notices.later(ticket, "ticket_received", "ticket_received", due=(1, 2))
+        with pytest.raises(TypeError):
+            mail_notices.later(ticket, "ticket_received", "ticket_received", when=utcnow())
+        assert MailNotice.select().count() == 0
 
 
 def test_the_mail_is_queued_as_of_the_filing_before_a_reply_queued_since(smtp_app, sink):

@@ -1,8 +1,8 @@
 """Admin: the outbox (issue 14): queued, sent and failed mails with the server's answer, and Retry."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from portal.models import MailAttempt, OutboxMail
-from portal.services import mail_sender
+from portal.services import mail_notices, mail_sender
 from portal.services.paging import page_of
 from portal.web.admin import admin_required, bp
 from portal.web.forms.admin import MailFilterForm, MailRetryForm
@@ -25,7 +25,9 @@ def mail():
         for attempt in (MailAttempt.select().where(MailAttempt.mail.in_([m.id for m in found.rows]))
                         .order_by(MailAttempt.at.desc(), MailAttempt.id.desc())):
             attempts.setdefault(attempt.mail_id, []).append(attempt)
-    return render_template("admin/mail.html", form=form, found=found, attempts=attempts, status=status)
+    return render_template("admin/mail.html", form=form, found=found, attempts=attempts, status=status,
+                           notices=mail_notices.troubled(), waiting=mail_notices.waiting_count(),
+                           max_attempts=current_app.config["MAIL_SEND_MAX_ATTEMPTS"])
 
 
 @bp.route("/mail/<int:mail_id>/retry", methods=["POST"])
@@ -39,3 +41,16 @@ def retry_mail(mail_id):
         abort(404)  # unknown, or not failed: nothing to retry
     flash(f"Mail {mail_id} is queued again.", "success")
     return redirect(url_for("admin.mail", status="failed"))
+
+
+@bp.route("/mail/notices/<int:notice_id>/retry", methods=["POST"])
+@admin_required
+def retry_notice(notice_id):
+    """Admins: a notice whose mail could not be written is tried again at the sender's next round."""
+    form = MailRetryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not mail_notices.retry(notice_id):
+        abort(404)  # unknown, or never failed: nothing to retry
+    flash(f"Notice {notice_id} will be written again at the sender's next round.", "success")
+    return redirect(url_for("admin.mail"))

@@ -112,7 +112,7 @@ class NewTicketForm(_GuardsText):
         partner_id = author.partner_id if getattr(author, "is_reseller", False) else None
         if partner_id is not None:
             return PartnerTicketForm(*args, author=author, partner_id=partner_id, **kwargs)
-        return cls(*args, author=author, **kwargs)
+        return NewTicketForm(*args, author=author, **kwargs)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
