@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bench import harness
-from portal.models import Message, OutboxMail, Ticket
+from portal.models import MailNotice, Message, OutboxMail, Ticket
 from portal.services import tickets as ticket_service
 from tests import factories
 from tests.conftest import PG_URL
@@ -180,10 +180,13 @@ def test_colliding_writers_never_show_a_database_error(server):
     for symptom in ("database is locked", "database unavailable", "deadlock", "Traceback"):
         assert symptom not in log, symptom
     assert replies == [302] * len(seeded)  # each seeded ticket claimed once and answered once
+    deadline = time.monotonic() + 60  # the sender uWSGI runs beside the portal writes and delivers them all
     with in_app(server):  # every staff reply queued with its reply, once
         assert OutboxMail.select().where(OutboxMail.kind == "staff_reply").count() == len(seeded)
+        while MailNotice.select().exists() and time.monotonic() < deadline:  # filed tickets' "we received"
+            time.sleep(0.2)
+        assert not MailNotice.select().exists()
         queued = OutboxMail.select().count()
-    deadline = time.monotonic() + 60  # the sender uWSGI runs beside the portal delivers them all
     while len(list(Path(server.workdir, "outbox").glob("*.eml"))) < queued and time.monotonic() < deadline:
         time.sleep(0.2)
     mails = list(Path(server.workdir, "outbox").glob("*.eml"))
