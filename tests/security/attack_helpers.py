@@ -165,8 +165,9 @@ def _seed(app):
                  "credential_id": cred.id, "bug_id": bug.id, "reply_id": CannedReply.select().first().id,
                  "release_id": release.id, "post_id": Post.get(Post.thread == thread.id).id,
                  "slug": "general", "message_id": message.id, "row_key": f"ticket-{ticket.id}"}
-        from tests.security.conftest import failed_mail
+        from tests.security.conftest import failed_mail, failed_notice
         w.ids["mail_id"] = failed_mail().id
+        w.ids["notice_id"] = failed_notice(ticket.id).id
         assert Credential.get_by_id(cred.id).session_id == session.id
         # policy 3.1: a partner whose manager could change its member and invitation
         from portal.services import partner_invites

@@ -153,6 +153,8 @@ AUTHZ = {
     ("/admin/mail", "POST"): ADMIN_NO_METHOD,
     ("/admin/mail/<int:mail_id>/retry", "GET"): ADMIN_NO_METHOD,
     ("/admin/mail/<int:mail_id>/retry", "POST"): E({NOT_ADMIN: 404, ADMIN: 302}, fresh="mail"),  # a failed mail
+    ("/admin/mail/notices/<int:notice_id>/retry", "GET"): ADMIN_NO_METHOD,
+    ("/admin/mail/notices/<int:notice_id>/retry", "POST"): E({NOT_ADMIN: 404, ADMIN: 302}, fresh="notice"),  # a given-up notice
 
     # tickets (policy 2.1, 4.4): the owner's ticket is foreign to every role but staff
     ("/tickets/", "GET"): E({ANON: 302, CUSTOMERS: 200, RESELLER: 302, STAFF: 200}),  # reseller → Partner Area

@@ -90,7 +90,7 @@ class World:
             "thread_id": thread.id, "post_id": Post.get(Post.thread == thread).id, "row_key": f"ticket-{ticket.id}",
             "slug": self.category.slug, "bug_id": Bug.create(title="Viewer crash on resize").id,
             "release_id": add_release("Remote Utilities", "8.1.0.3").id,
-            "mail_id": failed_mail().id,
+            "mail_id": failed_mail().id, "notice_id": failed_notice(ticket.id).id,
             "reply_id": CannedReply.select().order_by(CannedReply.id).first().id,
             "token": None, "owner_key": lic_key,
             "user_id": partner_member.id, "invite_id": invite.id, "invite_token": invite_token,
@@ -170,6 +170,8 @@ class World:
                 return {"release_id": add_release("Remote Utilities Server", f"4.9.{n}.0").id}
             if kind == "mail":
                 return {"mail_id": failed_mail().id}
+            if kind == "notice":
+                return {"notice_id": failed_notice(owner_ticket(self.owner, f"Fresh notice ticket {n}").id).id}
         raise ValueError(kind)
 
 
@@ -178,6 +180,13 @@ def failed_mail():
     from portal.models import OutboxMail
     return OutboxMail.create(to="someone@example.test", subject="s", text="t", token="0" * 16, status="failed",
                              attempts=8, last_error="550 no such mailbox")
+
+
+def failed_notice(ticket_id):
+    """A mail notice the sender gave up on (what /admin/mail's notice Retry takes)."""
+    from portal.models import MailNotice
+    return MailNotice.create(kind="ticket_received", template="ticket_received", ticket_id=ticket_id,
+                             attempts=8, last_error="TemplateNotFound")
 
 
 @pytest.fixture(scope="module")
