@@ -15,7 +15,6 @@ nothing), then queues the outbox rows; a failure rolls both back and the notice 
 again after the outbox's backoff, MAIL_SEND_MAX_ATTEMPTS times; then it waits for an admin's
 Retry on /admin/mail, where every notice that failed is listed with its error's name.
 """
-import datetime
 import json
 import logging
 
@@ -25,6 +24,7 @@ from portal import prepared_writes
 from portal.db import utcnow, write_tx
 from portal.models import MailNotice, Ticket
 from portal.services import get_policy, mail_prefs, runtime
+from portal.services.outbox import retry_delay
 
 log = logging.getLogger("portal.mail")
 
@@ -115,19 +115,12 @@ def _expand(notices):
     return done
 
 
-def _backoff(attempts):
-    """The outbox's delay after `attempts` failures (mail_sender: doubling, capped)."""
-    settings = runtime.current().settings
-    delay = settings["MAIL_SEND_BACKOFF_SECONDS"] * 2 ** max(attempts - 1, 0)
-    return datetime.timedelta(seconds=min(delay, settings["MAIL_SEND_BACKOFF_MAX_SECONDS"]))
-
-
 def _failed(notice, exc, now):
     # the name of the error only: its message may quote the ticket's text or a reader's address
     log.error("mail notice %s (%s): not written: %s", notice.id, notice.kind, exc.__class__.__name__)
     attempts = notice.attempts + 1
     (MailNotice.update(attempts=attempts, last_error=exc.__class__.__name__,
-                       next_attempt_at=now + _backoff(attempts))
+                       next_attempt_at=now + retry_delay(attempts))
      .where(MailNotice.id == notice.id).execute())
 
 

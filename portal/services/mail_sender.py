@@ -21,6 +21,7 @@ from email.utils import format_datetime
 from portal.db import db, utcnow
 from portal.models import MailAttempt, OutboxAttachment, OutboxMail
 from portal.services import mail_notices, runtime
+from portal.services.outbox import retry_delay
 from portal.services.reply_address import address_for
 
 log = logging.getLogger("portal.mail")
@@ -119,11 +120,6 @@ def _permanent(exc):
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
-def _backoff(attempts):
-    delay = _setting("MAIL_SEND_BACKOFF_SECONDS") * 2 ** max(attempts - 1, 0)
-    return datetime.timedelta(seconds=min(delay, _setting("MAIL_SEND_BACKOFF_MAX_SECONDS")))
-
-
 def _finish(mail, token, changes, outcome, answer):
     """Record the attempt and the row's new state in one transaction, if our lease still holds."""
     with db.atomic():
@@ -148,7 +144,7 @@ def deliver_one(mail, token, backend):
             _finish(mail, token, {"status": "failed", "last_error": answer, "lease_until": None}, "failed", answer)
             return "failed"
         _finish(mail, token, {"status": "queued", "last_error": answer, "lease_until": None,
-                              "next_attempt_at": now + _backoff(mail.attempts)}, "retry", answer)
+                              "next_attempt_at": now + retry_delay(mail.attempts)}, "retry", answer)
         return "retry"
     _finish(mail, token, {"status": "sent", "sent_at": utcnow(), "lease_until": None, "last_error": ""},
             "sent", str(answer))

@@ -1,12 +1,14 @@
 """Queue a mail: one outbox row (and its files) in the caller's transaction, so the mail exists
 exactly when the change that causes it was saved (issue 14: a durable outbox)."""
 import contextlib
+import datetime
 import json
 import secrets
 
 from portal import prepared_writes
 from portal.db import db, utcnow
 from portal.models import OutboxAttachment, OutboxMail
+from portal.services import runtime
 
 
 def enqueue(to, subject, text, html="", *, kind="", ticket_id=None, auto=True, headers=None, attachments=(),
@@ -25,3 +27,11 @@ def enqueue(to, subject, text, html="", *, kind="", ticket_id=None, auto=True, h
         for filename, content_type, data in attachments:
             OutboxAttachment.create(mail=mail, filename=filename, content_type=content_type, data=bytes(data))
     return mail
+
+
+def retry_delay(attempts):
+    """How long a mail (or a notice of one) waits after `attempts` failed tries: the first retry
+    after MAIL_SEND_BACKOFF_SECONDS, doubling each time, at most MAIL_SEND_BACKOFF_MAX_SECONDS."""
+    settings = runtime.current().settings
+    delay = settings["MAIL_SEND_BACKOFF_SECONDS"] * 2 ** max(attempts - 1, 0)
+    return datetime.timedelta(seconds=min(delay, settings["MAIL_SEND_BACKOFF_MAX_SECONDS"]))

@@ -59,6 +59,27 @@ def smtp_app(db_url, tmp_path, sink):
                            PORTAL_MAIL_DOMAIN="support.example.test")
 
 
+def two_senders_at_once(app, work):
+    """`work()` in two threads at once, each in its own app context and connection (two senders);
+    returns what each returned."""
+    from portal import db as database
+    barrier, results = threading.Barrier(2), []
+
+    def sender():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                results.append(work())
+        finally:
+            database.close_connection()
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
 @pytest.fixture
 def in_ctx(smtp_app):
     return lambda fn: factories.in_app_context(smtp_app, fn)

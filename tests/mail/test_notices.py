@@ -3,7 +3,6 @@ transaction; the sender's round turns it into the readers' mails, each once, and
 cannot be written is kept, counted and never stops the others."""
 import datetime
 import email.utils
-import threading
 from collections import Counter
 
 from portal import db as database
@@ -11,6 +10,7 @@ from portal.db import utcnow
 from portal.models import MailNotice, MailPreference, OutboxMail, Ticket
 from portal.services import get_policy, health, mail_notices, mail_sender, tickets
 from tests import factories
+from tests.mail.conftest import two_senders_at_once
 
 ARGS = ("Remote Utilities", "8.1.0.3", "Viewer cannot connect", "The Viewer does not connect after the update.")
 
@@ -50,20 +50,7 @@ def test_two_senders_at_once_write_each_notice_once(smtp_app, sink):
         people = [factories.make_user(level="PRO") for _ in range(12)]
         for person in people:
             _file(person)
-    barrier, written = threading.Barrier(2), []
-
-    def sender():
-        try:
-            with smtp_app.app_context():
-                barrier.wait(timeout=10)
-                written.append(mail_notices.expand_due(limit=2))
-        finally:
-            database.close_connection()
-    threads = [threading.Thread(target=sender) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    written = two_senders_at_once(smtp_app, lambda: mail_notices.expand_due(limit=2))
     with smtp_app.app_context():
         assert sum(written) == 12 and MailNotice.select().count() == 0
         assert Counter(r.to for r in OutboxMail.select()) == Counter(p.email for p in people)
@@ -135,7 +122,6 @@ def test_the_database_failing_counts_against_no_notice(smtp_app, monkeypatch):
 
 
 def test_trouble_with_the_notices_never_holds_back_queued_mail(smtp_app, sink):
-    from portal import db as database
     from portal.mail import run_sender, send_template
     with smtp_app.test_request_context():
         send_template("reset@example.test", "reset", link="http://localhost/reset/1")
@@ -189,7 +175,6 @@ def test_a_batch_of_notices_is_one_transaction(smtp_app, monkeypatch):
 def test_going_back_past_0019_refuses_while_notices_wait(smtp_app):
     import importlib
     import pytest
-    from portal import db as database
     migration = importlib.import_module("migrations.0019_mail_notice")
     with smtp_app.app_context():
         _file(factories.make_user())

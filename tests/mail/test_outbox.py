@@ -3,15 +3,14 @@ to a real SMTP server with Date, Message-ID, threading and Auto-Submitted, retri
 server is down, and never delivers one row twice (two senders, a sender that died)."""
 import datetime
 import email.utils
-import threading
 from collections import Counter
 
-from portal import db as database
 from portal.db import utcnow
 from portal.mail import run_sender
 from portal.models import MailAttempt, OutboxMail
 from portal.services import mail_sender, reply_address, tickets
 from tests import factories
+from tests.mail.conftest import two_senders_at_once
 
 
 def _later(**delta):
@@ -113,20 +112,7 @@ def test_after_the_last_attempt_a_mail_is_failed(smtp_app, sink):
 
 def test_two_senders_at_once_deliver_each_row_once(smtp_app, sink):
     _queue(smtp_app, 24)
-    barrier, outcomes = threading.Barrier(2), []
-
-    def sender():
-        try:
-            with smtp_app.app_context():
-                barrier.wait(timeout=10)
-                outcomes.extend(_deliver(smtp_app, limit=3))
-        finally:
-            database.close_connection()
-    threads = [threading.Thread(target=sender) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = [o for each in two_senders_at_once(smtp_app, lambda: _deliver(smtp_app, limit=3)) for o in each]
     counts = Counter(m["Message-ID"] for m in sink.messages())
     assert len(counts) == 24 and set(counts.values()) == {1}
     assert outcomes.count("sent") == 24 and OutboxMail.select().where(OutboxMail.status == "sent").count() == 24

@@ -30,27 +30,27 @@ def mail():
                            max_attempts=current_app.config["MAIL_SEND_MAX_ATTEMPTS"])
 
 
+def _retried(retry, done, back):
+    """A Retry button's POST: its CSRF token checked (400), 404 when there is nothing to retry."""
+    if not MailRetryForm().validate_on_submit():
+        abort(400)
+    if not retry():
+        abort(404)  # unknown, or not failed: nothing to retry
+    flash(done, "success")
+    return redirect(back)
+
+
 @bp.route("/mail/<int:mail_id>/retry", methods=["POST"])
 @admin_required
 def retry_mail(mail_id):
     """Admins: put a failed mail back in the queue; the sender tries it again at once."""
-    form = MailRetryForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if not mail_sender.retry(mail_id):
-        abort(404)  # unknown, or not failed: nothing to retry
-    flash(f"Mail {mail_id} is queued again.", "success")
-    return redirect(url_for("admin.mail", status="failed"))
+    return _retried(lambda: mail_sender.retry(mail_id), f"Mail {mail_id} is queued again.",
+                    url_for("admin.mail", status="failed"))
 
 
 @bp.route("/mail/notices/<int:notice_id>/retry", methods=["POST"])
 @admin_required
 def retry_notice(notice_id):
     """Admins: a notice whose mail could not be written is tried again at the sender's next round."""
-    form = MailRetryForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if not mail_notices.retry(notice_id):
-        abort(404)  # unknown, or never failed: nothing to retry
-    flash(f"Notice {notice_id} will be written again at the sender's next round.", "success")
-    return redirect(url_for("admin.mail"))
+    return _retried(lambda: mail_notices.retry(notice_id),
+                    f"Notice {notice_id} will be written again at the sender's next round.", url_for("admin.mail"))
