@@ -196,17 +196,6 @@ def memory_flush(app):
     return flush
 
 
-def _catch_up_search(app):
-    """The sender's round adds what was filed to the search index; its trouble (the database busy,
-    a damaged FTS5 table) is logged and never stops the mail."""
-    from peewee import DatabaseError
-    from portal.services import search_index
-    try:
-        search_index.catch_up()
-    except DatabaseError as exc:
-        app.logger.error("mail sender: search index catch-up failed: %s", exc.__class__.__name__)
-
-
 def run_sender(app, once=False, stop=None):
     """The sender loop (`flask --app app portal send-mail`, the uWSGI daemon, the browser tests):
     deliver what is due, sleep MAIL_SEND_POLL_SECONDS, again; `once` for cron and tests; `stop`
@@ -215,6 +204,7 @@ def run_sender(app, once=False, stop=None):
     the one background process beside the workers; portal/services/search_index.py)."""
     from peewee import InterfaceError, OperationalError
     from portal import db as database
+    from portal.services import search_index
     from portal.services.mail_sender import deliver_due
     stop = stop or threading.Event()
     while True:
@@ -224,7 +214,7 @@ def run_sender(app, once=False, stop=None):
             try:
                 database.db.connect(reuse_if_open=True)
                 outcomes = deliver_due(app.extensions["outbox"])
-                _catch_up_search(app)
+                search_index.try_catch_up()  # its trouble is logged and never stops the mail
             except (OperationalError, InterfaceError) as exc:
                 app.logger.error("mail sender: database unavailable: %s", exc.__class__.__name__)
             finally:

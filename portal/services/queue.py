@@ -8,6 +8,7 @@ names the partner, the end customer and the masked license, joined into the same
 threads belong to no partner (policy 3.2: resellers have no forum).
 """
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -223,23 +224,21 @@ def _conditions(channel, filters, now, mark):
     return where, params
 
 
-# (channel, Cursor) -> its keyset parameters as the database takes them (a next page's, on every load)
-_KEYSETS = {}
+@functools.lru_cache(maxsize=1024)
+def _keyset(channel, cursor):
+    """A cursor's row value as the database takes it (a next page's, on every load)."""
+    model = Ticket if channel == "ticket" else Thread
+    return cursor.band, model.due_at.db_value(cursor.due_at), model.due_at.db_value(cursor.opened_at), cursor.id
 
 
 def select_channel(channel, filters, cursor, limit, now):
     """One channel's page as a Statement: ordered and limited by the database on the composite
     index (rank_band, due_at, opened, id), people, partner and license joined in (no N+1)."""
-    model, mark = (Ticket if channel == "ticket" else Thread), _param()
+    mark = _param()
     opened = _OPENED[channel]
     where, params = _conditions(channel, filters, now, mark)
     if cursor is not None and cursor.channel == channel:  # the keyset: rows after the cursor's, as a row value
-        keyset = _KEYSETS.get((channel, cursor))
-        if keyset is None:
-            if len(_KEYSETS) >= 1024:
-                _KEYSETS.clear()
-            keyset = _KEYSETS[(channel, cursor)] = (cursor.band, model.due_at.db_value(cursor.due_at),
-                                                    model.due_at.db_value(cursor.opened_at), cursor.id)
+        keyset = _keyset(channel, cursor)
         if filters.level and cursor.band == get_policy().rank_band(channel, filters.level):
             # the level's filter pins the band to the cursor's: the rest of the row value then bounds
             # the index range (with the band in it, SQLite started from the band's first row)

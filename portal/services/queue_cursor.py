@@ -1,5 +1,6 @@
 """The queue's position: the ORDER BY columns of a page's last row, in a URL (portal/services/queue.py)."""
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -29,24 +30,14 @@ def _stamp(moment):
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-# a cursor's URL form -> the Cursor (a pure function of the text; a page and the form's check read
-# the same one on every load of a next page); at most 1,024 per worker
-_CURSORS = {}
-
-
 def parse_cursor(text):
     """A Cursor from its URL form, None for none; FieldError when it is malformed."""
-    if not text:
-        return None
-    found = _CURSORS.get(text)
-    if found is None:
-        found = _parse_cursor(text)
-        if len(_CURSORS) >= 1024:
-            _CURSORS.clear()
-        _CURSORS[text] = found
-    return found
+    return _parse_cursor(text) if text else None
 
 
+# a pure function of the text: a page and the form's check read the same one on every load of a
+# next page (a malformed one raises, which is not kept)
+@functools.lru_cache(maxsize=1024)
 def _parse_cursor(text):
     match = _CURSOR.match(text)
     try:

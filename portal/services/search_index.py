@@ -15,8 +15,13 @@ not yet migrated) is skipped, so running it twice, or beside an older node, adds
 PostgreSQL keeps its triggers: a GIN index collects new entries in its pending list and merges
 them in bulk by itself, and the tsvector is the database server's work, not the web worker's.
 """
+import logging
+
+from peewee import DatabaseError
+
 from portal import db as database
 
+log = logging.getLogger("portal.search")
 BATCH = 2000  # ids per table per transaction: a long backlog never holds the write lock long
 
 _TABLES = (  # (mark, table, the index row made of one of its rows t, that index row's rowid)
@@ -64,3 +69,14 @@ def catch_up(batch=BATCH):
                     f"AND NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.rowid = {rowid})", (low, high))
                 added += max(cursor.rowcount, 0)
                 database.db.execute_sql("UPDATE search_mark SET last_id = ? WHERE name = ?", (high, name))
+
+
+def try_catch_up():
+    """catch_up(), its failure (the database busy past its timeout, a damaged FTS5 table) logged
+    and left for the next time: a search then reads the rows indexed so far, and the sender's
+    round goes on with the mail."""
+    try:
+        return catch_up()
+    except DatabaseError as exc:
+        log.warning("search index catch-up failed: %s", exc.__class__.__name__)
+        return 0

@@ -98,8 +98,8 @@ def search(text: str, page: int = 1, size: int = PAGE_SIZE) -> Page:
     exact = Case(None, [(Ticket.id == query.number, 0)], 1) if query.number is not None else None
     order = ((exact,) if exact is not None else ()) + (Ticket.updated_at.desc(), Ticket.id.desc())
     select = rows_query(where).order_by(*order).offset((page - 1) * size).limit(size + 1)
-    if query.words:
-        _catch_up()
+    if query.words:  # what was filed since the last batch, into the index first (SQLite)
+        search_index.try_catch_up()
     try:
         with database.db.atomic():  # a savepoint: a failed search never spoils the caller's transaction
             items = list(select)
@@ -107,15 +107,6 @@ def search(text: str, page: int = 1, size: int = PAGE_SIZE) -> Page:
         log.warning("ticket search failed: %s", exc.__class__.__name__)
         return Page(page=page)
     return Page(rows=[to_row(item) for item in items[:size]], page=page, has_next=len(items) > size)
-
-
-def _catch_up():
-    """What was filed since the last batch, into the index (SQLite); a failure (the database
-    busy past its timeout) leaves the search to the rows indexed so far."""
-    try:
-        search_index.catch_up()
-    except DatabaseError as exc:
-        log.warning("ticket search index catch-up failed: %s", exc.__class__.__name__)
 
 
 def ticket_number(text: str) -> int | None:
